@@ -1,0 +1,48 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "kokoro-swift",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "kokoro", targets: ["KokoroCLI"]),
+        .library(name: "KokoroEngine", targets: ["KokoroEngine"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+    ],
+    targets: [
+        // The ONNX Runtime C API, loaded at run time; knows nothing of speech.
+        // dlopen/dlsym for the C libraries we load at run time instead of linking.
+        .target(name: "DynamicLibrary"),
+        .target(name: "ONNXRuntime", dependencies: ["DynamicLibrary"]),
+        // .npy/.npz readers and Kokoro voice packs, blends and style rows.
+        .target(name: "KokoroVoices", dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        // The phonemizer seam, the phoneme vocabulary and espeak-ng (loaded at run time, GPL-3).
+        .target(name: "KokoroPhonemizer", dependencies: ["DynamicLibrary"]),
+        // misaki-grade English grapheme-to-phoneme conversion and text normalization.
+        .target(name: "EnglishG2P", dependencies: ["KokoroPhonemizer"]),
+        // FFmpeg's codecs, from the system's -dev packages.
+        .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat libavcodec libswresample libavutil",
+                       providers: [.apt(["libavcodec-dev", "libavformat-dev", "libswresample-dev", "libavutil-dev"])]),
+        // Streaming audio encoders: WAV, PCM, MP3, Opus, AAC, FLAC.
+        .target(name: "AudioEncoding", dependencies: ["CFFmpeg"]),
+        // Text to audio: segmenting, phonemizing, chunking, running the model, joining.
+        .target(name: "KokoroEngine", dependencies: [
+            "ONNXRuntime", "KokoroVoices", "KokoroPhonemizer", "EnglishG2P",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "KokoroCLI", dependencies: [
+            "KokoroEngine", "AudioEncoding",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "ONNXRuntimeTests", dependencies: ["ONNXRuntime"]),
+        .testTarget(name: "KokoroVoicesTests", dependencies: ["KokoroVoices"]),
+        .testTarget(name: "KokoroPhonemizerTests", dependencies: ["KokoroPhonemizer"]),
+        .testTarget(name: "EnglishG2PTests", dependencies: ["EnglishG2P"]),
+        .testTarget(name: "AudioEncodingTests", dependencies: ["AudioEncoding"]),
+        .testTarget(name: "KokoroEngineTests", dependencies: ["KokoroEngine"]),
+    ]
+)

@@ -1,0 +1,1 @@
+// AudioEncoding: module under construction.

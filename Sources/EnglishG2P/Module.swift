@@ -1,0 +1,1 @@
+// EnglishG2P: module under construction.

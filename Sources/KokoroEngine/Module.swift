@@ -1,0 +1,1 @@
+// KokoroEngine: module under construction.

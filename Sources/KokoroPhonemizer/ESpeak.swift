@@ -1,0 +1,91 @@
+import DynamicLibrary
+import Foundation
+import Synchronization
+
+/// espeak-ng's text-to-phoneme function, loaded at run time.
+///
+/// espeak-ng keeps global state (the current voice), so every call holds one lock; the
+/// library is opened once per process and shared.
+public final class ESpeak: Sendable {
+    private typealias Initialize = @convention(c) (Int32, Int32, UnsafePointer<CChar>?, Int32) -> Int32
+    private typealias SetVoiceByName = @convention(c) (UnsafePointer<CChar>) -> Int32
+    private typealias TextToPhonemes = @convention(c) (UnsafeMutablePointer<UnsafeRawPointer?>, Int32, Int32) -> UnsafePointer<CChar>?
+    private typealias Info = @convention(c) (UnsafeMutablePointer<UnsafePointer<CChar>?>?) -> UnsafePointer<CChar>?
+
+    private struct State: ~Copyable { var voice: String? }
+
+    /// The library's own version string, e.g. `1.51`.
+    public let version: String
+    /// Where the library was loaded from.
+    public let libraryPath: String
+    private let library: DynamicLibrary
+    private let setVoice: SetVoiceByName
+    private let textToPhonemes: TextToPhonemes
+    private let state = Mutex(State(voice: nil))
+
+    /// The process-wide instance, loaded on first use.
+    public static func shared() throws(PhonemizerError) -> ESpeak {
+        try sharedResult.get()
+    }
+
+    private static let sharedResult: Result<ESpeak, PhonemizerError> = Result { () throws(PhonemizerError) in
+        try ESpeak(
+            libraryCandidates: ProcessInfo.processInfo.environment["KOKORO_ESPEAK_LIBRARY"].map { [$0] } ?? defaultCandidates,
+            dataPath: ProcessInfo.processInfo.environment["KOKORO_ESPEAK_DATA"]
+        )
+    }
+
+    public static let defaultCandidates = [
+        "libespeak-ng.so.1", "libespeak-ng.so", "libespeak-ng.dylib",
+        "/opt/homebrew/lib/libespeak-ng.dylib", "/usr/local/lib/libespeak-ng.dylib",
+    ]
+
+    public init(libraryCandidates: [String], dataPath: String? = nil) throws(PhonemizerError) {
+        do {
+            library = try DynamicLibrary(candidates: libraryCandidates)
+            let initialize = try library.function("espeak_Initialize", as: Initialize.self)
+            setVoice = try library.function("espeak_SetVoiceByName", as: SetVoiceByName.self)
+            textToPhonemes = try library.function("espeak_TextToPhonemes", as: TextToPhonemes.self)
+            let info = try library.function("espeak_Info", as: Info.self)
+            // AUDIO_OUTPUT_RETRIEVAL (1): no sound device; espeakINITIALIZE_DONT_EXIT (0x8000).
+            let rate = initialize(1, 0, dataPath, 0x8000)
+            guard rate > 0 else {
+                throw PhonemizerError.espeakUnavailable("espeak_Initialize failed (is espeak-ng-data installed\(dataPath.map { " at \($0)" } ?? "")?)")
+            }
+            version = info(nil).map { String(cString: $0) } ?? "unknown"
+            libraryPath = library.path
+        } catch let error as DynamicLibraryError {
+            throw .espeakUnavailable(error.description)
+        } catch let error as PhonemizerError {
+            throw error
+        } catch {
+            throw .espeakUnavailable("\(error)")
+        }
+    }
+
+    /// espeak-ng's IPA for `text` in `voice` (an espeak voice name such as `en-us`), with
+    /// stress marks and `^` joining the letters of one phoneme (`a^ɪ`). Clauses are joined
+    /// by a space; espeak drops punctuation, so callers keep their own.
+    public func ipa(_ text: String, voice: String) throws(PhonemizerError) -> String {
+        try state.withLock { (state: inout State) throws(PhonemizerError) -> String in
+            if state.voice != voice {
+                guard setVoice(voice) == 0 else {
+                    throw .espeakFailed("espeak-ng has no voice \(voice)")
+                }
+                state.voice = voice
+            }
+            // Bit 1: IPA; bit 7: bits 8-23 hold a tie character placed inside multi-letter phonemes.
+            let mode = Int32(0x02 | 0x80 | (Int32(UInt8(ascii: "^")) << 8))
+            var clauses: [String] = []
+            text.withCString { start in
+                var cursor: UnsafeRawPointer? = UnsafeRawPointer(start)
+                while cursor != nil {
+                    guard let output = textToPhonemes(&cursor, 1, mode) else { break }
+                    let clause = String(cString: output).trimmingCharacters(in: .whitespaces)
+                    if !clause.isEmpty { clauses.append(clause) }
+                }
+            }
+            return clauses.joined(separator: " ")
+        }
+    }
+}

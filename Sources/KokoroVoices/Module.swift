@@ -1,0 +1,1 @@
+// KokoroVoices: module under construction.

