@@ -1,1 +1,0 @@
-// AudioEncoding: module under construction.
