@@ -120,6 +120,9 @@ final class FFmpegEncoder: AudioEncoder {
         formatContext.pointee.flags |= AVFMT_FLAG_CUSTOM_IO
         // Hand every packet to the sink as soon as it is muxed: time to first audio matters.
         formatContext.pointee.flush_packets = 1
+        // No room for later tag edits (FLAC would pad its header by 8 KiB): the
+        // first bytes should be audio, and nobody edits tags of speech responses.
+        formatContext.pointee.metadata_header_padding = 0
 
         var mono = AVChannelLayout()
         av_channel_layout_default(&mono, 1)
