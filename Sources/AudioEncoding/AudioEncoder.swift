@@ -39,8 +39,9 @@ public func encodeAll(samples: [Float], format: AudioFormat, sampleRate: Int = 2
 
 public enum AudioEncodingError: Error, Equatable, CustomStringConvertible {
     case invalidSampleRate(Int)
-    /// FFmpeg was built without this encoder or muxer.
-    case codecUnavailable(name: String, debianPackage: String)
+    /// The FFmpeg libraries found were built without this encoder or muxer.
+    case encoderUnavailable(String)
+    case muxerUnavailable(String)
     /// An FFmpeg call failed; `message` is FFmpeg's own text for `code`.
     case ffmpeg(call: String, code: Int32, message: String)
     case alreadyFinished
@@ -49,8 +50,10 @@ public enum AudioEncodingError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .invalidSampleRate(let rate):
             "invalid sample rate \(rate) Hz: pass the model's rate (24000 for Kokoro)"
-        case .codecUnavailable(let name, let package):
-            "FFmpeg has no '\(name)': install the Debian package \(package) (check with `ffmpeg -encoders` / `ffmpeg -muxers`)"
+        case .encoderUnavailable(let name):
+            "FFmpeg has no '\(name)' encoder: use Debian's libavcodec59 (or libavcodec-extra59), which includes libmp3lame, libopus, aac and flac; check with `ffmpeg -encoders`"
+        case .muxerUnavailable(let name):
+            "FFmpeg has no '\(name)' muxer: use Debian's libavformat59; check with `ffmpeg -muxers`"
         case .ffmpeg(let call, let code, let message):
             "\(call) failed: \(message) (FFmpeg error \(code))"
         case .alreadyFinished:

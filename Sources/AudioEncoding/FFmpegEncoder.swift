@@ -5,30 +5,27 @@ struct CodecChoice {
     let encoder: String
     let muxer: String
     let bitRate: Int64
-    /// Where Debian ships the encoder, for the error when it is missing.
-    let debianPackage: String
     let codecOptions: [String: String]
 
     init(_ format: AudioFormat) {
         switch format {
         // 128k is plenty for 24 kHz speech (MPEG-2 Layer III tops out at 160k) and
         // matches what OpenAI-compatible servers commonly send.
-        case .mp3: self.init("libmp3lame", "mp3", 128_000, "libmp3lame0 (via libavcodec59)")
+        case .mp3: self.init("libmp3lame", "mp3", 128_000)
         // libopus takes 24 kHz directly (8/12/16/24/48 kHz are native input rates),
         // so no resampling: the OpusHead then records 24000 as the input rate and
         // pre-skip/granules are still counted at 48 kHz as RFC 7845 requires.
         // 64k "audio" keeps music-grade quality for speech at 24 kHz.
-        case .opus: self.init("libopus", "ogg", 64_000, "libopus0 (via libavcodec59)", ["application": "audio"])
-        case .aac: self.init("aac", "adts", 96_000, "libavcodec59")
-        default: self.init("flac", "flac", 0, "libavcodec59")
+        case .opus: self.init("libopus", "ogg", 64_000, ["application": "audio"])
+        case .aac: self.init("aac", "adts", 96_000)
+        default: self.init("flac", "flac", 0)
         }
     }
 
-    private init(_ encoder: String, _ muxer: String, _ bitRate: Int64, _ debianPackage: String, _ codecOptions: [String: String] = [:]) {
+    private init(_ encoder: String, _ muxer: String, _ bitRate: Int64, _ codecOptions: [String: String] = [:]) {
         self.encoder = encoder
         self.muxer = muxer
         self.bitRate = bitRate
-        self.debianPackage = debianPackage
         self.codecOptions = codecOptions
     }
 }
@@ -77,11 +74,11 @@ final class FFmpegEncoder: AudioEncoder {
     private func open(_ choice: CodecChoice, sampleRate: Int32) throws {
         inputRate = sampleRate
         guard let codec = avcodec_find_encoder_by_name(choice.encoder) else {
-            throw AudioEncodingError.codecUnavailable(name: choice.encoder, debianPackage: choice.debianPackage)
+            throw AudioEncodingError.encoderUnavailable(choice.encoder)
         }
         try check(avformat_alloc_output_context2(&formatContext, nil, choice.muxer, nil), "avformat_alloc_output_context2(\(choice.muxer))")
         guard let formatContext else {
-            throw AudioEncodingError.codecUnavailable(name: choice.muxer, debianPackage: "libavformat59")
+            throw AudioEncodingError.muxerUnavailable(choice.muxer)
         }
 
         codecContext = avcodec_alloc_context3(codec)

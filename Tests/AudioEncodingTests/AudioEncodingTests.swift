@@ -92,6 +92,29 @@ struct LossyAndLosslessCodecs {
         }
     }
 
+    /// 44.1 kHz is not an Opus rate, so the encoder resamples to 48 kHz and
+    /// must drain the resampler's delay at the end.
+    @Test func opusResamplesOtherRates() throws {
+        let input = sine(hertz: 440, seconds: 1.5, sampleRate: 44_100)
+        let decoded = try Decoded(try encodeAll(samples: input, format: .opus, sampleRate: 44_100), format: "ogg")
+        #expect(abs(decoded.duration - 1.5) < 0.01, "decoded \(decoded.duration) s")
+        #expect(abs(zeroCrossings(decoded.samples) - 1320) <= 13)
+    }
+
+    @Test func encoderMovesToAnotherTask() async throws {
+        let encoder = try makeEncoder(.opus, streaming: true)
+        let bytes = try await Task.detached { try encoder.encode(tone) + encoder.finish() }.value
+        #expect(try Decoded(bytes, format: "ogg").codec == "opus")
+    }
+
+    @Test func errorsCarryFFmpegsExplanation() {
+        #expect(throws: AudioEncodingError.ffmpeg(call: "avcodec_open2(x)", code: -22, message: "Invalid argument")) {
+            try check(-22, "avcodec_open2(x)")
+        }
+        #expect(throws: AudioEncodingError.invalidSampleRate(0)) { try makeEncoder(.wav, sampleRate: 0, streaming: true) }
+        #expect(AudioEncodingError.encoderUnavailable("libopus").description.contains("libavcodec59"))
+    }
+
     @Test func encoderRefusesWorkAfterFinish() throws {
         let encoder = try makeEncoder(.mp3, streaming: true)
         _ = try encoder.finish()
