@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// The `kokoro` command: speak, phonemize, list voices, check the install, benchmark.
+@main
+struct Kokoro: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kokoro",
+        abstract: "Kokoro-82M text to speech: command line and OpenAI-compatible server.",
+        subcommands: [Say.self, Phonemize.self, Voices.self, Doctor.self, Bench.self])
+}

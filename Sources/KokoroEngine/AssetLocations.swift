@@ -1,0 +1,50 @@
+import Foundation
+
+/// Where the engine finds its files: an explicit path, else a `KOKORO_*` variable, else
+/// the cache `scripts/setup.sh` fills (`~/.cache/kokoro-swift`, or `KOKORO_CACHE`).
+///
+/// Users with internet can point each one at the official downloads instead (the model
+/// from Hugging Face, `voices-v1.0.bin` from kokoro-onnx's releases).
+public struct AssetLocations: Sendable, Equatable {
+    public var cacheDirectory: URL
+    public var model: URL
+    public var vocabulary: URL
+    public var voicePacks: [URL]
+    public var misakiDictionaries: URL
+    /// nil: search the cache and the system for ONNX Runtime.
+    public var onnxRuntimeLibrary: String?
+
+    public static let modelFileName = "kokoro-v1.0.int8.onnx"
+
+    public init(cacheDirectory: URL, model: URL, vocabulary: URL, voicePacks: [URL], misakiDictionaries: URL, onnxRuntimeLibrary: String?) {
+        self.cacheDirectory = cacheDirectory
+        self.model = model
+        self.vocabulary = vocabulary
+        self.voicePacks = voicePacks
+        self.misakiDictionaries = misakiDictionaries
+        self.onnxRuntimeLibrary = onnxRuntimeLibrary
+    }
+
+    /// The default locations for this environment.
+    public static func resolve(environment: [String: String] = ProcessInfo.processInfo.environment,
+                               model: String? = nil, voices: [String] = [], vocabulary: String? = nil,
+                               onnxRuntimeLibrary: String? = nil) -> AssetLocations {
+        let cache = environment["KOKORO_CACHE"].map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/kokoro-swift")
+        let file = { (explicit: String?, variable: String, fallback: String) in
+            URL(fileURLWithPath: explicit ?? environment[variable] ?? cache.appendingPathComponent(fallback).path)
+        }
+        let voicePaths = !voices.isEmpty ? voices
+            : environment["KOKORO_VOICES"].map { $0.split(separator: ":").map(String.init) }
+            ?? ["voices_ja.npz", "voices-v1.0.npz"].map { cache.appendingPathComponent($0).path }
+                .filter { FileManager.default.fileExists(atPath: $0) }
+        return AssetLocations(
+            cacheDirectory: cache,
+            model: file(model, "KOKORO_MODEL", modelFileName),
+            vocabulary: file(vocabulary, "KOKORO_VOCAB", "vocab.json"),
+            voicePacks: voicePaths.map { URL(fileURLWithPath: $0) },
+            misakiDictionaries: file(nil, "KOKORO_MISAKI_DATA", "misaki"),
+            onnxRuntimeLibrary: onnxRuntimeLibrary ?? environment["KOKORO_ORT_LIBRARY"]
+        )
+    }
+}

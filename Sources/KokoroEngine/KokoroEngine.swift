@@ -1,0 +1,126 @@
+import Foundation
+import KokoroPhonemizer
+import KokoroVoices
+import ONNXRuntime
+
+/// The facade over the pipeline: text → sentences → phonemes → tokens → model → audio.
+///
+/// Each stage is a separate type (`SynthesisPlanner` with its `Phonemizer`s and
+/// `PhonemeVocabulary`, a `SpeechSynthesizer`, the `AudioJoiner`), so each can be swapped
+/// and tested alone; the server and the CLI only talk to this type.
+public final class KokoroEngine: Sendable {
+    public struct Configuration: Sendable {
+        public var assets: AssetLocations
+        public var session: SessionConfiguration
+        public var logLevel: LoggingLevel
+
+        public init(assets: AssetLocations = .resolve(), session: SessionConfiguration = .init(), logLevel: LoggingLevel = .warning) {
+            self.assets = assets
+            self.session = session
+            self.logLevel = logLevel
+        }
+    }
+
+    public let planner: SynthesisPlanner
+    public let synthesizer: any SpeechSynthesizer
+    public var voices: VoiceLibrary { planner.voices }
+    public var vocabulary: PhonemeVocabulary { planner.vocabulary }
+
+    public init(planner: SynthesisPlanner, synthesizer: any SpeechSynthesizer) {
+        self.planner = planner
+        self.synthesizer = synthesizer
+    }
+
+    /// Loads ORT, the model, the vocabulary, the voices and the phonemizers.
+    public convenience init(configuration: Configuration) throws {
+        let assets = configuration.assets
+        guard FileManager.default.fileExists(atPath: assets.model.path) else {
+            throw EngineError.missingModel(assets.model.path)
+        }
+        let runtime = try ORTRuntime.load(explicitPath: assets.onnxRuntimeLibrary, cacheDirectory: assets.cacheDirectory)
+        let environment = try ORTEnvironment(runtime: runtime, logLevel: configuration.logLevel)
+        let session: ORTSession
+        do {
+            session = try ORTSession(environment: environment, modelPath: assets.model.path, configuration: configuration.session)
+        } catch {
+            throw EngineError.corruptModel(assets.model.path, error.description)
+        }
+        let planner = SynthesisPlanner(
+            phonemizers: Self.phonemizers(assets: assets),
+            vocabulary: try PhonemeVocabulary(contentsOf: assets.vocabulary),
+            voices: try VoiceLibrary(paths: assets.voicePacks))
+        self.init(planner: planner, synthesizer: try KokoroModel(session: session))
+    }
+
+    /// espeak-ng for every language; it is optional, so its absence is reported on use.
+    public static func phonemizers(assets: AssetLocations) -> PhonemizerRouter {
+        do {
+            return PhonemizerRouter(phonemizers: [try ESpeakPhonemizer()])
+        } catch {
+            return PhonemizerRouter(phonemizers: [], unavailable: error)
+        }
+    }
+
+    /// The phonemes Kokoro would be given for `text`.
+    public func phonemize(_ text: String, language: Language) throws -> String {
+        try planner.phonemizers.phonemize(text, language: language)
+    }
+
+    /// Validates and plans a request; throws on any input error before audio starts.
+    public func prepare(_ request: SpeechRequest) throws -> SynthesisJob {
+        try planner.plan(request)
+    }
+
+    /// The job's audio, piece by piece, synthesized ahead of the consumer. Ending the
+    /// iteration (or cancelling its task) cancels the model run in progress.
+    public func stream(_ job: SynthesisJob) -> AsyncThrowingStream<AudioChunk, any Error> {
+        let (stream, continuation) = AsyncThrowingStream.makeStream(of: AudioChunk.self)
+        let task = Task { [synthesizer, joiner = planner.joiner] in
+            do {
+                for (index, segment) in job.segments.enumerated() {
+                    try Task.checkCancellation()
+                    let isLast = index == job.segments.count - 1
+                    switch segment {
+                    case .silence(let samples):
+                        continuation.yield(AudioChunk(index: index, samples: [Float](repeating: 0, count: samples),
+                                                      phonemes: "", synthesisSeconds: 0, isLast: isLast))
+                    case .speech(let phonemes, let tokens, let pauseAfter):
+                        let start = ContinuousClock.now
+                        let raw = try await synthesizer.synthesize(tokens: tokens, style: job.style.style(forTokenCount: tokens.count),
+                                                                   speed: job.request.speed)
+                        let elapsed = start.duration(to: .now)
+                        var samples = joiner.trim(raw)
+                        if !isLast { samples += [Float](repeating: 0, count: pauseAfter) }
+                        continuation.yield(AudioChunk(index: index, samples: samples, phonemes: phonemes,
+                                                      synthesisSeconds: elapsed.seconds, isLast: isLast))
+                    }
+                }
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
+    }
+
+    /// The whole utterance at once.
+    public func synthesize(_ request: SpeechRequest) async throws -> AudioClip {
+        var samples: [Float] = []
+        var chunks = 0
+        var seconds = 0.0
+        for try await chunk in stream(try prepare(request)) {
+            samples += chunk.samples
+            chunks += 1
+            seconds += chunk.synthesisSeconds
+        }
+        return AudioClip(samples: samples, sampleRate: KokoroModel.sampleRate, chunks: chunks, synthesisSeconds: seconds)
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as a Double.
+    public var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}

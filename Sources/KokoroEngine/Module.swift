@@ -1,1 +1,0 @@
-// KokoroEngine: module under construction.

@@ -1,0 +1,106 @@
+/// Cuts phoneme strings into the pieces the model runs on.
+///
+/// Kokoro accepts at most 510 tokens, but it sounds best on roughly 100–250: near 510 it
+/// rushes, and a few words alone sound off. Pieces are cut at sentence ends first, then at
+/// clause punctuation, then at spaces: never inside a word. Consecutive short sentences are
+/// joined up to the target so the model sees natural context.
+public struct PhonemeChunker: Sendable {
+    /// The model's hard limit (its 512 positions minus the two padding tokens).
+    public static let maxTokens = 510
+    /// Preferred size of a piece.
+    public var targetTokens: Int
+    /// When set, the first piece is cut short (first clause, or the first few words) so the
+    /// first audio of a stream arrives sooner.
+    public var firstPieceTokens: Int?
+
+    public init(targetTokens: Int = 250, firstPieceTokens: Int? = nil) {
+        precondition(targetTokens > 0 && targetTokens <= Self.maxTokens)
+        self.targetTokens = targetTokens
+        self.firstPieceTokens = firstPieceTokens
+    }
+
+    /// Marks after which a clause ends; the mark stays with the words before it.
+    static let clauseMarks: Set<Character> = [",", ";", ":", "—", "…", ".", "!", "?"]
+    static let sentenceMarks: Set<Character> = [".", "!", "?", "…"]
+
+    /// Pieces of at most `maxTokens` symbols (one symbol is one token) from sentences' phonemes.
+    public func chunks(_ sentences: [String]) -> [String] {
+        var pieces: [String] = []
+        var remaining = sentences.map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+        if let firstLimit = firstPieceTokens, !remaining.isEmpty {
+            let (head, tail) = Self.splitHead(remaining[0], limit: firstLimit)
+            pieces.append(head)
+            if let tail { remaining[0] = tail } else { remaining.removeFirst() }
+        }
+        var current = ""
+        for sentence in remaining {
+            for part in Self.split(sentence, limit: targetTokens) {
+                if current.isEmpty {
+                    current = part
+                } else if current.unicodeScalars.count + 1 + part.unicodeScalars.count <= targetTokens {
+                    current += " " + part
+                } else {
+                    pieces.append(current)
+                    current = part
+                }
+            }
+        }
+        if !current.isEmpty { pieces.append(current) }
+        return pieces
+    }
+
+    /// The first clause of `text` if it fits `limit` (else its first words), and the rest.
+    static func splitHead(_ text: String, limit: Int) -> (String, String?) {
+        let words = text.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        var head: [String] = []
+        var length = 0
+        for (index, word) in words.enumerated() {
+            let added = (head.isEmpty ? 0 : 1) + word.unicodeScalars.count
+            if !head.isEmpty && length + added > limit { break }
+            head.append(word)
+            length += added
+            if let last = word.last, clauseMarks.contains(last), index + 1 < words.count { break }
+        }
+        let rest = words.dropFirst(head.count).joined(separator: " ")
+        return (head.joined(separator: " "), rest.isEmpty ? nil : rest)
+    }
+
+    /// `text` cut at clause marks, then at spaces, into parts of at most `limit` symbols,
+    /// each part as long as it can be.
+    static func split(_ text: String, limit: Int) -> [String] {
+        guard text.unicodeScalars.count > limit else { return [text] }
+        let words = text.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        // Clauses: runs of words ending with a clause mark.
+        var clauses: [[String]] = [[]]
+        for word in words {
+            clauses[clauses.count - 1].append(word)
+            if let last = word.last, clauseMarks.contains(last) { clauses.append([]) }
+        }
+        var parts: [String] = []
+        var current: [String] = []
+        var length = 0
+        func flush() {
+            if !current.isEmpty { parts.append(current.joined(separator: " ")) }
+            current = []
+            length = 0
+        }
+        for clause in clauses where !clause.isEmpty {
+            let clauseLength = clause.reduce(-1) { $0 + 1 + $1.unicodeScalars.count }
+            if clauseLength <= limit {
+                if length + (current.isEmpty ? 0 : 1) + clauseLength > limit { flush() }
+                length += (current.isEmpty ? 0 : 1) + clauseLength
+                current += clause
+                continue
+            }
+            // A clause longer than the limit: fill word by word.
+            for word in clause {
+                let wordLength = min(word.unicodeScalars.count, maxTokens)
+                if length + (current.isEmpty ? 0 : 1) + wordLength > limit { flush() }
+                length += (current.isEmpty ? 0 : 1) + wordLength
+                current.append(String(String.UnicodeScalarView(word.unicodeScalars.prefix(maxTokens))))
+            }
+        }
+        flush()
+        return parts
+    }
+}

@@ -1,0 +1,60 @@
+import Dispatch
+import ONNXRuntime
+
+/// The model stage: phoneme tokens and a voice style in, 24 kHz samples out.
+///
+/// A protocol so the pipeline can be tested without the model and so a pool of sessions
+/// (or another back end) can stand in for a single session.
+public protocol SpeechSynthesizer: Sendable {
+    /// Samples for `tokens` (without padding, at most 510), spoken with `style` at `speed`.
+    func synthesize(tokens: [Int64], style: ArraySlice<Float>, speed: Float) async throws -> [Float]
+}
+
+/// Kokoro-82M on one ONNX Runtime session.
+public final class KokoroModel: SpeechSynthesizer {
+    public static let sampleRate = 24_000
+    public let session: ORTSession
+
+    public init(session: ORTSession) throws(EngineError) {
+        let names = session.inputs.map(\.name)
+        guard names == ["tokens", "style", "speed"] || Set(names) == ["tokens", "style", "speed"],
+              session.outputs.count == 1 else {
+            throw .corruptModel("model", "inputs \(names) are not Kokoro's (tokens, style, speed)")
+        }
+        self.session = session
+    }
+
+    /// Runs the model once; cancelling the calling task terminates the ORT run.
+    public func synthesize(tokens: [Int64], style: ArraySlice<Float>, speed: Float) async throws -> [Float] {
+        guard tokens.count <= PhonemeChunker.maxTokens else { throw EngineError.tooManyTokens(tokens.count) }
+        try Task.checkCancellation()
+        let runOptions = try RunOptions(runtime: session.runtime)
+        let session = self.session
+        let outputName = session.outputs[0].name
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[Float], any Error>) in
+                // ORT's Run blocks for the whole inference: keep it off Swift's cooperative threads.
+                DispatchQueue.global(qos: .userInitiated).async {
+                    continuation.resume(with: Result {
+                        try Self.run(session: session, tokens: tokens, style: style, speed: speed, outputName: outputName, options: runOptions)
+                    })
+                }
+            }
+        } onCancel: {
+            runOptions.terminate()
+        }
+    }
+
+    /// The bare ORT call: padding, tensors, run, samples. Benchmarks time this directly.
+    public static func run(session: ORTSession, tokens: [Int64], style: ArraySlice<Float>, speed: Float,
+                           outputName: String = "audio", options: RunOptions? = nil) throws -> [Float] {
+        var padded = [Int64](repeating: 0, count: tokens.count + 2)
+        padded.replaceSubrange(1...tokens.count, with: tokens)
+        let outputs = try session.run(inputs: [
+            ("tokens", session.tensor(padded, shape: [1, Int64(padded.count)])),
+            ("style", session.tensor(style, shape: [1, Int64(style.count)])),
+            ("speed", session.tensor([speed], shape: [1])),
+        ], outputs: [outputName], options: options)
+        return try outputs[0].elements(of: Float.self)
+    }
+}

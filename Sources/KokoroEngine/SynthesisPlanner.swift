@@ -1,0 +1,85 @@
+import Foundation
+import KokoroPhonemizer
+import KokoroVoices
+import Logging
+
+/// Turns a request into segments: pause markers, sentences, phonemes, tokens, pieces.
+///
+/// Runs before any audio is made, so every input error (empty text, bad voice, speed out
+/// of range, nothing speakable) is raised before a response starts.
+public struct SynthesisPlanner: Sendable {
+    public let phonemizers: PhonemizerRouter
+    public let vocabulary: PhonemeVocabulary
+    public let voices: VoiceLibrary
+    public var chunker = PhonemeChunker()
+    public var joiner = AudioJoiner()
+    /// Tokens of the first piece when a request asks for a fast start.
+    public var fastStartTokens = 60
+    var logger = Logger(label: "kokoro.planner")
+
+    public init(phonemizers: PhonemizerRouter, vocabulary: PhonemeVocabulary, voices: VoiceLibrary) {
+        self.phonemizers = phonemizers
+        self.vocabulary = vocabulary
+        self.voices = voices
+    }
+
+    public func plan(_ request: SpeechRequest) throws -> SynthesisJob {
+        guard !request.text.allSatisfy(\.isWhitespace) else { throw EngineError.emptyText }
+        guard request.speed.isFinite, EngineError.speedRange.contains(request.speed) else {
+            throw EngineError.speedOutOfRange(request.speed)
+        }
+        let style = try voices.resolve(request.voice)
+        let language = request.language ?? Language(voiceName: request.voice) ?? .americanEnglish
+        var segments: [Segment] = []
+        for part in Self.splitPauses(request.text) {
+            switch part {
+            case .pause(let seconds):
+                segments.append(.silence(samples: Int(seconds * Double(joiner.sampleRate))))
+            case .text(let text):
+                let sentences = try TextSegmenter.sentences(text).map { try phonemizers.phonemize($0, language: language) }
+                var chunker = self.chunker
+                if request.fastStart && segments.isEmpty { chunker.firstPieceTokens = fastStartTokens }
+                segments += chunker.chunks(sentences).compactMap(speechSegment)
+            }
+        }
+        guard segments.contains(where: { if case .silence(let samples) = $0 { samples > 0 } else { true } }) else {
+            throw EngineError.noPhonemes(request.text)
+        }
+        return SynthesisJob(request: request, language: language, style: style, segments: segments)
+    }
+
+    /// A piece's tokens; symbols outside the vocabulary are dropped and logged.
+    func speechSegment(_ phonemes: String) -> Segment? {
+        let (tokens, unknown) = vocabulary.tokenize(phonemes)
+        if !unknown.isEmpty {
+            logger.warning("dropped phonemes outside Kokoro's vocabulary", metadata: ["symbols": "\(unknown.map(String.init).joined())"])
+        }
+        guard !tokens.isEmpty else { return nil }
+        return .speech(phonemes: phonemes, tokens: tokens, pauseAfter: joiner.pause(after: phonemes))
+    }
+
+    enum Part: Equatable {
+        case text(String)
+        case pause(Double)
+    }
+
+    /// The longest inline pause honoured, in seconds.
+    static let maxPause = 30.0
+
+    /// Text split at inline `[pause:1.5s]` markers (seconds; `ms` also accepted).
+    static func splitPauses(_ text: String) -> [Part] {
+        let pattern = /\[pause:\s*(\d+(?:\.\d+)?)\s*(s|ms)?\]/.ignoresCase()
+        var parts: [Part] = []
+        var rest = text[...]
+        while let match = rest.firstMatch(of: pattern) {
+            let before = rest[..<match.range.lowerBound]
+            if !before.allSatisfy(\.isWhitespace) { parts.append(.text(String(before))) }
+            let value = Double(match.output.1) ?? 0
+            let seconds = match.output.2?.lowercased() == "ms" ? value / 1000 : value
+            parts.append(.pause(min(seconds, maxPause)))
+            rest = rest[match.range.upperBound...]
+        }
+        if !rest.allSatisfy(\.isWhitespace) { parts.append(.text(String(rest))) }
+        return parts
+    }
+}

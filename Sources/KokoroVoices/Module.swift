@@ -1,1 +1,0 @@
-// KokoroVoices: module under construction.

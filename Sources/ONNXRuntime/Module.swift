@@ -1,1 +1,0 @@
-// ONNXRuntime: module under construction.

@@ -1,0 +1,56 @@
+/// Positions of the functions we call in ORT's `OrtApi` table (a fixed public ABI,
+/// counted from `onnxruntime_c_api.h` and checked against libonnxruntime 1.32.0).
+enum ORTSlot: Int {
+    case getErrorCode = 1
+    case getErrorMessage = 2
+    case createEnv = 3
+    case createSession = 7
+    case run = 9
+    case createSessionOptions = 10
+    case setSessionExecutionMode = 13
+    case enableMemPattern = 16
+    case disableMemPattern = 17
+    case enableCpuMemArena = 18
+    case disableCpuMemArena = 19
+    case setSessionGraphOptimizationLevel = 23
+    case setIntraOpNumThreads = 24
+    case setInterOpNumThreads = 25
+    case sessionGetInputCount = 30
+    case sessionGetOutputCount = 31
+    case sessionGetInputTypeInfo = 33
+    case sessionGetOutputTypeInfo = 34
+    case sessionGetInputName = 36
+    case sessionGetOutputName = 37
+    case createRunOptions = 39
+    case runOptionsSetTerminate = 46
+    case runOptionsUnsetTerminate = 47
+    case createTensorWithDataAsOrtValue = 49
+    case getTensorMutableData = 51
+    case castTypeInfoToTensorInfo = 55
+    case getTensorElementType = 60
+    case getDimensionsCount = 61
+    case getDimensions = 62
+    case getTensorTypeAndShape = 65
+    case createCpuMemoryInfo = 69
+    case allocatorFree = 76
+    case getAllocatorWithDefaultOptions = 78
+    case releaseEnv = 92
+    case releaseStatus = 93
+    case releaseMemoryInfo = 94
+    case releaseSession = 95
+    case releaseValue = 96
+    case releaseRunOptions = 97
+    case releaseTypeInfo = 98
+    case releaseTensorTypeAndShapeInfo = 99
+    case releaseSessionOptions = 100
+    case getAvailableProviders = 125
+    case releaseAvailableProviders = 126
+    case addSessionConfigEntry = 130
+    case createPrepackedWeightsContainer = 166
+    case releasePrepackedWeightsContainer = 167
+    case createSessionWithPrepackedWeightsContainer = 168
+    case sessionOptionsAppendExecutionProviderCUDAV2 = 204
+    case createCUDAProviderOptions = 205
+    case releaseCUDAProviderOptions = 208
+    case sessionOptionsAppendExecutionProvider = 216
+}
