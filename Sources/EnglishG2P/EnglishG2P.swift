@@ -1,0 +1,154 @@
+import Foundation
+import KokoroPhonemizer
+import Synchronization
+
+/// English text to the phonemes Kokoro was trained on, following misaki's pipeline:
+/// normalize, tokenize, tag, look words up right to left (so "the" and "to" can hear the
+/// next sound), resolve compounds, and hand what no rule covers to espeak-ng.
+public final class EnglishG2P: Phonemizer {
+    public let languages: Set<Language>
+    private let lexicon: Lexicon
+    private let fallback: ESpeakPhonemizer?
+    private let vocabulary: PhonemeVocabulary?
+    private let language: Language
+    /// espeak-ng is the slowest step by far and serializes on one lock; its answers never change.
+    private let fallbackCache = Mutex<[String: String]>([:])
+
+    public init(dictionaryDirectory: URL, british: Bool, fallback: ESpeakPhonemizer?, vocabulary: PhonemeVocabulary?) throws {
+        lexicon = try Lexicon(directory: dictionaryDirectory, british: british)
+        language = british ? .britishEnglish : .americanEnglish
+        languages = [language]
+        self.fallback = fallback
+        self.vocabulary = vocabulary
+    }
+
+    public func phonemize(_ text: String, language: Language) throws -> String {
+        guard language == self.language else { throw PhonemizerError.unsupportedLanguage(language) }
+        var tokens = try tokens(of: text)
+        Tagger.tag(&tokens) { word in
+            if case .tagged = lexicon.gold(word) { return true }
+            return false
+        }
+        var words = Retokenizer.words(from: tokens)
+        var context = TokenContext()
+        for index in words.indices.reversed() {
+            switch words[index] {
+            case .single(var token):
+                if token.phonemes == nil {
+                    if let (ps, rating) = lexicon.phonemes(for: token, context: context) {
+                        token.phonemes = ps
+                        token.rating = rating
+                    } else {
+                        token.phonemes = try fallbackPhonemes(token.text)
+                    }
+                }
+                context = Self.context(after: context, phonemes: token.phonemes, token: token)
+                words[index] = .single(token)
+            case .group(var group):
+                context = try resolve(&group, context: context)
+                words[index] = .group(group)
+            }
+        }
+        var output = ""
+        for word in words {
+            let token = word.merged
+            if let ps = token.phonemes {
+                output += ps.replacingOccurrences(of: "ɾ", with: "T").replacingOccurrences(of: "ʔ", with: "t")
+            }
+            if token.spaceAfter { output += " " }
+        }
+        return output.trimmingCharacters(in: .whitespaces)
+    }
+
+    private func tokens(of text: String) throws -> [Token] {
+        var tokens: [Token] = []
+        for segment in InlineMarkup.parse(text) {
+            if segment.text.first?.isWhitespace == true, !tokens.isEmpty { tokens[tokens.count - 1].spaceAfter = true }
+            switch segment.control {
+            case .phonemes(let ps)?:
+                if let vocabulary {
+                    let unknown = vocabulary.unknownSymbols(in: ps)
+                    guard unknown.isEmpty else { throw PhonemizerError.invalidInlinePhonemes(unknown.map { String($0) }) }
+                }
+                var token = Token(text: segment.text, tag: "NNP")
+                token.phonemes = ps
+                token.rating = 5
+                tokens.append(token)
+            case .stress(let stress)?:
+                var marked = Tokenizer.tokenize(TextNormalizer.normalize(segment.text))
+                for i in marked.indices { marked[i].stress = stress }
+                tokens += marked
+            case nil:
+                tokens += Tokenizer.tokenize(TextNormalizer.normalize(segment.text))
+            }
+            if segment.text.last?.isWhitespace == true, !tokens.isEmpty { tokens[tokens.count - 1].spaceAfter = true }
+        }
+        return tokens
+    }
+
+    private func fallbackPhonemes(_ text: String) throws -> String? {
+        guard let fallback else { return nil }
+        if let cached = fallbackCache.withLock({ $0[text] }) { return cached }
+        let ps = try fallback.phonemize(text, language: language)
+        fallbackCache.withLock { $0[text] = ps }
+        return ps
+    }
+
+    /// misaki's compound resolution: look up the longest run of pieces that the lexicon
+    /// knows, working leftwards from the end; if a piece stays unknown, espeak reads the
+    /// whole word instead.
+    private func resolve(_ group: inout [Token], context: TokenContext) throws -> TokenContext {
+        var context = context
+        var left = 0, right = group.count
+        var needsFallback = false
+        while left < right {
+            let known = group[left..<right].allSatisfy { $0.alias == nil && $0.phonemes == nil }
+            let merged = known ? Token.merging(group[left..<right]) : nil
+            if let merged, let (ps, rating) = lexicon.phonemes(for: merged, context: context) {
+                group[left].phonemes = ps
+                group[left].rating = rating
+                for i in (left + 1)..<right { group[i].phonemes = "" }
+                context = Self.context(after: context, phonemes: ps, token: merged)
+                right = left
+                left = 0
+            } else if left + 1 < right {
+                left += 1
+            } else {
+                right -= 1
+                if group[right].phonemes == nil {
+                    if group[right].text.allSatisfy(Retokenizer.junk.contains) {
+                        group[right].phonemes = ""
+                    } else if fallback != nil {
+                        needsFallback = true
+                        break
+                    }
+                }
+                left = 0
+            }
+        }
+        if needsFallback {
+            let merged = Token.merging(group[...])
+            group[0].phonemes = try fallbackPhonemes(merged.text)
+            for i in 1..<group.count { group[i].phonemes = "" }
+        } else {
+            Retokenizer.resolveStress(&group)
+        }
+        return context
+    }
+
+    private static let clauseMarks: Set<Character> = [";", ":", ",", ".", "!", "?", "—", "…"]
+
+    static func context(after context: TokenContext, phonemes: String?, token: Token) -> TokenContext {
+        var vowel = context.futureVowel
+        if let phonemes {
+            for c in phonemes {
+                if clauseMarks.contains(c) { vowel = nil; break }
+                if Stress.vowels.contains(c) { vowel = true; break }
+                if Stress.consonants.contains(c) { vowel = false; break }
+            }
+        }
+        let text = token.text
+        let isTo = text == "to" || text == "To" || (text == "TO" && (token.tag == "TO" || token.tag == "IN"))
+        return TokenContext(futureVowel: vowel, futureTo: isTo)
+    }
+}

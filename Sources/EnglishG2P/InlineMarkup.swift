@@ -1,0 +1,61 @@
+/// The Kokoro demo's inline control, `[text](/phonemes/)` and `[text](+1)`: the link text
+/// is spoken, and the target either replaces its phonemes or shifts its stress.
+enum InlineMarkup {
+    enum Control: Equatable {
+        case phonemes(String)
+        case stress(Double)
+    }
+
+    struct Segment: Equatable {
+        var text: String
+        var control: Control?
+    }
+
+    /// Splits text into plain runs and marked-up words; malformed or unknown targets leave
+    /// the link text as plain words, as misaki does.
+    static func parse(_ text: String) -> [Segment] {
+        var segments: [Segment] = []
+        var plain = ""
+        var i = text.startIndex
+        while i < text.endIndex {
+            if text[i] == "[", let (label, target, end) = link(in: text, at: i) {
+                if !plain.isEmpty { segments.append(Segment(text: plain)); plain = "" }
+                segments.append(Segment(text: label, control: control(target)))
+                i = end
+            } else {
+                plain.append(text[i])
+                i = text.index(after: i)
+            }
+        }
+        if !plain.isEmpty { segments.append(Segment(text: plain)) }
+        return segments
+    }
+
+    private static func link(in text: String, at start: String.Index) -> (String, String, String.Index)? {
+        let afterBracket = text.index(after: start)
+        guard let close = text[afterBracket...].firstIndex(of: "]"), close > afterBracket else { return nil }
+        let label = text[afterBracket..<close]
+        guard !label.contains("["), text.index(after: close) < text.endIndex, text[text.index(after: close)] == "(" else { return nil }
+        let targetStart = text.index(close, offsetBy: 2)
+        guard let targetEnd = text[targetStart...].firstIndex(of: ")") else { return nil }
+        return (String(label), String(text[targetStart..<targetEnd]), text.index(after: targetEnd))
+    }
+
+    private static func control(_ target: String) -> Control? {
+        let unsigned = target.first == "+" || target.first == "-" ? target.dropFirst() : Substring(target)
+        if NumberReader.isDigits(unsigned), let value = Int(target.first == "+" ? String(unsigned) : target) {
+            return .stress(Double(value))
+        }
+        switch target {
+        case "0.5", "+0.5": return .stress(0.5)
+        case "-0.5": return .stress(-0.5)
+        default: break
+        }
+        if target.count > 1, target.first == "/", target.last == "/" {
+            var phonemes = target.dropFirst()
+            while phonemes.last == "/" { phonemes = phonemes.dropLast() }
+            return .phonemes(String(phonemes))
+        }
+        return nil
+    }
+}

@@ -1,1 +1,0 @@
-// EnglishG2P: module under construction.
