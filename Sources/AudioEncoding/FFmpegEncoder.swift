@@ -9,14 +9,17 @@ struct CodecChoice {
 
     init(_ format: AudioFormat) {
         switch format {
-        // 128k is plenty for 24 kHz speech (MPEG-2 Layer III tops out at 160k) and
-        // matches what OpenAI-compatible servers commonly send.
+        // 24 kHz makes this MPEG-2 Layer III, whose ceiling is 160k; 128k leaves
+        // no audible artefacts on speech.
         case .mp3: self.init("libmp3lame", "mp3", 128_000)
         // libopus takes 24 kHz directly (8/12/16/24/48 kHz are native input rates),
         // so no resampling: the OpusHead then records 24000 as the input rate and
         // pre-skip/granules are still counted at 48 kHz as RFC 7845 requires.
-        // 64k "audio" keeps music-grade quality for speech at 24 kHz.
+        // 64k in "audio" mode is transparent for 24 kHz speech; "voip" at 24-32k
+        // would halve the bytes at an audible cost.
         case .opus: self.init("libopus", "ogg", 64_000, ["application": "audio"])
+        // FFmpeg's native AAC-LC needs more bits than libfdk for the same quality;
+        // 96k mono at 24 kHz is clean.
         case .aac: self.init("aac", "adts", 96_000)
         default: self.init("flac", "flac", 0)
         }
@@ -46,7 +49,6 @@ final class FFmpegEncoder: AudioEncoder {
     private var fifo: OpaquePointer?
     private var frame: UnsafeMutablePointer<AVFrame>?
     private var packet: UnsafeMutablePointer<AVPacket>?
-    private var inputRate: Int32 = 0
     private var nextPTS: Int64 = 0
     private var finished = false
 
@@ -72,7 +74,6 @@ final class FFmpegEncoder: AudioEncoder {
     }
 
     private func open(_ choice: CodecChoice, sampleRate: Int32) throws {
-        inputRate = sampleRate
         guard let codec = avcodec_find_encoder_by_name(choice.encoder) else {
             throw AudioEncodingError.encoderUnavailable(choice.encoder)
         }
