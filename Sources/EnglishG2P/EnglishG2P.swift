@@ -25,10 +25,7 @@ public final class EnglishG2P: Phonemizer {
     public func phonemize(_ text: String, language: Language) throws -> String {
         guard language == self.language else { throw PhonemizerError.unsupportedLanguage(language) }
         var tokens = try tokens(of: text)
-        Tagger.tag(&tokens) { word in
-            if case .tagged = lexicon.gold(word) { return true }
-            return false
-        }
+        Tagger.tag(&tokens, isHomograph: lexicon.isPartOfSpeechHomograph)
         var words = Retokenizer.words(from: tokens)
         var context = TokenContext()
         for index in words.indices.reversed() {

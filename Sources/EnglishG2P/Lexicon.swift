@@ -66,6 +66,13 @@ struct Lexicon: Sendable {
         return goldDefault(word)
     }
 
+    /// Whether the word's pronunciation depends on its part of speech (not only on whether
+    /// a clause ends after it).
+    func isPartOfSpeechHomograph(_ word: String) -> Bool {
+        guard case .tagged(let tags) = gold(word) else { return false }
+        return tags.keys.contains { $0 != "DEFAULT" && $0 != "None" }
+    }
+
     static func parentTag(_ tag: String) -> String {
         if tag.hasPrefix("VB") { return "VERB" }
         if tag.hasPrefix("NN") { return "NOUN" }

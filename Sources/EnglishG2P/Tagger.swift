@@ -11,7 +11,7 @@ enum Tagger {
             for word in words.split(separator: " ") { table[String(word)] = tag }
         }
         add("DT", "the a an this these those every each some any no another all both either neither")
-        add("PRP", "i me you he him she it we us they them myself yourself himself herself itself ourselves themselves one")
+        add("PRP", "anyone anybody everyone everybody someone somebody nobody everything something nothing anything i me you he him she it we us they them myself yourself himself herself itself ourselves themselves one")
         add("PRP$", "my your his her its our their")
         add("IN", "of in on at by for with from into onto upon about above across after against along among amongst around as before behind below beneath beside besides between beyond during except inside near outside over since through throughout till toward towards under underneath until unlike via within without because although though if whether while whilst whereas unless than like per despite concerning regarding including whereupon")
         add("CC", "and or but nor &")
@@ -29,6 +29,22 @@ enum Tagger {
         add("VB", "be do have")
         add("VBN", "been done gone taken seen known given written spoken shown drawn broken chosen driven eaten fallen forgotten hidden ridden risen shaken stolen sworn thrown worn")
         add("VBG", "being having doing")
+        add("CD", "two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred thousand million")
+        add("JJR", "more less")
+        add("JJS", "most least")
+        add("JJ", "many few several such much")
+        return table
+    }()
+
+    /// Words in -ly that are not adverbs.
+    private static let lyExceptions: [String: String] = {
+        var table: [String: String] = [:]
+        for word in "family ally belly bully jelly rally supply reply assembly july italy lily holly folly anomaly monopoly melancholy homily".split(separator: " ") {
+            table[String(word)] = "NN"
+        }
+        for word in "early likely daily weekly monthly yearly friendly lonely lovely ugly holy silly costly deadly elderly orderly kindly lively manly worldly unlikely curly".split(separator: " ") {
+            table[String(word)] = "JJ"
+        }
         return table
     }()
 
@@ -49,9 +65,13 @@ enum Tagger {
             let lower = tokens[i].text.lowercased()
             if lower == "that" {
                 tokens[i].tag = tagThat(tokens, i)
+            } else if lower == "a", nextWord(tokens, i) == nil {
+                tokens[i].tag = "NN"
+            } else if lower == "in", let next = nextWord(tokens, i), ["IN", "TO", "CC"].contains(tokens[next].tag) {
+                tokens[i].tag = "RP"
             } else if tokens[i].tag.hasPrefix("VBD") || tokens[i].tag == "VBN" {
                 tokens[i].tag = pastTag(tokens, i)
-            } else if isHomograph(lower) || isHomograph(tokens[i].text) {
+            } else if closedClass[lower] == nil, isHomograph(lower) || isHomograph(tokens[i].text) {
                 tokens[i].tag = tagHomograph(tokens, i)
             }
         }
@@ -63,7 +83,10 @@ enum Tagger {
         if let closed = closedClass[lower] { return closed }
         if text.first?.isNumber == true { return "CD" }
         if text.first?.isUppercase == true, !sentenceStart { return "NNP" }
-        if lower.hasSuffix("ly"), lower.count > 4 { return "RB" }
+        if lower.hasSuffix("ly"), lower.count > 4 {
+            if let exception = lyExceptions[lower] { return exception }
+            return "RB"
+        }
         if lower.hasSuffix("ing"), lower.count > 4 { return "VBG" }
         if lower.hasSuffix("ed"), lower.count > 3 { return "VBD" }
         if adjectiveEndings.contains(where: lower.hasSuffix) { return "JJ" }
@@ -91,33 +114,37 @@ enum Tagger {
         var j = i - 1
         while j >= 0 {
             let tag = tokens[j].tag
-            if skippingAdverbs, tag == "RB" { j -= 1; continue }
+            if (skippingAdverbs && tag == "RB") || tag == "``" || tag == "\"\"" { j -= 1; continue }
             return tag.first?.isLetter == true || tag == "PRP$" || tag == "WP$" ? j : nil
         }
         return nil
     }
 
     private static func nextWord(_ tokens: [Token], _ i: Int) -> Int? {
-        let j = i + 1
+        var j = i + 1
+        while j < tokens.count, tokens[j].tag == "``" || tokens[j].tag == "\"\"" { j += 1 }
         guard j < tokens.count, tokens[j].tag.first?.isLetter == true || tokens[j].tag == "PRP$" else { return nil }
         return j
     }
 
     private static func isNounLike(_ tag: String) -> Bool { tag.hasPrefix("NN") || tag.hasPrefix("JJ") || tag == "CD" }
 
-    /// Determiner "that" (that man, after that, that was all) is stressed; the conjunction
+    /// Determiner "that" (that man, after that, that is all) is stressed; the conjunction
     /// and the relative pronoun are not.
     private static func tagThat(_ tokens: [Token], _ i: Int) -> String {
-        guard let next = nextWord(tokens, i) else { return "DT" }
-        let nextTag = tokens[next].tag
         let previous = previousWord(tokens, i, skippingAdverbs: false)
         let previousTag = previous.map { tokens[$0].tag } ?? ""
-        if ["IN", "TO"].contains(previousTag), tokens[previous!].text.lowercased() != "so" { return "DT" }
-        if isNounLike(nextTag), nextTag != "NNP", !nextTag.hasPrefix("NNS") || previousTag.hasPrefix("VB") == false {
-            return previousTag.hasPrefix("NN") ? "WDT" : "DT"
-        }
+        let previousText = previous.map { tokens[$0].text.lowercased() } ?? ""
+        let sentenceStart = i == 0 || [".", "!", "?"].contains(tokens[i - 1].text)
+        if previousTag == "IN" || previousTag == "TO", !["so", "such", "now"].contains(previousText) { return "DT" }
+        guard let next = nextWord(tokens, i) else { return "IN" }
+        let nextTag = tokens[next].tag
+        let nextText = tokens[next].text.lowercased()
+        if nextText == "of" || (nextTag == "NN" && !previousTag.hasPrefix("VB") && !previousTag.hasPrefix("JJ")) { return "DT" }
+        if sentenceStart, ["IN", "VBZ", "VBD", "MD"].contains(nextTag) { return "DT" }
         if nextTag.hasPrefix("VB") || nextTag == "MD" {
-            return previousTag.hasPrefix("NN") || previousTag == "PRP" ? "WDT" : (previous == nil ? "DT" : "IN")
+            if previousTag.hasPrefix("NN") || previousTag == "PRP" { return "WDT" }
+            return previous == nil || nextText == "is" ? "DT" : "IN"
         }
         return "IN"
     }
@@ -127,7 +154,8 @@ enum Tagger {
         if let previous = previousWord(tokens, i) {
             let word = tokens[previous].text.lowercased()
             if haveForms.contains(word) || beForms.contains(word) { return "VBN" }
-            if tokens[previous].tag == "DT" || tokens[previous].tag == "PRP$" { return "JJ" }
+            if tokens[previous].tag == "DT" || tokens[previous].tag == "PRP$",
+               let next = nextWord(tokens, i), tokens[next].tag.hasPrefix("NN") { return "JJ" }
         }
         return tokens[i].tag.hasPrefix("VB") ? "VBD" : tokens[i].tag
     }
@@ -150,8 +178,15 @@ enum Tagger {
         if ["DT", "PRP$", "JJ", "POS", "CD", "IN", "JJR", "JJS"].contains(previousTag) {
             return nextTag.hasPrefix("NN") && !plural ? "JJ" : noun
         }
+        if previousTag == "CC", let before = previous.flatMap({ previousWord(tokens, $0) }), tokens[before].tag.hasPrefix("NN") {
+            return noun
+        }
+        if previousTag.hasPrefix("NN") || previousTag.hasPrefix("JJ"), let before = previous.flatMap({ previousWord(tokens, $0) }),
+           ["DT", "PRP$", "IN", "POS", "CD"].contains(tokens[before].tag) {
+            return noun
+        }
         if previousTag.hasPrefix("NN"), nextTag == "DT" || nextTag == "PRP$" || nextTag == "PRP" { return plural ? "VBZ" : "VBD" }
         if previous == nil, nextTag == "DT" || nextTag == "PRP$" { return "VB" }
-        return noun
+        return ""
     }
 }

@@ -57,6 +57,7 @@ enum Tokenizer {
     /// A word the tokenizer must not cut: an abbreviation, or initials like `U.S.` and `p.m.`.
     private static func isWhole(_ word: Substring) -> Bool {
         if abbreviations.contains(String(word)) { return true }
+        if word.count == 2, word.first!.isUppercase, word.last == "." { return true }
         guard word.count > 2, word.last == ".", word.dropLast().contains(".") else { return false }
         return word.allSatisfy { $0 == "." || $0.isLetter } && !word.contains("..")
     }
@@ -78,6 +79,9 @@ enum Tokenizer {
             let c = word[i]
             var end: Substring.Index?
             if c == "—" || c == "–" || c == "…" {
+                end = word.index(after: i)
+            } else if c == ":", i > word.startIndex, word[word.index(before: i)].isLetter,
+                      word.index(after: i) < word.endIndex, word[word.index(after: i)].isLetter {
                 end = word.index(after: i)
             } else if c == "-", word[word.index(after: i)...].hasPrefix("-") {
                 end = markRun(word, from: i)
