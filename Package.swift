@@ -28,7 +28,9 @@ let package = Package(
         .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat libavcodec libswresample libavutil",
                        providers: [.apt(["libavcodec-dev", "libavformat-dev", "libswresample-dev", "libavutil-dev"])]),
         // Streaming audio encoders: WAV, PCM, MP3, Opus, AAC, FLAC.
-        .target(name: "AudioEncoding", dependencies: ["CFFmpeg"]),
+        // EBU R128 loudness, for per-voice gain.
+        .systemLibrary(name: "CEBUR128", pkgConfig: "libebur128", providers: [.apt(["libebur128-dev"])]),
+        .target(name: "AudioEncoding", dependencies: ["CFFmpeg", "CEBUR128"]),
         // Text to audio: segmenting, phonemizing, chunking, running the model, joining.
         .target(name: "KokoroEngine", dependencies: [
             "ONNXRuntime", "KokoroVoices", "KokoroPhonemizer", "EnglishG2P",

@@ -54,7 +54,9 @@ public struct SynthesisPlanner: Sendable {
         if !unknown.isEmpty {
             logger.warning("dropped phonemes outside Kokoro's vocabulary", metadata: ["symbols": "\(unknown.map(String.init).joined())"])
         }
-        guard !tokens.isEmpty else { return nil }
+        // Punctuation alone ("...") is not speech: the model would only mumble.
+        guard phonemes.contains(where: { !$0.isWhitespace && !PhonemeChunker.clauseMarks.contains($0) && !"\"“”()«»¡¿".contains($0) }),
+              !tokens.isEmpty else { return nil }
         return .speech(phonemes: phonemes, tokens: tokens, pauseAfter: joiner.pause(after: phonemes))
     }
 

@@ -9,6 +9,7 @@ import Synchronization
 public final class ESpeak: Sendable {
     private typealias Initialize = @convention(c) (Int32, Int32, UnsafePointer<CChar>?, Int32) -> Int32
     private typealias SetVoiceByName = @convention(c) (UnsafePointer<CChar>) -> Int32
+    private typealias SetVoiceByProperties = @convention(c) (UnsafeMutableRawPointer) -> Int32
     private typealias TextToPhonemes = @convention(c) (UnsafeMutablePointer<UnsafeRawPointer?>, Int32, Int32) -> UnsafePointer<CChar>?
     private typealias Info = @convention(c) (UnsafeMutablePointer<UnsafePointer<CChar>?>?) -> UnsafePointer<CChar>?
 
@@ -19,7 +20,8 @@ public final class ESpeak: Sendable {
     /// Where the library was loaded from.
     public let libraryPath: String
     private let library: DynamicLibrary
-    private let setVoice: SetVoiceByName
+    private let setVoiceByName: SetVoiceByName
+    private let setVoiceByProperties: SetVoiceByProperties
     private let textToPhonemes: TextToPhonemes
     private let state = Mutex(State(voice: nil))
 
@@ -44,7 +46,8 @@ public final class ESpeak: Sendable {
         do {
             library = try DynamicLibrary(candidates: libraryCandidates)
             let initialize = try library.function("espeak_Initialize", as: Initialize.self)
-            setVoice = try library.function("espeak_SetVoiceByName", as: SetVoiceByName.self)
+            setVoiceByName = try library.function("espeak_SetVoiceByName", as: SetVoiceByName.self)
+            setVoiceByProperties = try library.function("espeak_SetVoiceByProperties", as: SetVoiceByProperties.self)
             textToPhonemes = try library.function("espeak_TextToPhonemes", as: TextToPhonemes.self)
             let info = try library.function("espeak_Info", as: Info.self)
             // AUDIO_OUTPUT_RETRIEVAL (1): no sound device; espeakINITIALIZE_DONT_EXIT (0x8000).
@@ -63,14 +66,28 @@ public final class ESpeak: Sendable {
         }
     }
 
+    /// Selects the best voice for a language code (`en-gb`, `pt-br`), as espeak's own
+    /// `-v` does, through an `espeak_VOICE` spec with only its `languages` field set.
+    private func select(language: String) -> Bool {
+        // struct espeak_VOICE { char *name, *languages, *identifier; uint8 gender, age, variant, xx1; int score; void *spare; }
+        let size = 3 * MemoryLayout<UnsafeRawPointer>.stride + 8 + MemoryLayout<UnsafeRawPointer>.stride
+        let spec = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: MemoryLayout<UnsafeRawPointer>.alignment)
+        defer { spec.deallocate() }
+        spec.initializeMemory(as: UInt8.self, repeating: 0, count: size)
+        return language.withCString { code in
+            spec.storeBytes(of: code, toByteOffset: MemoryLayout<UnsafeRawPointer>.stride, as: UnsafePointer<CChar>.self)
+            return setVoiceByProperties(spec) == 0
+        }
+    }
+
     /// espeak-ng's IPA for `text` in `voice` (an espeak voice name such as `en-us`), with
     /// stress marks and `^` joining the letters of one phoneme (`a^ɪ`). Clauses are joined
     /// by a space; espeak drops punctuation, so callers keep their own.
     public func ipa(_ text: String, voice: String) throws(PhonemizerError) -> String {
         try state.withLock { (state: inout State) throws(PhonemizerError) -> String in
             if state.voice != voice {
-                guard setVoice(voice) == 0 else {
-                    throw .espeakFailed("espeak-ng has no voice \(voice)")
+                guard select(language: voice) || setVoiceByName(voice) == 0 else {
+                    throw .espeakFailed("espeak-ng has no voice for \(voice) (is espeak-ng-data complete?)")
                 }
                 state.voice = voice
             }

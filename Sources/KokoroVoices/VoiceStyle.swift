@@ -2,7 +2,7 @@
 ///
 /// Kokoro conditions on a different style row depending on how many phoneme tokens the
 /// utterance has, so the whole (510, 1, 256) tensor is kept, not one vector.
-public struct VoiceStyle: Sendable, Equatable {
+public struct VoiceStyle: Sendable, Equatable, CustomStringConvertible {
     public static let rows = 510
     public static let width = 256
     public static let shape = [rows, 1, width]
@@ -22,6 +22,8 @@ public struct VoiceStyle: Sendable, Equatable {
         }
         self.init(values: array.values)
     }
+
+    public var description: String { "VoiceStyle(510 × 256)" }
 
     /// The style row for `tokenCount` phoneme tokens (without the two padding zeros):
     /// row n − 1 clamped to [0, 509], as the reference PyTorch pipeline indexes it.
