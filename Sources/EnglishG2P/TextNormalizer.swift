@@ -1,5 +1,183 @@
-/// Rewrites what misaki has no reading for (units, times, URLs, abbreviations…) into
-/// words before tokenization, the way Kokoro-FastAPI's normalizer does.
+import Foundation
+
+/// Rewrites what misaki has no reading for into words it reads well, following
+/// Kokoro-FastAPI's normalizer: e-mail addresses, URLs, units after numbers, clock times,
+/// phone numbers, fractions, yen, Roman numerals, and abbreviations the dictionaries lack.
+/// Numbers themselves stay digits: misaki's own number reader says them the way Kokoro
+/// was trained to hear them.
 enum TextNormalizer {
-    static func normalize(_ text: String) -> String { text }
+    static func normalize(_ text: String) -> String {
+        var text = text
+        if text.contains("@") { text = email.apply(text) }
+        if text.contains("://") || text.contains("www.") { text = url.apply(text) }
+        if text.contains(where: \.isASCIIDigit) {
+            text = phone.apply(text)
+            text = time.apply(text)
+            text = yen.apply(text)
+            text = fraction.apply(text)
+            text = units.apply(text)
+            text = hashNumber.apply(text)
+        }
+        if text.contains(".") { text = abbreviation.apply(text) }
+        if text.contains(where: { "IVXLC".contains($0) }) { text = romanNumeral.apply(text) }
+        return text
+    }
+
+    private static let email = PatternRewrite(#"\b([A-Za-z0-9._%+-]+)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})\b"#) { groups in
+        groups[1]!.replacingOccurrences(of: ".", with: " dot ") + " at " + groups[2]!.replacingOccurrences(of: ".", with: " dot ")
+    }
+
+    private static let url = PatternRewrite(#"\b(?:(https?)://)?(www\.)?([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)((?:/[^\s]*?)?)(?=[.,;:!?)]*(?:\s|$))"#, caseInsensitive: true) { groups in
+        guard groups[1] != nil || groups[2] != nil else { return nil }
+        var words: [String] = []
+        if let scheme = groups[1] { words.append(scheme.lowercased()) }
+        if groups[2] != nil { words.append("www") }
+        words.append(groups[3]!.replacingOccurrences(of: ".", with: " dot "))
+        let path = groups[4] ?? ""
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+            words.append("slash")
+            words.append(part.replacingOccurrences(of: ".", with: " dot ").replacingOccurrences(of: "-", with: " dash ")
+                .replacingOccurrences(of: "_", with: " underscore "))
+        }
+        return words.joined(separator: " ")
+    }
+
+    /// 555-123-4567, (555) 123-4567, +1 555 123 4567: digits read one by one, in groups.
+    private static let phone = PatternRewrite(#"(?<![\d.])(\+\d{1,2}[ .-]?)?(\(\d{3}\)|\d{3})[ .-]?(\d{3})[.-](\d{4})(?![\d])"#) { groups in
+        var parts: [String] = []
+        if let country = groups[1] { parts.append(country.filter(\.isASCIIDigit).map(String.init).joined(separator: " ")) }
+        for group in groups[2...4] { parts.append(group!.filter(\.isASCIIDigit).map(String.init).joined(separator: " ")) }
+        return parts.joined(separator: ", ")
+    }
+
+    /// 9:45 AM → 9 45 a.m.; 10:00 → 10 o'clock; 9:05 → 9 oh 5.
+    private static let time = PatternRewrite(#"\b(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s?([AaPp])\.?[Mm]\b\.?)?"#) { groups in
+        guard let hour = Int(groups[1]!), hour < 25, let minute = Int(groups[2]!), minute < 60 else { return nil }
+        var words = [String(hour)]
+        if minute == 0 {
+            if groups[4] == nil, groups[3] == nil { words.append("o'clock") }
+        } else if minute < 10 {
+            words += ["oh", String(minute)]
+        } else {
+            words.append(String(minute))
+        }
+        if let seconds = groups[3].flatMap({ Int($0) }) {
+            words += ["and", String(seconds), seconds == 1 ? "second" : "seconds"]
+        }
+        if let half = groups[4] { words.append(half.lowercased() + ".m.") }
+        return words.joined(separator: " ")
+    }
+
+    private static let yen = PatternRewrite(#"¥\s?(\d[\d,]*(?:\.\d+)?)"#) { groups in "\(groups[1]!) yen" }
+
+    /// 1/2 → one half, 3/4 → three quarters, 2/3 → two thirds.
+    private static let fraction = PatternRewrite(#"(?<![\d/])(\d{1,3})/(\d{1,2})(?![\d/])"#) { groups in
+        guard let numerator = Int(groups[1]!), let denominator = Int(groups[2]!), denominator > 1 else { return nil }
+        var name: String
+        switch denominator {
+        case 2: name = numerator == 1 ? "half" : "halves"
+        case 4: name = "quarter"
+        default: name = NumberWords.ordinal(denominator)
+        }
+        if numerator != 1, denominator != 2 { name += "s" }
+        return "\(NumberWords.cardinal(numerator)) \(name)"
+    }
+
+    private static let unitNames: [String: String] = [
+        "mm": "millimeter", "cm": "centimeter", "m": "meter", "km": "kilometer", "in": "inch", "ft": "foot",
+        "yd": "yard", "mi": "mile", "mg": "milligram", "g": "gram", "kg": "kilogram", "lb": "pound", "lbs": "pound",
+        "oz": "ounce", "ms": "millisecond", "sec": "second", "min": "minute", "h": "hour", "hr": "hour",
+        "ml": "milliliter", "l": "liter", "kph": "kilometer per hour", "km/h": "kilometer per hour",
+        "mph": "mile per hour", "m/s": "meter per second", "°c": "degree Celsius", "°f": "degree Fahrenheit",
+        "hz": "hertz", "khz": "kilohertz", "mhz": "megahertz", "ghz": "gigahertz", "kw": "kilowatt", "w": "watt",
+        "v": "volt", "kb": "kilobyte", "mb": "megabyte", "gb": "gigabyte", "tb": "terabyte",
+        "kb/s": "kilobyte per second", "mb/s": "megabyte per second", "gb/s": "gigabyte per second",
+        "kbps": "kilobit per second", "mbps": "megabit per second", "gbps": "gigabit per second", "px": "pixel",
+    ]
+
+    /// Units only right after a number, so "in" and "m" as words are left alone.
+    private static let units = PatternRewrite(
+        #"(?<![\w.])(-?\d[\d,]*(?:\.\d+)?)\s?("# + unitNames.keys.sorted { $0.count > $1.count }
+            .map { NSRegularExpression.escapedPattern(for: $0) }.joined(separator: "|") + #")(?![\w/])"#,
+        caseInsensitive: true
+    ) { groups in
+        let number = groups[1]!
+        let symbol = groups[2]!
+        guard var name = unitNames[symbol.lowercased()] else { return nil }
+        // Lowercase b is bits; "Mb", "kb" as written in networking.
+        if name.hasSuffix("byte") || name.contains("byte "), symbol.hasSuffix("b") || symbol.contains("b/") {
+            name = name.replacingOccurrences(of: "byte", with: "bit")
+        }
+        if symbol == "in", number.contains(".") == false, Int(number) == nil { return nil }
+        if number != "1" {
+            var words = name.split(separator: " ").map(String.init)
+            words[0] = plural(words[0])
+            name = words.joined(separator: " ")
+        }
+        return "\(number) \(name)"
+    }
+
+    private static func plural(_ word: String) -> String {
+        switch word {
+        case "foot": "feet"
+        case "inch": "inches"
+        case "hertz", "kilohertz", "megahertz", "gigahertz", "Celsius", "Fahrenheit": word
+        default: word + "s"
+        }
+    }
+
+    private static let hashNumber = PatternRewrite(#"#(\d)"#) { groups in "number \(groups[1]!)" }
+
+    private static let abbreviationWords: [String: String] = [
+        "Ave.": "Avenue", "Blvd.": "Boulevard", "Rd.": "Road", "Jr.": "Junior", "Sr.": "Senior",
+        "Prof.": "Professor", "Gen.": "General", "Capt.": "Captain", "Lt.": "Lieutenant", "Col.": "Colonel",
+        "Gov.": "Governor", "Sgt.": "Sergeant", "Rev.": "Reverend", "Hon.": "Honorable", "Mt.": "Mount",
+        "Ft.": "Fort", "Jan.": "January", "Feb.": "February", "Aug.": "August", "Sept.": "September",
+        "Oct.": "October", "Nov.": "November", "Dec.": "December", "Inc.": "Incorporated", "Ltd.": "Limited",
+        "Corp.": "Corporation", "Dept.": "Department", "approx.": "approximately",
+    ]
+
+    /// St. is Saint before a name and Street after one.
+    private static let abbreviation = PatternRewrite(#"\b(St|Ave|Blvd|Rd|Jr|Sr|Prof|Gen|Capt|Lt|Col|Gov|Sgt|Rev|Hon|Mt|Ft|Jan|Feb|Aug|Sept|Oct|Nov|Dec|Inc|Ltd|Corp|Dept|approx)\.(\s+[A-Z])?"#) { groups in
+        let next = groups[2] ?? ""
+        if groups[1] == "St" { return (next.isEmpty ? "Street" : "Saint") + next }
+        guard let word = abbreviationWords[groups[1]! + "."] else { return nil }
+        return word + next
+    }
+
+    private static let numeralContexts: Set<String> = ["chapter", "book", "part", "volume", "act", "scene", "section", "article", "war", "phase", "type", "level", "psalm", "canto", "appendix", "class", "stage", "round"]
+
+    /// Chapter IV → Chapter four; Henry VIII → Henry the eighth. Only after such a word,
+    /// so the pronoun I and ordinary capitals stay as they are.
+    private static let romanNumeral = PatternRewrite(#"\b([A-Z][a-z]+)\s+([IVXLC]+)\b(?!['’])"#) { groups in
+        let previous = groups[1]!
+        guard let value = romanValue(groups[2]!) else { return nil }
+        if numeralContexts.contains(previous.lowercased()) { return "\(previous) \(NumberWords.cardinal(value))" }
+        guard groups[2]!.count > 1 else { return nil }
+        return "\(previous) the \(NumberWords.ordinal(value))"
+    }
+
+    /// The value of a canonically written Roman numeral (so "IIII" or "VX" are not numerals).
+    static func romanValue(_ text: String) -> Int? {
+        let values: [Character: Int] = ["I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000]
+        var total = 0
+        let digits = text.compactMap { values[$0] }
+        guard digits.count == text.count, !digits.isEmpty else { return nil }
+        for (i, value) in digits.enumerated() {
+            if i + 1 < digits.count, value < digits[i + 1] { total -= value } else { total += value }
+        }
+        guard total > 0, total < 4000, roman(total) == text else { return nil }
+        return total
+    }
+
+    private static func roman(_ value: Int) -> String {
+        let table: [(Int, String)] = [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+                                      (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
+        var value = value
+        var result = ""
+        for (amount, symbol) in table {
+            while value >= amount { result += symbol; value -= amount }
+        }
+        return result
+    }
 }
