@@ -2,7 +2,8 @@
 """Drive the server's web page (GET /) in headless Chromium and check that speech streams.
 
 Usage: scripts/webpage-check.py http://127.0.0.1:8899 [--screenshot /tmp/webpage.png]
-       [--format mp3] [--voice2 af_bella] [--api-key KEY] [--timeout 60] [--chromium PATH]
+       [--format mp3] [--voice2 af_bella] [--text TEXT] [--api-key KEY] [--dark]
+       [--timeout 60] [--chromium PATH]
 
 Starts Chromium itself (needs `chromium` from Debian and the `websocket-client` package),
 opens the page, presses Speak with a real mouse click, waits until playback is done, then
@@ -78,6 +79,7 @@ def main():
     ap.add_argument("--voice2", default=None, help="blend with this second voice")
     ap.add_argument("--text", default=None, help="text to speak instead of the prefilled one")
     ap.add_argument("--api-key", default=None)
+    ap.add_argument("--dark", action="store_true", help="emulate prefers-color-scheme: dark")
     ap.add_argument("--timeout", type=float, default=60)
     ap.add_argument("--chromium", default=shutil.which("chromium") or shutil.which("chromium-browser") or "chromium")
     args = ap.parse_args()
@@ -118,6 +120,8 @@ def run(args, port):
     cdp.call("Runtime.enable")
     cdp.call("Page.enable")
     cdp.call("Emulation.setDeviceMetricsOverride", width=900, height=1100, deviceScaleFactor=1, mobile=False)
+    if args.dark:
+        cdp.call("Emulation.setEmulatedMedia", features=[{"name": "prefers-color-scheme", "value": "dark"}])
     cdp.call("Page.navigate", url=args.url.rstrip("/") + "/")
     deadline = time.time() + 20
     while time.time() < deadline:  # page loaded and voices listed
@@ -160,6 +164,7 @@ def run(args, port):
             break
     cdp.pump(0.3)
     stats = cdp.js("document.getElementById('stats').textContent")
+    rate = cdp.js("typeof ctx === 'object' && ctx ? ctx.sampleRate : null")
     download = cdp.js("(() => { const a = document.getElementById('download');"
                       " return a.hidden ? null : a.download; })()")
     dl_info = None
@@ -177,7 +182,7 @@ def run(args, port):
             f.write(base64.b64decode(png))
 
     errors = js_errors(cdp.events)
-    print(f"readout: {stats}")
+    print(f"readout: {stats}  (AudioContext at {rate} Hz)")
     print(f"status: {status}")
     print(f"download: {download} {dl_info}")
     if args.screenshot:

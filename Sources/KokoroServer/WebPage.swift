@@ -88,7 +88,7 @@ output { display: block; }
     </div>
     <div class="field">
       <label for="apikey">API key <span class="hint">(optional)</span></label>
-      <input type="password" id="apikey" autocomplete="off" placeholder="only if the server needs one">
+      <input type="password" id="apikey" autocomplete="off">
     </div>
   </div>
   <div class="buttons">
@@ -155,6 +155,7 @@ async function loadVoices() {
     if ([...sel.options].some((o) => o.value === keep)) sel.value = keep;
   }
   updateVoice();
+  if ($("status").className === "err" && !run) setStatus("");
 }
 
 // ---- voice blend: a(w1)+b(w2), weights as small integers ----
@@ -170,6 +171,7 @@ function updateVoice() {
   $("mixField").hidden = !blend;
   const p = Number($("mix").value);
   $("mixText").textContent = p + "% " + $("voice").value + " / " + (100 - p) + "% " + b;
+  $("mix").setAttribute("aria-valuetext", $("mixText").textContent);
   $("voiceSpec").textContent = voiceSpec();
 }
 
@@ -227,7 +229,9 @@ async function speak() {
       body: JSON.stringify(req), signal: r.abort.signal });
     if (!res.ok) throw new Error(await errorMessage(res));
   } catch (e) {
-    if (id === runId) { run = null; $("stop").disabled = true; if (e.name !== "AbortError") setStatus(e.message, "err"); }
+    if (id === runId && e.name !== "AbortError") {
+      run = null; $("stop").disabled = true; $("stats").textContent = "TTFA: – ms"; setStatus(e.message, "err");
+    }
     return;
   }
   r.reader = res.body.getReader();
