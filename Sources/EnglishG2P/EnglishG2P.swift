@@ -50,11 +50,15 @@ public final class EnglishG2P: Phonemizer {
         for word in words {
             let token = word.merged
             if let ps = token.phonemes {
-                output += ps.replacingOccurrences(of: "ɾ", with: "T").replacingOccurrences(of: "ʔ", with: "t")
+                // misaki's final spelling of the flap and the glottal stop.
+                for c in ps.unicodeScalars {
+                    output.unicodeScalars.append(c == "ɾ" ? "T" : (c == "ʔ" ? "t" : c))
+                }
             }
             if token.spaceAfter { output += " " }
         }
-        return output.trimmingCharacters(in: .whitespaces)
+        while output.last == " " { output.removeLast() }
+        return output
     }
 
     private func tokens(of text: String) throws -> [Token] {

@@ -14,6 +14,7 @@ enum InlineMarkup {
     /// Splits text into plain runs and marked-up words; malformed or unknown targets leave
     /// the link text as plain words, as misaki does.
     static func parse(_ text: String) -> [Segment] {
+        guard text.utf8.contains(UInt8(ascii: "[")) else { return [Segment(text: text)] }
         var segments: [Segment] = []
         var plain = ""
         var i = text.startIndex

@@ -233,6 +233,7 @@ extension String {
 
     /// `p.m.`, `U.S.`, `e.g`: letters in runs of at most two, separated by dots.
     var isDottedInitials: Bool {
+        guard utf8.contains(UInt8(ascii: ".")) else { return false }
         var trimmed = Substring(self)
         while trimmed.first == "." { trimmed = trimmed.dropFirst() }
         while trimmed.last == "." { trimmed = trimmed.dropLast() }

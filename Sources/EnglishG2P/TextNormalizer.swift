@@ -8,9 +8,12 @@ import Foundation
 enum TextNormalizer {
     static func normalize(_ text: String) -> String {
         var text = text
-        if text.contains("@") { text = email.apply(text) }
-        if text.contains("://") || text.contains("www.") { text = url.apply(text) }
-        if text.contains(where: \.isASCIIDigit) {
+        let bytes = Set(text.utf8)
+        if bytes.contains(UInt8(ascii: "@")) { text = email.apply(text) }
+        if bytes.contains(UInt8(ascii: "/")) || (bytes.contains(UInt8(ascii: "w")) && text.contains("www.")) {
+            text = url.apply(text)
+        }
+        if bytes.contains(where: { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
             text = phone.apply(text)
             text = time.apply(text)
             text = yen.apply(text)
@@ -18,9 +21,25 @@ enum TextNormalizer {
             text = units.apply(text)
             text = hashNumber.apply(text)
         }
-        if text.contains(".") { text = abbreviation.apply(text) }
-        if text.contains(where: { "IVXLC".contains($0) }) { text = romanNumeral.apply(text) }
+        if bytes.contains(UInt8(ascii: ".")), mayHaveAbbreviation(text) { text = abbreviation.apply(text) }
+        if mayHaveRomanNumeral(text) { text = romanNumeral.apply(text) }
         return text
+    }
+
+    /// Cheap checks that spare most sentences the regular expressions.
+    private static func mayHaveAbbreviation(_ text: String) -> Bool {
+        text.split(separator: " ").contains { word in
+            let core = word.drop { !$0.isLetter }.prefix { $0.isLetter }
+            guard core.endIndex < word.endIndex, word[core.endIndex] == "." else { return false }
+            return core == "St" || abbreviationWords[core + "."] != nil
+        }
+    }
+
+    private static func mayHaveRomanNumeral(_ text: String) -> Bool {
+        text.split(separator: " ").contains { word in
+            let core = word.drop { !$0.isLetter }.prefix { $0.isLetter }
+            return !core.isEmpty && core != "I" && core.allSatisfy { "IVXLC".contains($0) }
+        }
     }
 
     private static let email = PatternRewrite(#"\b([A-Za-z0-9._%+-]+)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})\b"#) { groups in

@@ -43,7 +43,8 @@ enum Tokenizer {
                     suffixes.append(String(last))
                     rest = rest.dropLast()
                 }
-            } else if let clitic = clitics.first(where: { rest.hasSuffix($0) && rest.count > $0.count }) {
+            } else if rest.utf8.contains(where: { $0 == UInt8(ascii: "'") || $0 >= 0x80 }),
+                      let clitic = clitics.first(where: { rest.hasSuffix($0) && rest.count > $0.count }) {
                 suffixes.append(clitic)
                 rest = rest.dropLast(clitic.count)
             } else {
@@ -103,6 +104,7 @@ enum Tokenizer {
     /// misaki's second split of a token into pieces it can look up: letters (with inner
     /// apostrophes), numbers (with inner commas and points), camelCase humps, and single marks.
     static func subtokenize(_ word: String) -> [String] {
+        if isPlainWord(word) { return [word] }
         let chars = Array(word)
         var pieces: [String] = []
         var i = 0
@@ -153,6 +155,18 @@ enum Tokenizer {
             }
         }
         return pieces
+    }
+
+    /// Most tokens are one lowercase or Title-case ASCII word, which is its own only piece.
+    private static func isPlainWord(_ word: String) -> Bool {
+        var first = true
+        for byte in word.utf8 {
+            let lower = byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")
+            let upper = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")
+            guard lower || (first && upper) else { return false }
+            first = false
+        }
+        return !first
     }
 
     /// `(?:^-)?(?:\d?[,.]?\d)+`: digits with single inner commas or points, and a leading
