@@ -7,6 +7,7 @@ import KokoroPhonemizer
     @Test func ljSpeechWordAgreementWithMisaki() throws {
         let reference = try String(contentsOf: sharedFile("ljs-test.misaki.tsv"), encoding: .utf8)
         let g2p = try Shared.us.get()
+        let start = ContinuousClock.now
         var words = 0, errors = 0
         var worst: [(Int, String, String, String)] = []
         for line in reference.split(separator: "\n") {
@@ -19,7 +20,9 @@ import KokoroPhonemizer
             errors += distance
             if distance > 0 { worst.append((distance, String(parts[0]), String(parts[1]), got)) }
         }
+        let elapsed = ContinuousClock.now - start
         let agreement = 1 - Double(errors) / Double(words)
+        print("ljs-test: 500 sentences in \(elapsed) (debug build; release is several times faster)")
         if ProcessInfo.processInfo.environment["G2P_SHOW"] != nil {
             for (distance, text, expected, got) in worst.sorted(by: { $0.0 > $1.0 }) {
                 print("--- \(distance): \(text)\n  ref: \(expected)\n  got: \(got)")
@@ -27,5 +30,14 @@ import KokoroPhonemizer
         }
         print("ljs-test word agreement: \(agreement)")
         #expect(agreement >= 0.97)
+    }
+
+    /// The budget is 300 ms in a release build; a debug build parses several times slower.
+    @Test func dictionariesLoadQuickly() throws {
+        let start = ContinuousClock.now
+        _ = try Lexicon(directory: dictionaryDirectory(), british: true)
+        let elapsed = ContinuousClock.now - start
+        print("British dictionaries loaded in \(elapsed)")
+        #expect(elapsed < .seconds(3))
     }
 }
