@@ -12,6 +12,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // The ONNX Runtime C API, loaded at run time; knows nothing of speech.
@@ -36,8 +41,16 @@ let package = Package(
             "ONNXRuntime", "KokoroVoices", "KokoroPhonemizer", "EnglishG2P",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .executableTarget(name: "KokoroCLI", dependencies: [
+        // The OpenAI-compatible HTTP server: translates HTTP to engine calls, nothing more.
+        .target(name: "KokoroServer", dependencies: [
             "KokoroEngine", "AudioEncoding",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .executableTarget(name: "KokoroCLI", dependencies: [
+            "KokoroEngine", "AudioEncoding", "KokoroServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "ONNXRuntimeTests", dependencies: ["ONNXRuntime"]),
@@ -46,5 +59,9 @@ let package = Package(
         .testTarget(name: "EnglishG2PTests", dependencies: ["EnglishG2P"]),
         .testTarget(name: "AudioEncodingTests", dependencies: ["AudioEncoding"]),
         .testTarget(name: "KokoroEngineTests", dependencies: ["KokoroEngine"]),
+        .testTarget(name: "KokoroServerTests", dependencies: [
+            "KokoroServer",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
     ]
 )

@@ -33,10 +33,3 @@ struct EngineOptions: ParsableArguments {
         try KokoroEngine(configuration: .init(assets: assets, session: SessionConfiguration(intraOpThreads: threadCount)))
     }
 }
-
-extension KokoroEngine {
-    /// `af_heart` when installed (Kokoro's best-rated voice), else the first voice found.
-    var defaultVoice: String {
-        voices.contains("af_heart") ? "af_heart" : voices.names[0]
-    }
-}

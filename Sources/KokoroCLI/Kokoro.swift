@@ -6,5 +6,5 @@ struct Kokoro: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kokoro",
         abstract: "Kokoro-82M text to speech: command line and OpenAI-compatible server.",
-        subcommands: [Say.self, Phonemize.self, Voices.self, Doctor.self, Bench.self])
+        subcommands: [Serve.self, Say.self, Phonemize.self, Voices.self, Doctor.self, Bench.self])
 }

@@ -26,6 +26,11 @@ public final class KokoroEngine: Sendable {
     public var voices: VoiceLibrary { planner.voices }
     public var vocabulary: PhonemeVocabulary { planner.vocabulary }
 
+    /// `af_heart` when installed (Kokoro's best-rated voice), else the first voice found.
+    public var defaultVoice: String {
+        voices.contains("af_heart") ? "af_heart" : voices.names[0]
+    }
+
     public init(planner: SynthesisPlanner, synthesizer: any SpeechSynthesizer) {
         self.planner = planner
         self.synthesizer = synthesizer
@@ -49,7 +54,7 @@ public final class KokoroEngine: Sendable {
             phonemizers: Self.phonemizers(assets: assets),
             vocabulary: try PhonemeVocabulary(contentsOf: assets.vocabulary),
             voices: try VoiceLibrary(paths: assets.voicePacks))
-        self.init(planner: planner, synthesizer: try KokoroModel(session: session))
+        self.init(planner: planner, synthesizer: try KokoroModel(session: session, modelPath: assets.model.path))
     }
 
     /// espeak-ng for every language; it is optional, so its absence is reported on use.
@@ -60,6 +65,10 @@ public final class KokoroEngine: Sendable {
             return PhonemizerRouter(phonemizers: [], unavailable: error)
         }
     }
+
+    /// The model file and the back ends it runs on, for status pages.
+    public var modelDescription: String? { (synthesizer as? KokoroModel)?.modelPath }
+    public var providers: [String] { (synthesizer as? KokoroModel)?.session.providers.map(\.rawValue) ?? [] }
 
     /// The phonemes Kokoro would be given for `text`.
     public func phonemize(_ text: String, language: Language) throws -> String {

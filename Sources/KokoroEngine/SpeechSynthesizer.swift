@@ -14,14 +14,16 @@ public protocol SpeechSynthesizer: Sendable {
 public final class KokoroModel: SpeechSynthesizer {
     public static let sampleRate = 24_000
     public let session: ORTSession
+    public let modelPath: String
 
-    public init(session: ORTSession) throws(EngineError) {
+    public init(session: ORTSession, modelPath: String) throws(EngineError) {
         let names = session.inputs.map(\.name)
         guard names == ["tokens", "style", "speed"] || Set(names) == ["tokens", "style", "speed"],
               session.outputs.count == 1 else {
             throw .corruptModel("model", "inputs \(names) are not Kokoro's (tokens, style, speed)")
         }
         self.session = session
+        self.modelPath = modelPath
     }
 
     /// Runs the model once; cancelling the calling task terminates the ORT run.

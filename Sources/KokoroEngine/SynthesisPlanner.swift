@@ -48,6 +48,20 @@ public struct SynthesisPlanner: Sendable {
         return SynthesisJob(request: request, language: language, style: style, segments: segments)
     }
 
+    /// A job for phonemes given directly (`/dev/generate_from_phonemes`): symbols outside the
+    /// vocabulary are an error here, since a person typed them.
+    public func plan(phonemes: String, voice: String, speed: Float) throws -> SynthesisJob {
+        guard !phonemes.allSatisfy(\.isWhitespace) else { throw EngineError.emptyText }
+        guard speed.isFinite, EngineError.speedRange.contains(speed) else { throw EngineError.speedOutOfRange(speed) }
+        let unknown = vocabulary.unknownSymbols(in: phonemes)
+        guard unknown.isEmpty else { throw PhonemizerError.invalidInlinePhonemes(unknown.map(String.init)) }
+        let style = try voices.resolve(voice)
+        let segments = chunker.chunks([phonemes]).compactMap(speechSegment)
+        guard !segments.isEmpty else { throw EngineError.noPhonemes(phonemes) }
+        let request = SpeechRequest(text: phonemes, voice: voice, speed: speed)
+        return SynthesisJob(request: request, language: Language(voiceName: voice) ?? .americanEnglish, style: style, segments: segments)
+    }
+
     /// A piece's tokens; symbols outside the vocabulary are dropped and logged.
     func speechSegment(_ phonemes: String) -> Segment? {
         let (tokens, unknown) = vocabulary.tokenize(phonemes)

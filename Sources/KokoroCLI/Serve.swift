@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import KokoroEngine
+import KokoroServer
+import Logging
+import ServiceLifecycle
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the OpenAI-compatible speech server.",
+        discussion: "Every option also reads a KOKORO_* variable (KOKORO_HOST, KOKORO_PORT, KOKORO_API_KEYS, KOKORO_CORS_ORIGINS, KOKORO_MAX_INPUT, KOKORO_DEFAULT_VOICE, KOKORO_LOG_LEVEL).")
+
+    @Option(help: "Address to bind (default 127.0.0.1: only this machine).")
+    var host: String?
+
+    @Option(help: "Port (default 8880).")
+    var port: Int?
+
+    @Option(name: .customLong("api-key"), help: "Require Authorization: Bearer KEY; repeat for several keys.")
+    var apiKeys: [String] = []
+
+    @Option(name: .customLong("cors-origin"), help: "Allow browser calls from this origin; repeat for several.")
+    var corsOrigins: [String] = []
+
+    @Option(name: .customLong("max-input"), help: "Longest accepted input in characters (default 20000).")
+    var maxInput: Int?
+
+    @Option(name: .customLong("default-voice"), help: "Voice when a request names none (default af_heart).")
+    var defaultVoice: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (default info).")
+    var logLevel: String?
+
+    @OptionGroup var engineOptions: EngineOptions
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        var configuration = ServerConfiguration.fromEnvironment(environment)
+        if let host { configuration.host = host }
+        if let port { configuration.port = port }
+        if !apiKeys.isEmpty { configuration.apiKeys = apiKeys }
+        if !corsOrigins.isEmpty { configuration.corsOrigins = corsOrigins }
+        if let maxInput { configuration.maxInputCharacters = maxInput }
+        if let defaultVoice { configuration.defaultVoice = defaultVoice }
+
+        let levelName = logLevel ?? environment["KOKORO_LOG_LEVEL"] ?? "info"
+        guard let level = Logger.Level(rawValue: levelName) else {
+            throw ValidationError("unknown log level \(levelName): use trace, debug, info, notice, warning, error or critical")
+        }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "kokoro.server")
+        let state = ServerState()
+        let options = engineOptions
+        let loader = EngineLoader(state: state, logger: logger) { try options.makeEngine() }
+        let app = buildApplication(configuration: configuration, state: state, services: [loader], logger: logger)
+        logger.info("listening on http://\(configuration.host):\(configuration.port) (auth \(configuration.apiKeys.isEmpty ? "off" : "on"))")
+        var groupConfiguration = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(configuration.shutdownGracePeriod)
+        try await ServiceGroup(configuration: groupConfiguration).run()
+    }
+}

@@ -1,0 +1,72 @@
+import Hummingbird
+import KokoroEngine
+import Logging
+import ServiceLifecycle
+
+/// Builds the server: routes, middleware and the service that loads and warms the engine.
+/// Tests drive the result with `.router` or `.live`; `kokoro serve` runs it.
+public func buildApplication(configuration: ServerConfiguration, state: ServerState,
+                             metrics: ServerMetrics = ServerMetrics(), services: [any Service] = [],
+                             logger: Logger = Logger(label: "kokoro.server")) -> some ApplicationProtocol {
+    let gate = AdmissionGate(maxActive: configuration.maxConcurrentRequests, maxQueued: configuration.maxQueuedRequests)
+    let router = buildRouter(configuration: configuration, state: state, gate: gate, metrics: metrics)
+    return Application(router: router,
+                       configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "kokoro-swift"),
+                       services: services, logger: logger)
+}
+
+func buildRouter(configuration: ServerConfiguration, state: ServerState, gate: AdmissionGate,
+                 metrics: ServerMetrics) -> Router<BasicRequestContext> {
+    let router = Router(context: BasicRequestContext.self)
+    router.add(middleware: RequestLogMiddleware(metrics: metrics))
+    router.add(middleware: OriginMiddleware(origins: Set(configuration.corsOrigins)))
+    router.add(middleware: APIKeyMiddleware(keys: configuration.apiKeys))
+
+    let speech = SpeechRoutes(state: state, configuration: configuration, gate: gate, metrics: metrics)
+    let info = InfoRoutes(state: state, configuration: configuration, gate: gate, metrics: metrics)
+    // OpenAI's paths, and the unversioned ones Open WebUI calls.
+    for prefix in ["/v1", ""] {
+        router.post("\(prefix)/audio/speech", use: speech.speech)
+        router.get("\(prefix)/audio/voices", use: info.voices)
+    }
+    router.get("/v1/models", use: info.models)
+    router.get("/audio/models", use: info.models)
+    router.post("/dev/phonemize", use: speech.phonemize)
+    router.post("/dev/generate_from_phonemes", use: speech.generateFromPhonemes)
+    router.get("/health", use: info.health)
+    router.get("/ready", use: info.ready)
+    router.get("/status", use: info.status)
+    router.get("/metrics", use: info.prometheus)
+    router.get("/", use: info.page)
+    return router
+}
+
+/// Loads the engine, warms it, and marks the server ready; then waits for shutdown (a
+/// service that returned would stop the whole server).
+public struct EngineLoader: Service {
+    let state: ServerState
+    let load: @Sendable () throws -> KokoroEngine
+    let warmer: EngineWarmer
+    let logger: Logger
+
+    public init(state: ServerState, warmer: EngineWarmer = EngineWarmer(), logger: Logger, load: @escaping @Sendable () throws -> KokoroEngine) {
+        self.state = state
+        self.load = load
+        self.warmer = warmer
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        do {
+            let engine = try load()
+            state.setEngine(engine)
+            let report = try await warmer.warm(engine) { done, total in state.setPhase(.warming(done: done, of: total)) }
+            state.markReady()
+            logger.info("ready", metadata: ["startup_s": "\(state.startupSeconds ?? 0)", "warmup_s": "\(report.seconds)", "runs": "\(report.runs)"])
+        } catch {
+            state.setPhase(.failed("\(error)"))
+            logger.error("engine failed to start: \(error)")
+        }
+        try? await gracefulShutdown()
+    }
+}

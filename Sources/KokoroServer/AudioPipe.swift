@@ -1,0 +1,82 @@
+import AudioEncoding
+import Foundation
+import KokoroEngine
+import Logging
+
+/// One response's audio: engine chunks through one encoder to the client, with the
+/// response's measurements and its admission slot released however it ends.
+struct AudioPipe: Sendable {
+    let engine: KokoroEngine
+    let job: SynthesisJob
+    let format: AudioFormat
+    let received: ContinuousClock.Instant
+    let inputCharacters: Int
+    let gate: AdmissionGate
+    let metrics: ServerMetrics
+    let logger: Logger
+
+    struct Collected {
+        let bytes: [UInt8]
+        let audioSeconds: Double
+        let elapsedSeconds: Double
+    }
+
+    /// Streams encoded bytes to `write` as the engine produces audio. If `write` throws
+    /// (the client went away), the engine's stream is dropped, which cancels the model run.
+    func pump(_ write: ([UInt8]) async throws -> Void) async throws {
+        metrics.activeStreams.increment()
+        var samples = 0
+        var firstAudio = true
+        do {
+            let encoder = try makeEncoder(format, streaming: true)
+            for try await chunk in engine.stream(job) {
+                samples += chunk.samples.count
+                metrics.synthesisSeconds.record(chunk.synthesisSeconds)
+                let bytes = try encoder.encode(chunk.samples)
+                guard !bytes.isEmpty else { continue }
+                if firstAudio {
+                    firstAudio = false
+                    metrics.recordTTFA(seconds: received.duration(to: .now).seconds, inputCharacters: inputCharacters)
+                }
+                try await write(bytes)
+            }
+            let tail = try encoder.finish()
+            if !tail.isEmpty { try await write(tail) }
+        } catch {
+            await finish(samples: samples, completed: false)
+            if !(error is CancellationError) {
+                logger.warning("stream ended early", metadata: ["error": "\(error)", "audio_seconds": "\(Double(samples) / 24_000)"])
+            }
+            throw error
+        }
+        await finish(samples: samples, completed: true)
+    }
+
+    /// The whole response at once (a finished file with exact headers).
+    func collect() async throws -> Collected {
+        metrics.activeStreams.increment()
+        var samples: [Float] = []
+        do {
+            for try await chunk in engine.stream(job) {
+                samples += chunk.samples
+                metrics.synthesisSeconds.record(chunk.synthesisSeconds)
+            }
+            let bytes = try encodeAll(samples: samples, format: format)
+            metrics.recordTTFA(seconds: received.duration(to: .now).seconds, inputCharacters: inputCharacters)
+            await finish(samples: samples.count, completed: true)
+            return Collected(bytes: bytes, audioSeconds: Double(samples.count) / 24_000, elapsedSeconds: received.duration(to: .now).seconds)
+        } catch {
+            await finish(samples: samples.count, completed: false)
+            throw APIError.from(error)
+        }
+    }
+
+    private func finish(samples: Int, completed: Bool) async {
+        let elapsed = received.duration(to: .now).seconds
+        let audio = Double(samples) / Double(KokoroModel.sampleRate)
+        metrics.activeStreams.decrement()
+        metrics.audioSeconds.increment(by: audio)
+        if completed && audio > 0 { metrics.realTimeFactor.record(elapsed / audio) }
+        await gate.leave(after: elapsed)
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import Hummingbird
+import KokoroEngine
+
+/// Voices, models, probes, status and metrics: everything that is read, not synthesized.
+struct InfoRoutes: Sendable {
+    let state: ServerState
+    let configuration: ServerConfiguration
+    let gate: AdmissionGate
+    let metrics: ServerMetrics
+
+    struct VoiceList: Encodable { let voices: [VoiceCatalog.Entry] }
+    struct LegacyVoiceList: Encodable { let voices: [String] }
+
+    func voices(_ request: Request, context: some RequestContext) throws -> Response {
+        let engine = try state.requireEngine()
+        if request.uri.queryParameters["legacy"].map({ $0 == "true" || $0 == "1" }) == true {
+            return try jsonResponse(LegacyVoiceList(voices: engine.voices.names))
+        }
+        return try jsonResponse(VoiceList(voices: engine.voices.names.map(VoiceCatalog.entry)))
+    }
+
+    struct Model: Encodable {
+        let id: String
+        let object = "model"
+        let created: Int
+        let owned_by = "kokoro-swift"
+    }
+    struct ModelList: Encodable {
+        let object = "list"
+        let data: [Model]
+    }
+
+    func models(_ request: Request, context: some RequestContext) throws -> Response {
+        let created = Int(state.startedAtDate.timeIntervalSince1970)
+        return try jsonResponse(ModelList(data: SpeechBody.acceptedModels.sorted().map { Model(id: $0, created: created) }))
+    }
+
+    struct Probe: Encodable {
+        let status: String
+        let detail: String?
+    }
+
+    func health(_ request: Request, context: some RequestContext) throws -> Response {
+        try jsonResponse(Probe(status: "ok", detail: nil))
+    }
+
+    func ready(_ request: Request, context: some RequestContext) throws -> Response {
+        switch state.phase {
+        case .ready: return try jsonResponse(Probe(status: "ready", detail: nil))
+        case .failed(let why): return try jsonResponse(Probe(status: "failed", detail: why), status: .serviceUnavailable)
+        case .warming(let done, let total): return try jsonResponse(Probe(status: "warming", detail: "\(done)/\(total)"), status: .serviceUnavailable)
+        case .loading: return try jsonResponse(Probe(status: "loading", detail: nil), status: .serviceUnavailable)
+        }
+    }
+
+    struct Status: Encodable {
+        let status: String
+        let detail: String?
+        let model: String?
+        let providers: [String]
+        let voices: Int
+        let default_voice: String?
+        let uptime_seconds: Double
+        let startup_seconds: Double?
+        let active_requests: Int
+        let queued_requests: Int
+        let max_concurrent_requests: Int
+        let max_queued_requests: Int
+    }
+
+    func status(_ request: Request, context: some RequestContext) async throws -> Response {
+        let engine = state.engine
+        let detail: String? = switch state.phase {
+        case .warming(let done, let total): "warming \(done)/\(total)"
+        case .failed(let why): why
+        default: nil
+        }
+        return try jsonResponse(Status(
+            status: state.phase.label, detail: detail, model: engine?.modelDescription,
+            providers: engine?.providers ?? [], voices: engine?.voices.names.count ?? 0,
+            default_voice: engine.map { configuration.defaultVoice ?? $0.defaultVoice },
+            uptime_seconds: state.uptimeSeconds, startup_seconds: state.startupSeconds,
+            active_requests: await gate.active, queued_requests: await gate.queued,
+            max_concurrent_requests: gate.maxActive, max_queued_requests: gate.maxQueued))
+    }
+
+    func prometheus(_ request: Request, context: some RequestContext) -> Response {
+        Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                 body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))
+    }
+
+    func page(_ request: Request, context: some RequestContext) -> Response {
+        Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-cache"],
+                 body: .init(byteBuffer: ByteBuffer(string: WebPage.html)))
+    }
+}

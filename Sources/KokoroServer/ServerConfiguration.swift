@@ -1,0 +1,44 @@
+/// Everything `kokoro serve` can be told, from flags or `KOKORO_*` variables.
+public struct ServerConfiguration: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 8880
+    /// Bearer keys; empty means no authentication.
+    public var apiKeys: [String] = []
+    /// Origins allowed to call the API from a browser; none by default.
+    public var corsOrigins: [String] = []
+    /// Longest accepted `input`, in characters (413 beyond).
+    public var maxInputCharacters = 20_000
+    /// Requests synthesizing at once; more wait in the queue.
+    public var maxConcurrentRequests = 2
+    /// Requests waiting for a free slot; more are refused with 503 at once.
+    public var maxQueuedRequests = 8
+    /// How long in-flight streams may take to finish on shutdown, in seconds.
+    public var shutdownGracePeriod = 30.0
+    /// nil: `af_heart` when installed, else the first voice.
+    public var defaultVoice: String?
+
+    public init() {}
+
+    /// Reads `KOKORO_HOST`, `KOKORO_PORT`, `KOKORO_API_KEYS` (comma-separated),
+    /// `KOKORO_CORS_ORIGINS`, `KOKORO_MAX_INPUT`, `KOKORO_DEFAULT_VOICE`.
+    public static func fromEnvironment(_ environment: [String: String]) -> ServerConfiguration {
+        var configuration = ServerConfiguration()
+        let list = { (name: String) in
+            environment[name].map { $0.split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty } } ?? []
+        }
+        if let host = environment["KOKORO_HOST"] { configuration.host = host }
+        if let port = environment["KOKORO_PORT"].flatMap(Int.init) { configuration.port = port }
+        configuration.apiKeys = list("KOKORO_API_KEYS")
+        configuration.corsOrigins = list("KOKORO_CORS_ORIGINS")
+        if let limit = environment["KOKORO_MAX_INPUT"].flatMap(Int.init) { configuration.maxInputCharacters = limit }
+        configuration.defaultVoice = environment["KOKORO_DEFAULT_VOICE"]
+        return configuration
+    }
+}
+
+extension StringProtocol {
+    func trimmingWhitespace() -> String {
+        guard let start = firstIndex(where: { !$0.isWhitespace }), let end = lastIndex(where: { !$0.isWhitespace }) else { return "" }
+        return String(self[start...end])
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import KokoroEngine
+import Synchronization
+
+/// What the server is doing and the engine it does it with, once loaded.
+///
+/// The server listens before the model is loaded, so `/health` answers at once and
+/// `/ready` can say 503 until the engine is loaded and warmed.
+public final class ServerState: Sendable {
+    public enum Phase: Sendable, Equatable {
+        case loading
+        case warming(done: Int, of: Int)
+        case ready
+        case failed(String)
+
+        public var label: String {
+            switch self {
+            case .loading: "loading"
+            case .warming: "warming"
+            case .ready: "ready"
+            case .failed: "failed"
+            }
+        }
+    }
+
+    private struct Storage {
+        var phase = Phase.loading
+        var engine: KokoroEngine?
+        var startupSeconds: Double?
+    }
+
+    public let startedAt = ContinuousClock.now
+    public let startedAtDate = Date()
+    private let storage = Mutex(Storage())
+
+    public init() {}
+
+    /// A state that is already serving `engine` (tests, embedding).
+    public convenience init(readyEngine engine: KokoroEngine) {
+        self.init()
+        setEngine(engine)
+        markReady()
+    }
+
+    public var phase: Phase { storage.withLock { $0.phase } }
+    public var engine: KokoroEngine? { storage.withLock { $0.engine } }
+    /// Seconds from process start to ready, once ready.
+    public var startupSeconds: Double? { storage.withLock { $0.startupSeconds } }
+    public var uptimeSeconds: Double { startedAt.duration(to: .now).seconds }
+
+    public func setEngine(_ engine: KokoroEngine) { storage.withLock { $0.engine = engine } }
+    public func setPhase(_ phase: Phase) { storage.withLock { $0.phase = phase } }
+
+    public func markReady() {
+        let elapsed = uptimeSeconds
+        storage.withLock {
+            $0.phase = .ready
+            $0.startupSeconds = elapsed
+        }
+    }
+
+    /// The engine, or the 503 a request gets while it loads.
+    func requireEngine() throws -> KokoroEngine {
+        let (phase, engine) = storage.withLock { ($0.phase, $0.engine) }
+        if let engine, phase == .ready { return engine }
+        if case .failed(let why) = phase {
+            throw APIError(.internalServerError, "the engine failed to start: \(why)", type: "server_error")
+        }
+        throw APIError.overloaded(retryAfter: 1, message: "the model is still \(phase.label); retry in a moment (GET /ready says when)")
+    }
+}

@@ -1,0 +1,56 @@
+import AudioEncoding
+
+/// The JSON body of `/v1/audio/speech`: OpenAI's fields, the aliases older Kokoro clients
+/// send (`text`, `format`), and Kokoro's extensions (`stream`, `lang`, `normalize`, `no_cache`).
+struct SpeechBody: Decodable {
+    var model: String?
+    var input: String
+    var voice: String?
+    var responseFormat: String?
+    var speed: Double?
+    var stream: Bool?
+    var lang: String?
+    var normalize: Bool?
+    var noCache: Bool?
+
+    enum Keys: String, CodingKey {
+        case model, input, text, voice, response_format, format, speed, stream, lang, lang_code, normalize, no_cache
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: Keys.self)
+        model = try container.decodeIfPresent(String.self, forKey: .model)
+        guard let input = try container.decodeIfPresent(String.self, forKey: .input)
+            ?? container.decodeIfPresent(String.self, forKey: .text) else {
+            throw APIError.badRequest("missing required field `input` (the text to speak)", param: "input")
+        }
+        self.input = input
+        voice = try container.decodeIfPresent(String.self, forKey: .voice)
+        responseFormat = try container.decodeIfPresent(String.self, forKey: .response_format)
+            ?? container.decodeIfPresent(String.self, forKey: .format)
+        speed = try container.decodeIfPresent(Double.self, forKey: .speed)
+        stream = try container.decodeIfPresent(Bool.self, forKey: .stream)
+        lang = try container.decodeIfPresent(String.self, forKey: .lang) ?? container.decodeIfPresent(String.self, forKey: .lang_code)
+        normalize = try container.decodeIfPresent(Bool.self, forKey: .normalize)
+        noCache = try container.decodeIfPresent(Bool.self, forKey: .no_cache)
+    }
+
+    static let acceptedModels: Set<String> = ["kokoro", "tts-1", "tts-1-hd", "gpt-4o-mini-tts"]
+    /// OpenAI accepts speeds in this range; Kokoro's own range is narrower and applied after.
+    static let acceptedSpeeds = 0.25...4.0
+
+    func format() throws -> AudioFormat {
+        guard let name = responseFormat?.lowercased() else { return .mp3 }
+        guard let format = AudioFormat(rawValue: name) else {
+            throw APIError.badRequest("unsupported response_format \(name): use one of \(AudioFormat.allCases.map(\.rawValue).joined(separator: ", "))",
+                                      param: "response_format")
+        }
+        return format
+    }
+
+    func validateModel() throws {
+        guard let model, !Self.acceptedModels.contains(model) else { return }
+        throw APIError.badRequest("unknown model \(model): use one of \(Self.acceptedModels.sorted().joined(separator: ", "))",
+                                  param: "model", code: "model_not_found")
+    }
+}

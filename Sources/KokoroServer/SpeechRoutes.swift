@@ -1,0 +1,172 @@
+import AudioEncoding
+import Foundation
+import HTTPTypes
+import Hummingbird
+import KokoroEngine
+import KokoroPhonemizer
+import Logging
+
+/// `/v1/audio/speech` and the developer routes: HTTP in, engine calls, audio out.
+struct SpeechRoutes: Sendable {
+    let state: ServerState
+    let configuration: ServerConfiguration
+    let gate: AdmissionGate
+    let metrics: ServerMetrics
+
+    /// Request bodies larger than this are refused before parsing.
+    static let maxBodyBytes = 1 << 20
+
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int = maxBodyBytes) async throws -> T {
+        var request = request
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: limit)
+        } catch {
+            throw APIError(.contentTooLarge, "request body over \(limit) bytes", param: "input", code: "input_too_large")
+        }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+        } catch let error as APIError {
+            throw error
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
+            let field = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw APIError.badRequest("field `\(field)` has the wrong type: \(context.debugDescription)", param: field)
+        } catch {
+            throw APIError.badRequest("the body is not valid JSON: send {\"input\": \"text\", \"voice\": \"af_heart\"}")
+        }
+    }
+
+    func speech(_ request: Request, context: some RequestContext) async throws -> Response {
+        let received = ContinuousClock.now
+        let engine = try state.requireEngine()
+        let body = try await Self.decode(SpeechBody.self, from: request)
+        try body.validateModel()
+        let format = try body.format()
+        guard body.input.count <= configuration.maxInputCharacters else {
+            throw APIError(.contentTooLarge, "input is \(body.input.count) characters; the limit is \(configuration.maxInputCharacters) (split the text or raise --max-input)",
+                           param: "input", code: "input_too_large")
+        }
+        let requestedSpeed = body.speed ?? 1
+        guard SpeechBody.acceptedSpeeds.contains(requestedSpeed) else {
+            throw APIError.badRequest("speed \(requestedSpeed) is out of range: use 0.25 to 4.0", param: "speed")
+        }
+        let speed = min(max(Float(requestedSpeed), EngineError.speedRange.lowerBound), EngineError.speedRange.upperBound)
+        let language = try body.lang.map { code throws -> Language in
+            guard let language = Language(code: code) else { throw APIError.from(EngineError.unknownLanguage(code)) }
+            return language
+        }
+        let voice = VoiceCatalog.resolveAliases(body.voice ?? configuration.defaultVoice ?? engine.defaultVoice, library: engine.voices)
+        let streaming = body.stream ?? true
+        let job: SynthesisJob
+        do {
+            job = try engine.prepare(SpeechRequest(text: body.input, voice: voice, speed: speed, language: language, fastStart: streaming))
+        } catch {
+            throw APIError.from(error)
+        }
+
+        try await admit()
+        var headers: HTTPFields = [.contentType: format.contentType]
+        if Double(speed) != requestedSpeed {
+            headers[.speedClamped] = "requested=\(requestedSpeed); applied=\(speed); model range \(EngineError.speedRange.lowerBound)-\(EngineError.speedRange.upperBound)"
+        }
+        let stream = AudioPipe(engine: engine, job: job, format: format, received: received, inputCharacters: body.input.count,
+                               gate: gate, metrics: metrics, logger: context.logger)
+        guard streaming else {
+            let result = try await stream.collect()
+            headers[.audioDuration] = String(format: "%.3f", result.audioSeconds)
+            headers[.generationTime] = String(format: "%.3f", result.elapsedSeconds)
+            headers[.realTimeFactor] = String(format: "%.4f", result.elapsedSeconds / max(result.audioSeconds, 0.001))
+            headers[.contentLength] = String(result.bytes.count)
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: result.bytes)))
+        }
+        headers[.accelBuffering] = "no"
+        headers[.cacheControl] = "no-cache"
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            try await stream.pump { bytes in try await writer.write(ByteBuffer(bytes: bytes)) }
+            try await writer.finish(nil)
+        })
+    }
+
+    /// Takes a synthesis slot or throws the 503; the `AudioPipe` gives it back.
+    private func admit() async throws {
+        metrics.queueDepth.set(Double(await gate.queued + 1))
+        defer { Task { metrics.queueDepth.set(Double(await gate.queued)) } }
+        try await gate.enter()
+    }
+
+    struct PhonemizeBody: Decodable {
+        let input: String
+        let voice: String?
+        let language: String?
+    }
+
+    struct PhonemizeResult: Encodable {
+        struct Segment: Encodable {
+            let phonemes: String
+            let tokens: [Int64]
+        }
+        let phonemes: String
+        let tokens: [Int64]
+        let language: String
+        let segments: [Segment]
+    }
+
+    /// Text → phonemes and tokens, and the segments a streamed request would be cut into.
+    func phonemize(_ request: Request, context: some RequestContext) async throws -> Response {
+        let engine = try state.requireEngine()
+        let body = try await Self.decode(PhonemizeBody.self, from: request)
+        let voice = body.voice ?? configuration.defaultVoice ?? engine.defaultVoice
+        do {
+            let language = try body.language.map { code throws -> Language in
+                guard let language = Language(code: code) else { throw EngineError.unknownLanguage(code) }
+                return language
+            } ?? Language(voiceName: voice) ?? .americanEnglish
+            let job = try engine.prepare(SpeechRequest(text: body.input, voice: voice, language: language, fastStart: true))
+            let phonemes = try engine.phonemize(body.input, language: language)
+            let segments: [PhonemizeResult.Segment] = job.segments.compactMap {
+                guard case .speech(let phonemes, let tokens, _) = $0 else { return nil }
+                return .init(phonemes: phonemes, tokens: tokens)
+            }
+            return try jsonResponse(PhonemizeResult(phonemes: phonemes, tokens: engine.vocabulary.tokenize(phonemes).tokens,
+                                                    language: language.rawValue, segments: segments))
+        } catch {
+            throw APIError.from(error)
+        }
+    }
+
+    struct PhonemesBody: Decodable {
+        let phonemes: String
+        let voice: String?
+        let speed: Double?
+        let response_format: String?
+    }
+
+    /// Phonemes → audio, bypassing the phonemizer (for checking pronunciations).
+    func generateFromPhonemes(_ request: Request, context: some RequestContext) async throws -> Response {
+        let received = ContinuousClock.now
+        let engine = try state.requireEngine()
+        let body = try await Self.decode(PhonemesBody.self, from: request)
+        guard let format = AudioFormat(rawValue: (body.response_format ?? "wav").lowercased()) else {
+            throw APIError.badRequest("unsupported response_format", param: "response_format")
+        }
+        let voice = VoiceCatalog.resolveAliases(body.voice ?? configuration.defaultVoice ?? engine.defaultVoice, library: engine.voices)
+        let job: SynthesisJob
+        do {
+            job = try engine.planner.plan(phonemes: body.phonemes, voice: voice, speed: Float(body.speed ?? 1))
+        } catch {
+            throw APIError.from(error)
+        }
+        try await admit()
+        let result = try await AudioPipe(engine: engine, job: job, format: format, received: received, inputCharacters: body.phonemes.count,
+                                         gate: gate, metrics: metrics, logger: context.logger).collect()
+        return Response(status: .ok, headers: [.contentType: format.contentType, .contentLength: String(result.bytes.count)],
+                        body: .init(byteBuffer: ByteBuffer(bytes: result.bytes)))
+    }
+}
+
+func jsonResponse<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return Response(status: status, headers: [.contentType: "application/json"],
+                    body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+}
