@@ -106,7 +106,7 @@ const $ = (id) => document.getElementById(id);
 const RATE = 24000;
 const LANGS = { "en-us": "American English", "en-gb": "British English", "es": "Spanish",
   "fr-fr": "French", "hi": "Hindi", "it": "Italian", "ja": "Japanese",
-  "pt-br": "Brazilian Portuguese", "cmn": "Mandarin Chinese", "zh": "Mandarin Chinese" };
+  "pt-br": "Brazilian Portuguese", "cmn": "Mandarin Chinese", "zh": "Mandarin Chinese", "unknown": "Other" };
 const EXT = { mp3: "mp3", opus: "ogg", aac: "aac", flac: "flac", wav: "wav", pcm: "pcm" };
 let ctx = null, run = null, runId = 0, downloadURL = null;
 
@@ -127,13 +127,24 @@ async function errorMessage(res) {
 }
 
 // ---- voices ----
+let voiceRetry = null;
 async function loadVoices() {
+  clearTimeout(voiceRetry);
   let voices;
   try {
     const res = await fetch("/v1/audio/voices", { headers: headers() });
-    if (!res.ok) { setStatus("Could not load voices: " + await errorMessage(res), "err"); return; }
+    if (!res.ok) {
+      const msg = "Could not load voices: " + await errorMessage(res);
+      if (res.status === 503) { voiceRetry = setTimeout(loadVoices, 2000); setStatus(msg + " Retrying…", "err"); }
+      else setStatus(msg, "err");
+      return;
+    }
     voices = (await res.json()).voices || [];
-  } catch (e) { setStatus("Could not load voices: " + e.message, "err"); return; }
+  } catch (e) {
+    voiceRetry = setTimeout(loadVoices, 3000);
+    setStatus("Could not load voices: " + e.message + " Retrying…", "err");
+    return;
+  }
   const groups = new Map();
   for (const v of voices) {
     const lang = LANGS[v.language] || v.language || "Other";
