@@ -13,6 +13,7 @@ enum TextNormalizer {
         if bytes.contains(UInt8(ascii: "/")) || (bytes.contains(UInt8(ascii: "w")) && text.contains("www.")) {
             text = url.apply(text)
         }
+        if hasDotBeforeLowercase(text) { text = domain.apply(text) }
         if bytes.contains(where: { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
             text = phone.apply(text)
             text = time.apply(text)
@@ -27,6 +28,15 @@ enum TextNormalizer {
     }
 
     /// Cheap checks that spare most sentences the regular expressions.
+    private static func hasDotBeforeLowercase(_ text: String) -> Bool {
+        var previousWasDot = false
+        for byte in text.utf8 {
+            if previousWasDot, byte >= UInt8(ascii: "a"), byte <= UInt8(ascii: "z") { return true }
+            previousWasDot = byte == UInt8(ascii: ".")
+        }
+        return false
+    }
+
     private static func mayHaveAbbreviation(_ text: String) -> Bool {
         text.split(separator: " ").contains { word in
             let core = word.drop { !$0.isLetter }.prefix { $0.isLetter }
@@ -59,6 +69,11 @@ enum TextNormalizer {
                 .replacingOccurrences(of: "_", with: " underscore "))
         }
         return words.joined(separator: " ")
+    }
+
+    /// Bare domains (example.com) with a common top-level domain.
+    private static let domain = PatternRewrite(#"\b([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:com|org|net|edu|gov|io|co|uk|us|ca|de|fr|au|info|ai|app|dev))\b(?![\w@])"#) { groups in
+        groups[1]!.replacingOccurrences(of: ".", with: " dot ")
     }
 
     /// 555-123-4567, (555) 123-4567, +1 555 123 4567: digits read one by one, in groups.

@@ -50,6 +50,8 @@ import Testing
     @Test func emailsAndURLs() {
         #expect(TextNormalizer.normalize("john.doe@example.com") == "john dot doe at example dot com")
         #expect(TextNormalizer.normalize("see https://www.example.com/docs.") == "see https www example dot com slash docs.")
+        #expect(TextNormalizer.normalize("visit example.com today") == "visit example dot com today")
+        #expect(TextNormalizer.normalize("e.g. this") == "e.g. this")
     }
 
     @Test func plainTextIsUntouched() {
