@@ -1,0 +1,234 @@
+"""Shared helpers for the peer benchmarks: the benchmark texts, statistics, a streaming
+HTTP client that timestamps every piece of audio it receives, and bare ONNX Runtime runs.
+
+Standard library only, except `BareORT` (numpy + onnxruntime, imported when used)."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import math
+import os
+import statistics
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SAMPLE_RATE = 24_000
+BYTES_PER_SECOND = SAMPLE_RATE * 2  # s16le mono
+WAV_HEADER = 44
+
+
+def parse_texts(path: str | os.PathLike) -> dict[str, str]:
+    """The `## sentence` and `## paragraph` sections of the benchmark texts (lines joined by spaces)."""
+    sections: dict[str, list[str]] = {}
+    current = None
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            current = line[3:].strip().lower()
+            sections[current] = []
+        elif current is not None and line.strip():
+            sections[current].append(line.strip())
+    texts = {name: " ".join(lines) for name, lines in sections.items()}
+    missing = [name for name in ("sentence", "paragraph") if not texts.get(name)]
+    if missing:
+        raise SystemExit(f"{path}: missing section(s) {', '.join('## ' + m for m in missing)}")
+    return texts
+
+
+def median(values):
+    return statistics.median(values) if values else None
+
+
+def percentile(values, p):
+    """Linear-interpolated percentile (numpy's default), None for no values."""
+    if not values:
+        return None
+    s = sorted(values)
+    k = (len(s) - 1) * p / 100
+    lo, hi = math.floor(k), math.ceil(k)
+    return s[lo] + (s[hi] - s[lo]) * (k - lo)
+
+
+def ratio(a, b):
+    return a / b if a is not None and b not in (None, 0) else None
+
+
+def loadavg():
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def proc_status(pid: int) -> dict[str, int]:
+    """VmRSS / VmHWM / Threads of a process, in kB (Threads as a count); empty when gone."""
+    out = {}
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "VmHWM", "Threads"):
+                out[key] = int(value.split()[0])
+    except OSError:
+        pass
+    return out
+
+
+def write_json(path: str | os.PathLike, data) -> str:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n")
+    return str(path)
+
+
+# --- HTTP ---------------------------------------------------------------------------------
+
+
+@dataclass
+class StreamResult:
+    status: int = 0
+    ttfa: float | None = None          # request sent -> first audio byte (after the WAV header)
+    headers_at: float | None = None    # request sent -> status line and headers parsed
+    total: float | None = None         # request sent -> last byte
+    audio_bytes: int = 0
+    retry_after: str | None = None
+    error: str | None = None
+    # (seconds since the request was sent, audio bytes received so far) after each read
+    arrivals: list[tuple[float, int]] = field(default_factory=list)
+
+    @property
+    def audio_seconds(self) -> float:
+        return self.audio_bytes / BYTES_PER_SECOND
+
+
+def speech(host: str, port: int, text: str, voice: str = "af_heart", fmt: str = "pcm",
+           speed: float = 1.0, timeout: float = 120.0, keep_arrivals: bool = False,
+           deadline: float | None = None) -> StreamResult:
+    """POST /v1/audio/speech with stream=true and read the body as it arrives.
+
+    TTFA is the time from just before the request is written to the first audio byte:
+    the first body byte for pcm, the first byte after the 44-byte header for wav."""
+    body = json.dumps({"model": "kokoro", "input": text, "voice": voice, "response_format": fmt,
+                       "speed": speed, "stream": True}).encode()
+    skip = WAV_HEADER if fmt == "wav" else 0
+    result = StreamResult()
+    conn = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        conn.connect()
+        t0 = time.perf_counter()
+        conn.request("POST", "/v1/audio/speech", body=body,
+                     headers={"Content-Type": "application/json", "Connection": "close"})
+        resp = conn.getresponse()
+        result.headers_at = time.perf_counter() - t0
+        result.status = resp.status
+        result.retry_after = resp.getheader("Retry-After")
+        if resp.status != 200:
+            resp.read()
+            result.total = time.perf_counter() - t0
+            return result
+        received = 0
+        while True:
+            data = resp.read1(65536)
+            now = time.perf_counter() - t0
+            if not data:
+                break
+            received += len(data)
+            audio = max(0, received - skip)
+            if audio > 0 and result.ttfa is None:
+                result.ttfa = now
+            if keep_arrivals and audio > 0:
+                result.arrivals.append((now, audio))
+            if deadline is not None and time.perf_counter() > deadline:
+                result.error = "deadline"
+                break
+        result.total = time.perf_counter() - t0
+        result.audio_bytes = max(0, received - skip)
+    except (OSError, http.client.HTTPException) as error:
+        result.error = f"{type(error).__name__}: {error}"
+    finally:
+        conn.close()
+    return result
+
+
+def get_json(host: str, port: int, path: str, body=None, timeout: float = 30.0):
+    """GET (or POST JSON when body is given) and decode JSON; (status, data or None)."""
+    conn = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        if body is None:
+            conn.request("GET", path)
+        else:
+            conn.request("POST", path, body=json.dumps(body).encode(),
+                         headers={"Content-Type": "application/json"})
+        resp = conn.getresponse()
+        raw = resp.read()
+        try:
+            return resp.status, json.loads(raw) if raw else None
+        except ValueError:
+            return resp.status, None
+    finally:
+        conn.close()
+
+
+def status_of(host: str, port: int, path: str, timeout: float = 1.0) -> int | None:
+    conn = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        conn.request("GET", path)
+        resp = conn.getresponse()
+        resp.read()
+        return resp.status
+    except (OSError, http.client.HTTPException):
+        return None
+    finally:
+        conn.close()
+
+
+def segments_from_server(host: str, port: int, text: str, voice: str) -> list[list[int]]:
+    """The token lists the server will synthesize, in order (POST /dev/phonemize)."""
+    status, data = get_json(host, port, "/dev/phonemize", {"input": text, "voice": voice})
+    if status != 200 or not data:
+        raise RuntimeError(f"/dev/phonemize answered {status}: {data!r}")
+    segments = [s["tokens"] for s in data.get("segments") or [] if s.get("tokens")]
+    if not segments and data.get("tokens"):
+        segments = [data["tokens"]]
+    if not segments:
+        raise RuntimeError(f"/dev/phonemize gave no tokens: {data!r}")
+    return segments
+
+
+# --- bare ONNX Runtime ----------------------------------------------------------------------
+
+
+class BareORT:
+    """One InferenceSession on the model; `run(tokens)` times a single Run of those tokens
+    padded with 0 at both ends, style = the voice's row len(tokens) - 1, speed 1."""
+
+    def __init__(self, model: str, voices: str, voice: str, threads: int):
+        import numpy as np
+        import onnxruntime as ort
+
+        self.np = np
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        t0 = time.perf_counter()
+        self.session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+        self.load_seconds = time.perf_counter() - t0
+        self.version = ort.__version__
+        self.threads = threads
+        names = [i.name for i in self.session.get_inputs()]
+        self.tokens_input = "input_ids" if "input_ids" in names else "tokens"
+        self.pack = np.load(voices)[voice].astype(np.float32)  # (510, 1, 256)
+
+    def describe(self) -> dict:
+        return {"onnxruntime": self.version, "intra_op_threads": self.threads, "inter_op_threads": 1,
+                "graph_optimization": "ORT_ENABLE_ALL", "execution_mode": "sequential",
+                "providers": self.session.get_providers(), "session_load_seconds": round(self.load_seconds, 4)}
+
+    def run(self, tokens: list[int]) -> tuple[float, int]:
+        """(seconds for one Run, samples of audio it made)."""
+        np = self.np
+        ids = np.array([[0, *tokens, 0]], dtype=np.int64)
+        style = self.pack[min(len(tokens), len(self.pack)) - 1].reshape(1, 256)
+        speed = np.array([1.0], dtype=np.float32)
+        t0 = time.perf_counter()
+        audio = self.session.run(None, {self.tokens_input: ids, "style": style, "speed": speed})[0]
+        return time.perf_counter() - t0, int(np.asarray(audio).size)
