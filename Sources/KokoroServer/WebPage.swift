@@ -246,10 +246,11 @@ async function speak() {
     return;
   }
   r.reader = res.body.getReader();
-  const chunks = []; let bytes = 0, carry = null, ttfa = null, next = 0, pending = 0;
+  const chunks = []; let bytes = 0, carry = null, ttfa = null, next = 0, pending = 0, gaps = 0;
   const stats = (done) => {
     $("stats").textContent = "TTFA: " + (ttfa === null ? "–" : Math.round(ttfa)) + " ms · total " +
-      ((done || performance.now()) - t0).toFixed(0) + " ms · audio " + (bytes / 2 / RATE).toFixed(2) + " s";
+      ((done || performance.now()) - t0).toFixed(0) + " ms · audio " + (bytes / 2 / RATE).toFixed(2) + " s" +
+      (gaps ? " · " + gaps + (gaps > 1 ? " gaps" : " gap") + " (audio arrived late)" : "");
   };
   try {
     for (;;) {
@@ -264,7 +265,6 @@ async function speak() {
       if (ttfa === null) {
         ttfa = performance.now() - t0;
         setStatus("Playing…");
-        if (format !== "wav" && format !== "pcm") fetchDownload(req, format, r, id);
       }
       chunks.push(data); bytes += data.length;
       const view = new DataView(data.buffer, data.byteOffset, data.length);
@@ -274,7 +274,10 @@ async function speak() {
       buf.getChannelData(0).set(f);
       const src = ac.createBufferSource();
       src.buffer = buf; src.connect(ac.destination);
-      if (next < ac.currentTime + 0.02) next = ac.currentTime + 0.05;  // first chunk or underrun
+      if (next < ac.currentTime + 0.02) {  // first chunk, or the stream fell behind playback
+        if (next > 0) gaps++;
+        next = ac.currentTime + (next > 0 ? 0.2 : 0.05);  // after a gap, keep more in hand
+      }
       src.start(next); next += buf.duration;
       r.sources.push(src); pending++;
       src.onended = () => {
@@ -292,6 +295,8 @@ async function speak() {
   if (bytes === 0) { run = null; $("stop").disabled = true; setStatus("The server sent no audio.", "err"); return; }
   if (format === "wav") offerDownload(wavFile(chunks, bytes), "wav");
   if (format === "pcm") offerDownload(new Blob(chunks, { type: "audio/pcm" }), "pcm");
+  // Encoded formats: ask again once the stream is complete, so the two requests never compete.
+  if (format !== "wav" && format !== "pcm") fetchDownload(req, format, r, id);
   if (pending === 0) { run = null; $("stop").disabled = true; setStatus("Done.", "ok"); }
 }
 
