@@ -235,7 +235,9 @@ def markdown(report: dict) -> str:
         if v:
             rows.append([f"Above capacity ({v['clients']} clients): 503/429s, slowest rejection, accepted streams that underran",
                          f"{v['rejected_503_429']}, {fmt(v['rejection_seconds_max'], ' ms', 1000, 0)}, {v['accepted_clients_with_underruns']}",
-                         "—", "—", "", "", "fast 503s, no underruns", verdict(v["fast_rejection_instead_of_underrun"])])
+                         "—", "—", "", "", "fast 503s, no underruns",
+                         verdict(v["fast_rejection_instead_of_underrun"]) if v["fast_rejection_instead_of_underrun"] is not None
+                         else "— (all served: capacity not reached)"])
     rows.append(["ORT intra-op threads", str(report["config"]["threads"]),
                  f"ORT default ({g(o, 'session_options', 'intra_op_num_threads')} → "
                  f"{(g(o, 'threads_started_by_construction') or 0) + 1} incl. caller)",
@@ -352,11 +354,15 @@ def main() -> None:
             s["peak_rss_kb"] = status.get("VmHWM")
             s["rss_end_kb"] = status.get("VmRSS")
             s["threads_end"] = status.get("Threads")
-            try:
-                code, stats = get_json("127.0.0.1", port, "/v1/stats", timeout=5)
-                s["stats"] = stats if code == 200 else f"GET /v1/stats: {code}"
-            except Exception as error:
-                s["stats"] = f"GET /v1/stats: {error}"
+            for path in ("/v1/stats", "/status"):
+                try:
+                    code, stats = get_json("127.0.0.1", port, path, timeout=5)
+                except Exception as error:
+                    code, stats = None, str(error)
+                if code == 200:
+                    s["stats"] = {"path": path, "body": stats}
+                    break
+                s.setdefault("stats_errors", []).append(f"GET {path}: {code or stats}")
         except Exception as error:
             report["errors"].append(f"server: {type(error).__name__}: {error}")
             log(f"server phase failed: {error}")

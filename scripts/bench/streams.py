@@ -143,8 +143,10 @@ def sweep(host: str, port: int, text: str, *, max_clients: int = 6, voice: str =
             "rejected_503_429": overload["rejected_503_429"],
             "rejection_seconds_max": overload["rejection_seconds_max"],
             "accepted_clients_with_underruns": accepted_underran,
-            "fast_rejection_instead_of_underrun": (overload["rejected_503_429"] > 0 and accepted_underran == 0
-                                                   and (overload["rejection_seconds_max"] or 0) <= 0.1),
+            # None when even this many clients were all served in real time: capacity not reached.
+            "fast_rejection_instead_of_underrun": None if overload["sustained"] else (
+                overload["rejected_503_429"] > 0 and accepted_underran == 0
+                and (overload["rejection_seconds_max"] or 0) <= 0.1),
             "fast_means": "every 503/429 answered within 100 ms and no accepted stream underran",
         }
     return {"text": "paragraph", "stagger_seconds": stagger, "jitter_buffer_seconds": jitter, "seed": seed,
