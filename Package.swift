@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
@@ -46,6 +47,7 @@ let package = Package(
             "KokoroEngine", "AudioEncoding",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
@@ -60,7 +62,7 @@ let package = Package(
         .testTarget(name: "AudioEncodingTests", dependencies: ["AudioEncoding"]),
         .testTarget(name: "KokoroEngineTests", dependencies: ["KokoroEngine"]),
         .testTarget(name: "KokoroServerTests", dependencies: [
-            "KokoroServer",
+            "KokoroServer", "KokoroEngine", "AudioEncoding",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
     ]

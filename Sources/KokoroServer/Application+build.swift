@@ -16,8 +16,8 @@ public func buildApplication(configuration: ServerConfiguration, state: ServerSt
 }
 
 func buildRouter(configuration: ServerConfiguration, state: ServerState, gate: AdmissionGate,
-                 metrics: ServerMetrics) -> Router<BasicRequestContext> {
-    let router = Router(context: BasicRequestContext.self)
+                 metrics: ServerMetrics) -> Router<KokoroRequestContext> {
+    let router = Router(context: KokoroRequestContext.self)
     router.add(middleware: RequestLogMiddleware(metrics: metrics))
     router.add(middleware: OriginMiddleware(origins: Set(configuration.corsOrigins)))
     router.add(middleware: APIKeyMiddleware(keys: configuration.apiKeys))

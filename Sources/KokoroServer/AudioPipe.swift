@@ -2,6 +2,7 @@ import AudioEncoding
 import Foundation
 import KokoroEngine
 import Logging
+import NIOCore
 
 /// One response's audio: engine chunks through one encoder to the client, with the
 /// response's measurements and its admission slot released however it ends.
@@ -14,6 +15,8 @@ struct AudioPipe: Sendable {
     let gate: AdmissionGate
     let metrics: ServerMetrics
     let logger: Logger
+    /// Completes when the client's connection closes: synthesis for it stops then.
+    let connection: EventLoopFuture<Void>
 
     struct Collected {
         let bytes: [UInt8]
@@ -21,15 +24,32 @@ struct AudioPipe: Sendable {
         let elapsedSeconds: Double
     }
 
-    /// Streams encoded bytes to `write` as the engine produces audio. If `write` throws
-    /// (the client went away), the engine's stream is dropped, which cancels the model run.
+    /// The engine's chunks, ended (and the model run in progress terminated) as soon as the
+    /// client's connection closes, not only when the next write fails.
+    private func chunks() -> AsyncThrowingStream<AudioChunk, any Error> {
+        let (chunks, continuation) = AsyncThrowingStream.makeStream(of: AudioChunk.self)
+        let producer = Task { [engine, job] in
+            do {
+                for try await chunk in engine.stream(job) { continuation.yield(chunk) }
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        continuation.onTermination = { _ in producer.cancel() }
+        connection.whenComplete { _ in continuation.finish(throwing: CancellationError()) }
+        return chunks
+    }
+
+    /// Streams encoded bytes to `write` as the engine produces audio. If the client goes
+    /// away (the connection closes, or `write` throws), synthesis is cancelled.
     func pump(_ write: ([UInt8]) async throws -> Void) async throws {
         metrics.activeStreams.increment()
         var samples = 0
         var firstAudio = true
         do {
             let encoder = try makeEncoder(format, streaming: true)
-            for try await chunk in engine.stream(job) {
+            for try await chunk in chunks() {
                 samples += chunk.samples.count
                 metrics.synthesisSeconds.record(chunk.synthesisSeconds)
                 let bytes = try encoder.encode(chunk.samples)
@@ -57,7 +77,7 @@ struct AudioPipe: Sendable {
         metrics.activeStreams.increment()
         var samples: [Float] = []
         do {
-            for try await chunk in engine.stream(job) {
+            for try await chunk in chunks() {
                 samples += chunk.samples
                 metrics.synthesisSeconds.record(chunk.synthesisSeconds)
             }

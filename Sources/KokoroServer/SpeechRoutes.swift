@@ -36,7 +36,7 @@ struct SpeechRoutes: Sendable {
         }
     }
 
-    func speech(_ request: Request, context: some RequestContext) async throws -> Response {
+    func speech(_ request: Request, context: KokoroRequestContext) async throws -> Response {
         let received = ContinuousClock.now
         let engine = try state.requireEngine()
         let body = try await Self.decode(SpeechBody.self, from: request)
@@ -70,7 +70,7 @@ struct SpeechRoutes: Sendable {
             headers[.speedClamped] = "requested=\(requestedSpeed); applied=\(speed); model range \(EngineError.speedRange.lowerBound)-\(EngineError.speedRange.upperBound)"
         }
         let stream = AudioPipe(engine: engine, job: job, format: format, received: received, inputCharacters: body.input.count,
-                               gate: gate, metrics: metrics, logger: context.logger)
+                               gate: gate, metrics: metrics, logger: context.logger, connection: context.channel.closeFuture)
         guard streaming else {
             let result = try await stream.collect()
             headers[.audioDuration] = String(format: "%.3f", result.audioSeconds)
@@ -142,7 +142,7 @@ struct SpeechRoutes: Sendable {
     }
 
     /// Phonemes → audio, bypassing the phonemizer (for checking pronunciations).
-    func generateFromPhonemes(_ request: Request, context: some RequestContext) async throws -> Response {
+    func generateFromPhonemes(_ request: Request, context: KokoroRequestContext) async throws -> Response {
         let received = ContinuousClock.now
         let engine = try state.requireEngine()
         let body = try await Self.decode(PhonemesBody.self, from: request)
@@ -158,7 +158,7 @@ struct SpeechRoutes: Sendable {
         }
         try await admit()
         let result = try await AudioPipe(engine: engine, job: job, format: format, received: received, inputCharacters: body.phonemes.count,
-                                         gate: gate, metrics: metrics, logger: context.logger).collect()
+                                         gate: gate, metrics: metrics, logger: context.logger, connection: context.channel.closeFuture).collect()
         return Response(status: .ok, headers: [.contentType: format.contentType, .contentLength: String(result.bytes.count)],
                         body: .init(byteBuffer: ByteBuffer(bytes: result.bytes)))
     }

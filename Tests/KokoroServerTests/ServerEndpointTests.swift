@@ -1,0 +1,176 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import KokoroServer
+
+@Suite("Other endpoints, access control, overload and disconnects", .serialized)
+struct ServerEndpointTests {
+    @Test func voicesModelsAndProbes() async throws {
+        let app = try makeApp()
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/v1/audio/voices", method: .get) { response in
+                let voices = try #require(decodeJSON(response.body)["voices"] as? [[String: String]])
+                #expect(voices.count == 54)
+                #expect(voices.contains(["id": "af_heart", "name": "Heart", "language": "en-us", "gender": "female"]))
+                #expect(voices.contains(["id": "bm_george", "name": "George", "language": "en-gb", "gender": "male"]))
+            }
+            try await client.execute(uri: "/audio/voices?legacy=true", method: .get) { response in
+                #expect((decodeJSON(response.body)["voices"] as? [String])?.contains("af_heart") == true)
+            }
+            for uri in ["/v1/models", "/audio/models"] {
+                try await client.execute(uri: uri, method: .get) { response in
+                    let models = try #require(decodeJSON(response.body)["data"] as? [[String: Any]])
+                    #expect(Set(models.compactMap { $0["id"] as? String }) == ["kokoro", "tts-1", "tts-1-hd", "gpt-4o-mini-tts"])
+                }
+            }
+            try await client.execute(uri: "/health", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/ready", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/status", method: .get) { response in
+                let status = decodeJSON(response.body)
+                #expect(status["status"] as? String == "ready")
+                #expect((status["providers"] as? [String])?.contains("CPUExecutionProvider") == true)
+                #expect(status["voices"] as? Int == 54)
+            }
+            try await client.execute(uri: "/", method: .get) { response in
+                #expect(response.headers[.contentType]?.hasPrefix("text/html") == true)
+                #expect(String(buffer: response.body).contains("<html"))
+            }
+        }
+    }
+
+    @Test func notReadyWhileLoading() async throws {
+        let app = try makeApp(state: ServerState())
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/health", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/ready", method: .get) { #expect($0.status == .serviceUnavailable) }
+            try await client.execute(uri: "/v1/audio/speech", method: .post, body: json(["input": "Hi"])) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(response.headers[.retryAfter] != nil)
+            }
+        }
+    }
+
+    @Test func developerRoutes() async throws {
+        let app = try makeApp()
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/dev/phonemize", method: .post, body: json(["input": "Hello there, my friend. Bye."])) { response in
+                let body = decodeJSON(response.body)
+                #expect((body["phonemes"] as? String)?.hasPrefix("həlˈO") == true)
+                #expect((body["tokens"] as? [Int])?.isEmpty == false)
+                let segments = try #require(body["segments"] as? [[String: Any]])
+                #expect(segments.count >= 2)
+            }
+            try await client.execute(uri: "/dev/generate_from_phonemes", method: .post,
+                                     body: json(["phonemes": "həlˈO wˈɜɹld.", "voice": "af_heart", "response_format": "wav"])) { response in
+                #expect(response.status == .ok)
+                #expect(response.body.readableBytes > 20_000)
+            }
+            try await client.execute(uri: "/dev/generate_from_phonemes", method: .post, body: json(["phonemes": "hə#lˈO"])) { response in
+                #expect(response.status == .badRequest)
+                #expect((errorBody(response.body)["message"] as? String)?.contains("#") == true)
+            }
+        }
+    }
+
+    @Test func apiKeysGuardEverythingButProbes() async throws {
+        let app = try makeApp { $0.apiKeys = ["sk-one", "sk-two"] }
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/health", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/ready", method: .get) { #expect($0.status == .ok) }
+            for uri in ["/v1/audio/voices", "/v1/models", "/metrics"] {
+                try await client.execute(uri: uri, method: .get) { response in
+                    #expect(response.status == .unauthorized, "\(uri)")
+                    #expect(errorBody(response.body)["code"] as? String == "invalid_api_key")
+                }
+            }
+            try await client.execute(uri: "/v1/models", method: .get, headers: [.authorization: "Bearer sk-wrong"]) { #expect($0.status == .unauthorized) }
+            try await client.execute(uri: "/v1/models", method: .get, headers: [.authorization: "Bearer sk-two"]) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/dev/phonemize", method: .post, headers: [.authorization: "Bearer sk-one"],
+                                     body: json(["input": "Hi"])) { #expect($0.status == .ok) }
+        }
+        #expect(APIKeyMiddleware<BasicRequestContext>.constantTimeEqual(Array("abc".utf8), Array("abc".utf8)))
+        #expect(!APIKeyMiddleware<BasicRequestContext>.constantTimeEqual(Array("abc".utf8), Array("abcd".utf8)))
+    }
+
+    @Test func corsOnlyForConfiguredOrigins() async throws {
+        let app = try makeApp { $0.corsOrigins = ["https://app.example"] }
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/v1/models", method: .get, headers: [.origin: "https://app.example"]) { response in
+                #expect(response.headers[.accessControlAllowOrigin] == "https://app.example")
+            }
+            try await client.execute(uri: "/v1/models", method: .get, headers: [.origin: "https://evil.example"]) { response in
+                #expect(response.headers[.accessControlAllowOrigin] == nil)
+            }
+            try await client.execute(uri: "/v1/audio/speech", method: .options,
+                                     headers: [.origin: "https://app.example", .accessControlRequestMethod: "POST"]) { response in
+                #expect(response.status == .noContent)
+                #expect(response.headers[.accessControlAllowMethods]?.contains("POST") == true)
+            }
+        }
+    }
+
+    @Test func metricsCountRequestsAndAudio() async throws {
+        let metrics = ServerMetrics()
+        let app = try makeApp(metrics: metrics)
+        try await app.test(.router) { client in
+            for _ in 0..<2 {
+                try await client.execute(uri: "/v1/audio/speech", method: .post, body: json(["input": "Count me.", "response_format": "pcm"])) { _ in }
+            }
+            try await client.execute(uri: "/v1/audio/speech", method: .post, body: json(["input": ""])) { _ in }
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                let text = String(buffer: response.body)
+                #expect(text.contains(#"kokoro_requests_total{route="/v1/audio/speech",status="200"} 2"#))
+                #expect(text.contains(#"kokoro_requests_total{route="/v1/audio/speech",status="400"} 1"#))
+                #expect(text.contains(#"kokoro_ttfa_seconds_count{length="short"} 2"#))
+                #expect(text.contains("kokoro_real_time_factor_count 2"))
+                let audio = text.split(separator: "\n").first { $0.hasPrefix("kokoro_audio_seconds_total ") }
+                #expect((audio?.split(separator: " ").last).flatMap { Double($0) } ?? 0 > 0.5)
+            }
+        }
+    }
+
+    @Test func overloadIsAFast503WithRetryAfter() async throws {
+        let app = try makeApp { $0.maxConcurrentRequests = 1; $0.maxQueuedRequests = 0 }
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            let long = try RawHTTPClient(port: port)
+            let body = #"{"input":"\#(String(repeating: "This keeps the only slot busy for a while. ", count: 20))","response_format":"pcm"}"#
+            long.send("POST /v1/audio/speech HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+            _ = long.read(atLeast: 1000)
+            let start = ContinuousClock.now
+            try await client.execute(uri: "/v1/audio/speech", method: .post, body: json(["input": "Me too."])) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(Int(response.headers[.retryAfter] ?? "") ?? 0 >= 1)
+                #expect(errorBody(response.body)["code"] as? String == "overloaded")
+            }
+            #expect(start.duration(to: .now) < .milliseconds(500))
+            long.close()
+        }
+    }
+
+    @Test func clientDisconnectCancelsSynthesis() async throws {
+        let app = try makeApp()
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            let raw = try RawHTTPClient(port: port)
+            // About a minute of speech: finishing it would take far longer than the test waits.
+            let body = #"{"input":"\#(String(repeating: "A sentence that goes on and on to make a long request. ", count: 40))","response_format":"pcm"}"#
+            raw.send("POST /v1/audio/speech HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+            #expect(raw.read(atLeast: 2000).count >= 2000)
+            raw.close()
+            var active = 1
+            let deadline = ContinuousClock.now + .seconds(10)
+            while active > 0 && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+                try await client.execute(uri: "/status", method: .get) { response in
+                    active = decodeJSON(response.body)["active_requests"] as? Int ?? -1
+                }
+            }
+            #expect(active == 0, "synthesis still running after the client left")
+            try await client.execute(uri: "/v1/audio/speech", method: .post, body: json(["input": "Still healthy.", "stream": false])) { response in
+                #expect(response.status == .ok)
+            }
+        }
+    }
+}

@@ -1,0 +1,122 @@
+import AudioEncoding
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import KokoroServer
+
+@Suite("POST /v1/audio/speech", .serialized)
+struct SpeechEndpointTests {
+    @Test(arguments: AudioFormat.allCases)
+    func everyFormatStreamsAndDecodesAsTheFile(format: AudioFormat) async throws {
+        let app = try makeApp()
+        try await app.test(.router) { client in
+            var streamed: [UInt8] = []
+            var finished: [UInt8] = []
+            for stream in [true, false] {
+                try await client.execute(uri: "/v1/audio/speech", method: .post, headers: [.contentType: "application/json"],
+                                         body: json(["model": "tts-1", "input": "Hello there. This is a test.", "voice": "af_heart",
+                                                     "response_format": format.rawValue, "stream": stream])) { response in
+                    #expect(response.status == .ok)
+                    #expect(response.headers[.contentType] == format.contentType)
+                    if stream {
+                        #expect(response.headers[.accelBuffering] == "no")
+                        streamed = Array(response.body.readableBytesView)
+                    } else {
+                        let duration = try #require(response.headers[.audioDuration].flatMap(Double.init))
+                        #expect(duration > 1 && duration < 4)
+                        #expect(response.headers[.generationTime].flatMap(Double.init) ?? 0 > 0)
+                        #expect(response.headers[.realTimeFactor] != nil)
+                        #expect(response.headers[.contentLength] == String(response.body.readableBytes))
+                        finished = Array(response.body.readableBytesView)
+                    }
+                }
+            }
+            if format == .pcm {
+                // Raw s16le: the same samples either way (the first piece is shorter when streamed,
+                // so only the length class is compared).
+                #expect(streamed.count % 2 == 0 && finished.count % 2 == 0)
+                #expect(Double(streamed.count) / 48_000 > 1)
+                return
+            }
+            let streamedProbe = try Probe(streamed, fileExtension: format.fileExtension)
+            let finishedProbe = try Probe(finished, fileExtension: format.fileExtension)
+            #expect(streamedProbe.channels == 1)
+            #expect(streamedProbe.sampleRate == (format == .opus ? 48_000 : 24_000))
+            #expect(streamedProbe.codec == finishedProbe.codec)
+            #expect(streamedProbe.duration > 1 && streamedProbe.duration < 4.5, "\(streamedProbe.duration)")
+            #expect(abs(streamedProbe.duration - finishedProbe.duration) < 0.6)
+        }
+    }
+
+    @Test func acceptsLegacyFieldsAndOpenAIVoices() async throws {
+        let app = try makeApp()
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/v1/audio/speech", method: .post,
+                                     body: json(["text": "Hi there.", "voice": "nova", "format": "wav", "stream": false])) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "audio/wav")
+                #expect(Array(response.body.readableBytesView.prefix(4)) == Array("RIFF".utf8))
+            }
+            try await client.execute(uri: "/audio/speech", method: .post,
+                                     body: json(["input": "Open WebUI.", "voice": "af_bella(2)+af_sky(1)", "response_format": "pcm"])) { response in
+                #expect(response.status == .ok)
+                #expect(response.body.readableBytes > 24_000)
+            }
+        }
+    }
+
+    @Test func speedIsClampedAndReported() async throws {
+        let app = try makeApp()
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/v1/audio/speech", method: .post,
+                                     body: json(["input": "Quick.", "speed": 3.5, "response_format": "pcm", "stream": false])) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.speedClamped]?.contains("applied=2.0") == true)
+            }
+        }
+    }
+
+    @Test func badRequestsGetOpenAIShapedErrors() async throws {
+        let app = try makeApp { $0.maxInputCharacters = 100 }
+        try await app.test(.router) { client in
+            let cases: [(ByteBuffer, HTTPResponse.Status, String?)] = [
+                (ByteBuffer(string: "{not json"), .badRequest, nil),
+                (json(["voice": "af_heart"]), .badRequest, "input"),
+                (json(["input": "   "]), .badRequest, "input"),
+                (json(["input": "Hi", "response_format": "ogg-vorbis"]), .badRequest, "response_format"),
+                (json(["input": "Hi", "speed": 9]), .badRequest, "speed"),
+                (json(["input": "Hi", "speed": "fast"]), .badRequest, "speed"),
+                (json(["input": "Hi", "model": "whisper-1"]), .badRequest, "model"),
+                (json(["input": "Hi", "voice": "af_bella+"]), .badRequest, "voice"),
+                (json(["input": "Hi", "voice": "../../etc/passwd"]), .badRequest, "voice"),
+                (json(["input": "Hi", "lang": "klingon"]), .badRequest, "lang"),
+                (json(["input": String(repeating: "a", count: 101)]), .contentTooLarge, "input"),
+            ]
+            for (body, status, param) in cases {
+                try await client.execute(uri: "/v1/audio/speech", method: .post, body: body) { response in
+                    #expect(response.status == status, "\(String(buffer: body))")
+                    let error = errorBody(response.body)
+                    #expect(error["param"] as? String == param, "\(String(buffer: body))")
+                }
+            }
+            try await client.execute(uri: "/v1/audio/speech", method: .post, body: json(["input": "Hi", "voice": "af_hart"])) { response in
+                #expect(response.status == .notFound)
+                let error = errorBody(response.body)
+                #expect((error["message"] as? String)?.contains("af_heart") == true)
+                #expect(error["code"] as? String == "voice_not_found")
+            }
+        }
+    }
+
+    @Test func inlinePauseIsExactSilence() async throws {
+        let app = try makeApp()
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/v1/audio/speech", method: .post,
+                                     body: json(["input": "[pause:1.5s]", "response_format": "pcm", "stream": false])) { response in
+                #expect(response.status == .ok)
+                #expect(Array(response.body.readableBytesView) == [UInt8](repeating: 0, count: 72_000))
+            }
+        }
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import KokoroEngine
+import Testing
+@testable import KokoroServer
+
+/// One engine for every server test: loading the model takes a moment.
+let sharedEngine: Result<KokoroEngine, any Error> = Result {
+    try KokoroEngine(configuration: .init(session: .init(intraOpThreads: 2)))
+}
+
+func makeApp(_ configure: (inout ServerConfiguration) -> Void = { _ in }, state: ServerState? = nil,
+             metrics: ServerMetrics = ServerMetrics()) throws -> some ApplicationProtocol {
+    var configuration = ServerConfiguration()
+    configuration.port = 0
+    configure(&configuration)
+    return buildApplication(configuration: configuration, state: try state ?? ServerState(readyEngine: sharedEngine.get()), metrics: metrics)
+}
+
+func json(_ object: [String: Any]) -> ByteBuffer {
+    ByteBuffer(bytes: try! JSONSerialization.data(withJSONObject: object))
+}
+
+/// A JSON object body; records an issue (and returns an empty object) when it is not one.
+func decodeJSON(_ buffer: ByteBuffer, sourceLocation: SourceLocation = #_sourceLocation) -> [String: Any] {
+    guard let object = (try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView))) as? [String: Any] else {
+        Issue.record("not a JSON object: \(String(buffer: buffer).prefix(200))", sourceLocation: sourceLocation)
+        return [:]
+    }
+    return object
+}
+
+/// The OpenAI error's fields, checking the shape on the way.
+func errorBody(_ buffer: ByteBuffer, sourceLocation: SourceLocation = #_sourceLocation) -> [String: Any] {
+    let error = decodeJSON(buffer, sourceLocation: sourceLocation)["error"] as? [String: Any] ?? [:]
+    #expect(error["message"] is String && error["type"] is String, sourceLocation: sourceLocation)
+    return error
+}
+
+/// What ffprobe says of an audio file: sample rate, channels, duration, codec.
+struct Probe {
+    let sampleRate: Int
+    let channels: Int
+    let duration: Double
+    let codec: String
+
+    init(_ bytes: [UInt8], fileExtension: String) throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("probe-\(UUID()).\(fileExtension)")
+        try Data(bytes).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        // Decode fully (not the container's claim), so a broken stream shows as a short one.
+        let decoded = try Self.run("/usr/bin/ffmpeg", ["-v", "error", "-i", url.path, "-f", "s16le", "-ac", "1", "-"])
+        let streams = try Self.run("/usr/bin/ffprobe", ["-v", "error", "-show_entries", "stream=sample_rate,channels,codec_name", "-of", "default=nw=1", url.path])
+        let fields = Dictionary(String(decoding: streams, as: UTF8.self).split(separator: "\n").compactMap { line -> (String, String)? in
+            let parts = line.split(separator: "=", maxSplits: 1)
+            return parts.count == 2 ? (String(parts[0]), String(parts[1])) : nil
+        }, uniquingKeysWith: { first, _ in first })
+        sampleRate = Int(fields["sample_rate"] ?? "") ?? 0
+        channels = Int(fields["channels"] ?? "") ?? 0
+        codec = fields["codec_name"] ?? ""
+        duration = Double(decoded.count / 2) / Double(sampleRate == 0 ? 1 : sampleRate)
+    }
+
+    static func run(_ tool: String, _ arguments: [String]) throws -> Data {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw CocoaError(.fileReadCorruptFile) }
+        return data
+    }
+}
+
+/// A bare HTTP/1.1 client on a socket, so a test can read part of a stream and hang up.
+final class RawHTTPClient {
+    private let socket: Int32
+
+    init(port: Int) throws {
+        socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+    }
+
+    func send(_ text: String) {
+        _ = text.withCString { Glibc.send(socket, $0, strlen($0), 0) }
+    }
+
+    /// Reads until at least `count` bytes arrived (or the peer closed).
+    func read(atLeast count: Int) -> [UInt8] {
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while received.count < count {
+            let n = recv(socket, &buffer, buffer.count, 0)
+            if n <= 0 { break }
+            received += buffer[0..<n]
+        }
+        return received
+    }
+
+    func close() { _ = Glibc.close(socket) }
+}
