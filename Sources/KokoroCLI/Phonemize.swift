@@ -18,7 +18,7 @@ struct Phonemize: AsyncParsableCommand {
 
     func run() async throws {
         guard let language = Language(code: lang) else { throw EngineError.unknownLanguage(lang) }
-        let phonemizers = KokoroEngine.phonemizers(assets: engineOptions.assets)
+        let phonemizers = try KokoroEngine.phonemizers(assets: engineOptions.assets)
         if let text {
             print(try phonemizers.phonemize(text, language: language))
             return

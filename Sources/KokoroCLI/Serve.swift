@@ -9,7 +9,7 @@ import ServiceLifecycle
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the OpenAI-compatible speech server.",
-        discussion: "Every option also reads a KOKORO_* variable (KOKORO_HOST, KOKORO_PORT, KOKORO_API_KEYS, KOKORO_CORS_ORIGINS, KOKORO_MAX_INPUT, KOKORO_DEFAULT_VOICE, KOKORO_LOG_LEVEL).")
+        discussion: "Every option also reads a KOKORO_* variable (KOKORO_HOST, KOKORO_PORT, KOKORO_API_KEYS, KOKORO_CORS_ORIGINS, KOKORO_MAX_INPUT, KOKORO_MAX_CONCURRENT, KOKORO_MAX_QUEUE, KOKORO_DEFAULT_VOICE, KOKORO_LOG_LEVEL).")
 
     @Option(help: "Address to bind (default 127.0.0.1: only this machine).")
     var host: String?
@@ -25,6 +25,12 @@ struct Serve: AsyncParsableCommand {
 
     @Option(name: .customLong("max-input"), help: "Longest accepted input in characters (default 20000).")
     var maxInput: Int?
+
+    @Option(name: .customLong("max-concurrent"), help: "Requests synthesizing at once (default 2).")
+    var maxConcurrent: Int?
+
+    @Option(name: .customLong("max-queue"), help: "Requests that may wait for a slot before 503s (default 0).")
+    var maxQueue: Int?
 
     @Option(name: .customLong("default-voice"), help: "Voice when a request names none (default af_heart).")
     var defaultVoice: String?
@@ -43,6 +49,8 @@ struct Serve: AsyncParsableCommand {
         if !corsOrigins.isEmpty { configuration.corsOrigins = corsOrigins }
         if let maxInput { configuration.maxInputCharacters = maxInput }
         if let defaultVoice { configuration.defaultVoice = defaultVoice }
+        if let maxConcurrent { configuration.maxConcurrentRequests = maxConcurrent }
+        if let maxQueue { configuration.maxQueuedRequests = maxQueue }
 
         let levelName = logLevel ?? environment["KOKORO_LOG_LEVEL"] ?? "info"
         guard let level = Logger.Level(rawValue: levelName) else {

@@ -4,7 +4,7 @@ public struct EngineWarmer: Sendable {
     /// Token counts to run, short (a first clause) to long (a full sentence).
     public var tokenCounts: [Int]
 
-    public init(tokenCounts: [Int] = [12, 48, 120]) { self.tokenCounts = tokenCounts }
+    public init(tokenCounts: [Int] = [8, 32]) { self.tokenCounts = tokenCounts }
 
     public struct Report: Sendable {
         public let runs: Int

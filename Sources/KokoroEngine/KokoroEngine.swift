@@ -1,4 +1,5 @@
 import Foundation
+import EnglishG2P
 import KokoroPhonemizer
 import KokoroVoices
 import ONNXRuntime
@@ -50,20 +51,28 @@ public final class KokoroEngine: Sendable {
         } catch {
             throw EngineError.corruptModel(assets.model.path, error.description)
         }
+        let vocabulary = try PhonemeVocabulary(contentsOf: assets.vocabulary)
         let planner = SynthesisPlanner(
-            phonemizers: Self.phonemizers(assets: assets),
-            vocabulary: try PhonemeVocabulary(contentsOf: assets.vocabulary),
+            phonemizers: try Self.phonemizers(assets: assets, vocabulary: vocabulary),
+            vocabulary: vocabulary,
             voices: try VoiceLibrary(paths: assets.voicePacks))
         self.init(planner: planner, synthesizer: try KokoroModel(session: session, modelPath: assets.model.path))
     }
 
-    /// espeak-ng for every language; it is optional, so its absence is reported on use.
-    public static func phonemizers(assets: AssetLocations) -> PhonemizerRouter {
-        do {
-            return PhonemizerRouter(phonemizers: [try ESpeakPhonemizer()])
-        } catch {
-            return PhonemizerRouter(phonemizers: [], unavailable: error)
+    /// misaki-grade English (American loaded now, British on first use), and espeak-ng for
+    /// every other language and for English words no dictionary knows. espeak-ng is
+    /// optional (GPL-3, loaded at run time): without it English still works from the
+    /// dictionaries and other languages report how to install it.
+    public static func phonemizers(assets: AssetLocations, vocabulary: PhonemeVocabulary? = nil) throws -> PhonemizerRouter {
+        var espeak: ESpeakPhonemizer?
+        var espeakError: PhonemizerError?
+        do { espeak = try ESpeakPhonemizer() } catch { espeakError = error }
+        let directory = assets.misakiDictionaries
+        let american = try EnglishG2P(dictionaryDirectory: directory, british: false, fallback: espeak, vocabulary: vocabulary)
+        let british = LazyPhonemizer(languages: [.britishEnglish]) { [espeak] in
+            try EnglishG2P(dictionaryDirectory: directory, british: true, fallback: espeak, vocabulary: vocabulary)
         }
+        return PhonemizerRouter(phonemizers: [american, british] + (espeak.map { [$0] } ?? []), unavailable: espeakError)
     }
 
     /// The model file and the back ends it runs on, for status pages.

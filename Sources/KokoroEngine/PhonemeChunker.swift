@@ -10,7 +10,7 @@ public struct PhonemeChunker: Sendable {
     /// Preferred size of a piece.
     public var targetTokens: Int
     /// When set, the first piece is cut short (first clause, or the first few words) so the
-    /// first audio of a stream arrives sooner.
+    /// first audio of a stream arrives sooner, and the pieces after it grow from there.
     public var firstPieceTokens: Int?
 
     public init(targetTokens: Int = 250, firstPieceTokens: Int? = nil) {
@@ -24,29 +24,44 @@ public struct PhonemeChunker: Sendable {
     static let sentenceMarks: Set<Character> = [".", "!", "?", "…"]
 
     /// Pieces of at most `maxTokens` symbols (one symbol is one token) from sentences' phonemes.
+    ///
+    /// With `firstPieceTokens` set (streaming), piece k may hold up to first × 2^k tokens
+    /// (capped at the target): each piece then takes less time to synthesize than the audio
+    /// already sent lasts, so a stream that starts early never runs dry.
     public func chunks(_ sentences: [String]) -> [String] {
+        var queue = sentences.map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
         var pieces: [String] = []
-        var remaining = sentences.map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
-        if let firstLimit = firstPieceTokens, !remaining.isEmpty {
-            let (head, tail) = Self.splitHead(remaining[0], limit: firstLimit)
+        if let firstLimit = firstPieceTokens, !queue.isEmpty {
+            let (head, tail) = Self.splitHead(queue[0], limit: firstLimit)
             pieces.append(head)
-            if let tail { remaining[0] = tail } else { remaining.removeFirst() }
+            if let tail { queue[0] = tail } else { queue.removeFirst() }
         }
-        var current = ""
-        for sentence in remaining {
-            for part in Self.split(sentence, limit: targetTokens) {
-                if current.isEmpty {
-                    current = part
-                } else if current.unicodeScalars.count + 1 + part.unicodeScalars.count <= targetTokens {
-                    current += " " + part
-                } else {
-                    pieces.append(current)
-                    current = part
+        var next = 0
+        while next < queue.count {
+            let limit = limit(forPiece: pieces.count)
+            var current = ""
+            while next < queue.count {
+                let sentence = queue[next]
+                let length = sentence.unicodeScalars.count
+                if current.isEmpty && length > limit {
+                    let parts = Self.split(sentence, limit: limit)
+                    current = parts[0]
+                    if parts.count > 1 { queue[next] = parts.dropFirst().joined(separator: " ") } else { next += 1 }
+                    break
                 }
+                if !current.isEmpty && current.unicodeScalars.count + 1 + length > limit { break }
+                current += current.isEmpty ? sentence : " " + sentence
+                next += 1
             }
+            pieces.append(current)
         }
-        if !current.isEmpty { pieces.append(current) }
         return pieces
+    }
+
+    /// The size limit of the piece at `index`.
+    func limit(forPiece index: Int) -> Int {
+        guard let first = firstPieceTokens else { return targetTokens }
+        return min(targetTokens, first << min(index, 16))
     }
 
     /// The first clause of `text` if it fits `limit` (else its first words), and the rest.

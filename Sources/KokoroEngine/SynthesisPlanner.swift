@@ -13,8 +13,9 @@ public struct SynthesisPlanner: Sendable {
     public let voices: VoiceLibrary
     public var chunker = PhonemeChunker()
     public var joiner = AudioJoiner()
-    /// Tokens of the first piece when a request asks for a fast start.
-    public var fastStartTokens = 60
+    /// Tokens of the first piece when a request asks for a fast start: about a second of
+    /// speech, so a long text's first audio comes as fast as a short sentence's.
+    public var fastStartTokens = 24
     var logger = Logger(label: "kokoro.planner")
 
     public init(phonemizers: PhonemizerRouter, vocabulary: PhonemeVocabulary, voices: VoiceLibrary) {

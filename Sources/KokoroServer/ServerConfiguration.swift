@@ -10,8 +10,9 @@ public struct ServerConfiguration: Sendable {
     public var maxInputCharacters = 20_000
     /// Requests synthesizing at once; more wait in the queue.
     public var maxConcurrentRequests = 2
-    /// Requests waiting for a free slot; more are refused with 503 at once.
-    public var maxQueuedRequests = 8
+    /// Requests waiting for a free slot; more are refused with 503 at once. None by default:
+    /// a stream that waits for a slot would start late, so it is better told to retry.
+    public var maxQueuedRequests = 0
     /// How long in-flight streams may take to finish on shutdown, in seconds.
     public var shutdownGracePeriod = 30.0
     /// nil: `af_heart` when installed, else the first voice.
@@ -20,7 +21,8 @@ public struct ServerConfiguration: Sendable {
     public init() {}
 
     /// Reads `KOKORO_HOST`, `KOKORO_PORT`, `KOKORO_API_KEYS` (comma-separated),
-    /// `KOKORO_CORS_ORIGINS`, `KOKORO_MAX_INPUT`, `KOKORO_DEFAULT_VOICE`.
+    /// `KOKORO_CORS_ORIGINS`, `KOKORO_MAX_INPUT`, `KOKORO_MAX_CONCURRENT`,
+    /// `KOKORO_MAX_QUEUE`, `KOKORO_DEFAULT_VOICE`.
     public static func fromEnvironment(_ environment: [String: String]) -> ServerConfiguration {
         var configuration = ServerConfiguration()
         let list = { (name: String) in
@@ -31,6 +33,8 @@ public struct ServerConfiguration: Sendable {
         configuration.apiKeys = list("KOKORO_API_KEYS")
         configuration.corsOrigins = list("KOKORO_CORS_ORIGINS")
         if let limit = environment["KOKORO_MAX_INPUT"].flatMap(Int.init) { configuration.maxInputCharacters = limit }
+        if let limit = environment["KOKORO_MAX_CONCURRENT"].flatMap(Int.init) { configuration.maxConcurrentRequests = limit }
+        if let limit = environment["KOKORO_MAX_QUEUE"].flatMap(Int.init) { configuration.maxQueuedRequests = limit }
         configuration.defaultVoice = environment["KOKORO_DEFAULT_VOICE"]
         return configuration
     }

@@ -68,6 +68,16 @@ struct PhonemeChunkerTests {
         #expect(chunker.chunks([noComma])[0].unicodeScalars.count <= 50)
     }
 
+    @Test func streamingPiecesGrowSoTheStreamNeverRunsDry() {
+        let sentences = PhonemeChunkerTests.sentences(seed: 9, count: 30)
+        let pieces = PhonemeChunker(targetTokens: 250, firstPieceTokens: 20).chunks(sentences)
+        for (index, piece) in pieces.enumerated() {
+            #expect(piece.unicodeScalars.count <= max(min(250, 20 << min(index, 16)), piece.split(separator: " ").map(\.unicodeScalars.count).max()!))
+        }
+        // Growth is what lets later pieces reach the efficient size.
+        #expect(pieces.dropFirst(4).contains { $0.unicodeScalars.count > 150 })
+    }
+
     @Test func inlinePausesAreParsed() {
         #expect(SynthesisPlanner.splitPauses("Hi. [pause:1.5s] There [PAUSE: 250ms]") ==
                 [.text("Hi. "), .pause(1.5), .text(" There "), .pause(0.25)])

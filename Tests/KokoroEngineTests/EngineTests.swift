@@ -55,7 +55,7 @@ struct EngineTests {
         }
         #expect(indices == Array(0..<job.segments.count))
         #expect(lastFlag)
-        if case .speech(let phonemes, _, _) = job.segments[0] { #expect(phonemes.unicodeScalars.count <= 60) }
+        if case .speech(let phonemes, _, _) = job.segments[0] { #expect(phonemes.unicodeScalars.count <= 24) }
     }
 
     @Test func inlinePauseIsExactSilenceWithoutTheModel() async throws {
