@@ -81,8 +81,8 @@ struct EngineBench: AsyncParsableCommand {
     func run() async throws {
         let paragraph = try BenchTexts(path: texts).paragraph
         let engine = try engineOptions.makeEngine()
-        guard let model = engine.synthesizer as? KokoroModel else { throw ValidationError("the engine does not run a single ONNX session") }
-        let request = SpeechRequest(text: paragraph, voice: engine.defaultVoice)
+        guard let model = engine.model as? KokoroModel else { throw ValidationError("the engine does not run a single ONNX session") }
+        let request = SpeechRequest(text: paragraph, voice: engine.defaultVoice, useCache: false)
         let job = try engine.prepare(request)
         let pieces: [(tokens: [Int64], style: ArraySlice<Float>)] = job.segments.compactMap {
             guard case .speech(_, let tokens, _) = $0 else { return nil }

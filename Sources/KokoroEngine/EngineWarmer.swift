@@ -20,7 +20,7 @@ public struct EngineWarmer: Sendable {
         for (index, count) in tokenCounts.enumerated() {
             progress(index, tokenCounts.count)
             let tokens = (0..<count).map { sample[$0 % sample.count] }
-            _ = try await engine.synthesizer.synthesize(tokens: tokens, style: style.style(forTokenCount: count), speed: 1)
+            _ = try await engine.model.synthesize(tokens: tokens, style: style.style(forTokenCount: count), speed: 1)
         }
         progress(tokenCounts.count, tokenCounts.count)
         return Report(runs: tokenCounts.count, seconds: start.duration(to: .now).seconds)

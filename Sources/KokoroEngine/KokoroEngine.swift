@@ -14,16 +14,26 @@ public final class KokoroEngine: Sendable {
         public var assets: AssetLocations
         public var session: SessionConfiguration
         public var logLevel: LoggingLevel
+        /// Bytes of synthesized audio kept for repeated pieces (0: no audio cache).
+        public var audioCacheBytes: Int
+        /// Characters of phonemes kept for repeated sentences (0: no phoneme cache).
+        public var phonemeCacheCharacters: Int
 
-        public init(assets: AssetLocations = .resolve(), session: SessionConfiguration = .init(), logLevel: LoggingLevel = .warning) {
+        public init(assets: AssetLocations = .resolve(), session: SessionConfiguration = .init(), logLevel: LoggingLevel = .warning,
+                    audioCacheBytes: Int = 64 << 20, phonemeCacheCharacters: Int = 4 << 20) {
             self.assets = assets
             self.session = session
             self.logLevel = logLevel
+            self.audioCacheBytes = audioCacheBytes
+            self.phonemeCacheCharacters = phonemeCacheCharacters
         }
     }
 
     public let planner: SynthesisPlanner
-    public let synthesizer: any SpeechSynthesizer
+    /// The model stage, uncached.
+    public let model: any SpeechSynthesizer
+    /// Recent pieces' audio (requests may opt out with `useCache`).
+    public let audioCache: AudioCache
     public var voices: VoiceLibrary { planner.voices }
     public var vocabulary: PhonemeVocabulary { planner.vocabulary }
 
@@ -32,9 +42,10 @@ public final class KokoroEngine: Sendable {
         voices.contains("af_heart") ? "af_heart" : voices.names[0]
     }
 
-    public init(planner: SynthesisPlanner, synthesizer: any SpeechSynthesizer) {
+    public init(planner: SynthesisPlanner, model: any SpeechSynthesizer, audioCacheBytes: Int = 64 << 20) {
         self.planner = planner
-        self.synthesizer = synthesizer
+        self.model = model
+        self.audioCache = AudioCache(capacityBytes: audioCacheBytes)
     }
 
     /// Loads ORT, the model, the vocabulary, the voices and the phonemizers.
@@ -55,8 +66,10 @@ public final class KokoroEngine: Sendable {
         let planner = SynthesisPlanner(
             phonemizers: try Self.phonemizers(assets: assets, vocabulary: vocabulary),
             vocabulary: vocabulary,
-            voices: try VoiceLibrary(paths: assets.voicePacks))
-        self.init(planner: planner, synthesizer: try KokoroModel(session: session, modelPath: assets.model.path))
+            voices: try VoiceLibrary(paths: assets.voicePacks),
+            phonemeCacheCharacters: configuration.phonemeCacheCharacters)
+        self.init(planner: planner, model: try KokoroModel(session: session, modelPath: assets.model.path),
+                  audioCacheBytes: configuration.audioCacheBytes)
     }
 
     /// misaki-grade English (American loaded now, British on first use), and espeak-ng for
@@ -76,8 +89,8 @@ public final class KokoroEngine: Sendable {
     }
 
     /// The model file and the back ends it runs on, for status pages.
-    public var modelDescription: String? { (synthesizer as? KokoroModel)?.modelPath }
-    public var providers: [String] { (synthesizer as? KokoroModel)?.session.providers.map(\.rawValue) ?? [] }
+    public var modelDescription: String? { (model as? KokoroModel)?.modelPath }
+    public var providers: [String] { (model as? KokoroModel)?.session.providers.map(\.rawValue) ?? [] }
 
     /// The phonemes Kokoro would be given for `text`.
     public func phonemize(_ text: String, language: Language) throws -> String {
@@ -93,7 +106,7 @@ public final class KokoroEngine: Sendable {
     /// iteration (or cancelling its task) cancels the model run in progress.
     public func stream(_ job: SynthesisJob) -> AsyncThrowingStream<AudioChunk, any Error> {
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: AudioChunk.self)
-        let task = Task { [synthesizer, joiner = planner.joiner] in
+        let task = Task { [model, audioCache, joiner = planner.joiner] in
             do {
                 for (index, segment) in job.segments.enumerated() {
                     try Task.checkCancellation()
@@ -101,16 +114,24 @@ public final class KokoroEngine: Sendable {
                     switch segment {
                     case .silence(let samples):
                         continuation.yield(AudioChunk(index: index, samples: [Float](repeating: 0, count: samples),
-                                                      phonemes: "", synthesisSeconds: 0, isLast: isLast))
+                                                      phonemes: "", synthesisSeconds: 0, isLast: isLast, fromCache: false))
                     case .speech(let phonemes, let tokens, let pauseAfter):
                         let start = ContinuousClock.now
-                        let raw = try await synthesizer.synthesize(tokens: tokens, style: job.style.style(forTokenCount: tokens.count),
-                                                                   speed: job.request.speed)
+                        let style = job.style.style(forTokenCount: tokens.count)
+                        let speed = job.request.speed
+                        let cached = job.request.useCache ? audioCache.samples(tokens: tokens, style: style, speed: speed) : nil
+                        let raw: [Float]
+                        if let cached {
+                            raw = cached
+                        } else {
+                            raw = try await model.synthesize(tokens: tokens, style: style, speed: speed)
+                            if job.request.useCache { audioCache.store(raw, tokens: tokens, style: style, speed: speed) }
+                        }
                         let elapsed = start.duration(to: .now)
                         var samples = joiner.trim(raw)
                         if !isLast { samples += [Float](repeating: 0, count: pauseAfter) }
                         continuation.yield(AudioChunk(index: index, samples: samples, phonemes: phonemes,
-                                                      synthesisSeconds: elapsed.seconds, isLast: isLast))
+                                                      synthesisSeconds: elapsed.seconds, isLast: isLast, fromCache: cached != nil))
                     }
                 }
                 continuation.finish()

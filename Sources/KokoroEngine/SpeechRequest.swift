@@ -11,8 +11,11 @@ public struct SpeechRequest: Sendable, Equatable {
     public var language: Language?
     /// Cut the first piece short (first clause or first words) for a fast first audio.
     public var fastStart: Bool
+    /// Serve repeated pieces from the audio cache (and keep new ones there).
+    public var useCache: Bool
 
-    public init(text: String, voice: String, speed: Float = 1, language: Language? = nil, fastStart: Bool = false) {
+    public init(text: String, voice: String, speed: Float = 1, language: Language? = nil, fastStart: Bool = false, useCache: Bool = true) {
+        self.useCache = useCache
         self.text = text
         self.voice = voice
         self.speed = speed
@@ -52,6 +55,8 @@ public struct AudioChunk: Sendable {
     /// Seconds the model took for this piece (0 for an inline pause).
     public let synthesisSeconds: Double
     public let isLast: Bool
+    /// Served from the audio cache rather than made by the model.
+    public let fromCache: Bool
 }
 
 /// A whole utterance.

@@ -17,11 +17,28 @@ public struct SynthesisPlanner: Sendable {
     /// speech, so a long text's first audio comes as fast as a short sentence's.
     public var fastStartTokens = 24
     var logger = Logger(label: "kokoro.planner")
+    /// Phonemes of recently seen sentences, by language.
+    public let phonemeCache: LRUCache<PhonemeKey, String>
 
-    public init(phonemizers: PhonemizerRouter, vocabulary: PhonemeVocabulary, voices: VoiceLibrary) {
+    public struct PhonemeKey: Hashable, Sendable {
+        let text: String
+        let language: Language
+    }
+
+    public init(phonemizers: PhonemizerRouter, vocabulary: PhonemeVocabulary, voices: VoiceLibrary, phonemeCacheCharacters: Int = 4 << 20) {
         self.phonemizers = phonemizers
         self.vocabulary = vocabulary
         self.voices = voices
+        phonemeCache = LRUCache(capacity: phonemeCacheCharacters) { $0.unicodeScalars.count }
+    }
+
+    /// A sentence's phonemes, from the cache when it was seen before.
+    func phonemes(of sentence: String, language: Language) throws -> String {
+        let key = PhonemeKey(text: sentence, language: language)
+        if let cached = phonemeCache.value(for: key) { return cached }
+        let phonemes = try phonemizers.phonemize(sentence, language: language)
+        phonemeCache.insert(phonemes, for: key)
+        return phonemes
     }
 
     public func plan(_ request: SpeechRequest) throws -> SynthesisJob {
@@ -37,7 +54,7 @@ public struct SynthesisPlanner: Sendable {
             case .pause(let seconds):
                 segments.append(.silence(samples: Int(seconds * Double(joiner.sampleRate))))
             case .text(let text):
-                let sentences = try TextSegmenter.sentences(text).map { try phonemizers.phonemize($0, language: language) }
+                let sentences = try TextSegmenter.sentences(text).map { try phonemes(of: $0, language: language) }
                 var chunker = self.chunker
                 if request.fastStart && segments.isEmpty { chunker.firstPieceTokens = fastStartTokens }
                 segments += chunker.chunks(sentences).compactMap(speechSegment)

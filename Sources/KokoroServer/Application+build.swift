@@ -9,21 +9,22 @@ public func buildApplication(configuration: ServerConfiguration, state: ServerSt
                              metrics: ServerMetrics = ServerMetrics(), services: [any Service] = [],
                              logger: Logger = Logger(label: "kokoro.server")) -> some ApplicationProtocol {
     let gate = AdmissionGate(maxActive: configuration.maxConcurrentRequests, maxQueued: configuration.maxQueuedRequests)
-    let router = buildRouter(configuration: configuration, state: state, gate: gate, metrics: metrics)
+    let memory = MemoryMonitor()
+    let router = buildRouter(configuration: configuration, state: state, gate: gate, metrics: metrics, memory: memory)
     return Application(router: router,
                        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "kokoro-swift"),
-                       services: services, logger: logger)
+                       services: services + [memory], logger: logger)
 }
 
 func buildRouter(configuration: ServerConfiguration, state: ServerState, gate: AdmissionGate,
-                 metrics: ServerMetrics) -> Router<KokoroRequestContext> {
+                 metrics: ServerMetrics, memory: MemoryMonitor) -> Router<KokoroRequestContext> {
     let router = Router(context: KokoroRequestContext.self)
     router.add(middleware: RequestLogMiddleware(metrics: metrics))
     router.add(middleware: OriginMiddleware(origins: Set(configuration.corsOrigins)))
     router.add(middleware: APIKeyMiddleware(keys: configuration.apiKeys))
 
     let speech = SpeechRoutes(state: state, configuration: configuration, gate: gate, metrics: metrics)
-    let info = InfoRoutes(state: state, configuration: configuration, gate: gate, metrics: metrics)
+    let info = InfoRoutes(state: state, configuration: configuration, gate: gate, metrics: metrics, memory: memory)
     // OpenAI's paths, and the unversioned ones Open WebUI calls.
     for prefix in ["/v1", ""] {
         router.post("\(prefix)/audio/speech", use: speech.speech)
@@ -36,6 +37,7 @@ func buildRouter(configuration: ServerConfiguration, state: ServerState, gate: A
     router.get("/health", use: info.health)
     router.get("/ready", use: info.ready)
     router.get("/status", use: info.status)
+    router.get("/v1/stats", use: info.stats)
     router.get("/metrics", use: info.prometheus)
     router.get("/", use: info.page)
     return router
@@ -61,6 +63,7 @@ public struct EngineLoader: Service {
             let engine = try load()
             state.setEngine(engine)
             let report = try await warmer.warm(engine) { done, total in state.setPhase(.warming(done: done, of: total)) }
+            state.setWarmup(report)
             state.markReady()
             logger.info("ready", metadata: ["startup_s": "\(state.startupSeconds ?? 0)", "warmup_s": "\(report.seconds)", "runs": "\(report.runs)"])
         } catch {

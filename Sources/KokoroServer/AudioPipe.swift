@@ -56,7 +56,7 @@ struct AudioPipe: Sendable {
                 guard !bytes.isEmpty else { continue }
                 if firstAudio {
                     firstAudio = false
-                    metrics.recordTTFA(seconds: received.duration(to: .now).seconds, inputCharacters: inputCharacters)
+                    metrics.recordTTFA(seconds: received.duration(to: .now).seconds, inputCharacters: inputCharacters, fromCache: chunk.fromCache)
                 }
                 try await write(bytes)
             }
@@ -76,13 +76,15 @@ struct AudioPipe: Sendable {
     func collect() async throws -> Collected {
         metrics.activeStreams.increment()
         var samples: [Float] = []
+        var allCached = true
         do {
             for try await chunk in chunks() {
+                allCached = allCached && chunk.fromCache
                 samples += chunk.samples
                 metrics.synthesisSeconds.record(chunk.synthesisSeconds)
             }
             let bytes = try encodeAll(samples: samples, format: format)
-            metrics.recordTTFA(seconds: received.duration(to: .now).seconds, inputCharacters: inputCharacters)
+            metrics.recordTTFA(seconds: received.duration(to: .now).seconds, inputCharacters: inputCharacters, fromCache: allCached)
             await finish(samples: samples.count, completed: true)
             return Collected(bytes: bytes, audioSeconds: Double(samples.count) / 24_000, elapsedSeconds: received.duration(to: .now).seconds)
         } catch {
@@ -97,6 +99,7 @@ struct AudioPipe: Sendable {
         metrics.activeStreams.decrement()
         metrics.audioSeconds.increment(by: audio)
         if completed && audio > 0 { metrics.realTimeFactor.record(elapsed / audio) }
+        metrics.statistics.recordFinished(audioSeconds: audio, elapsedSeconds: elapsed, completed: completed)
         await gate.leave(after: elapsed)
     }
 }

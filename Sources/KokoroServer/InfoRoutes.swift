@@ -8,6 +8,7 @@ struct InfoRoutes: Sendable {
     let configuration: ServerConfiguration
     let gate: AdmissionGate
     let metrics: ServerMetrics
+    let memory: MemoryMonitor
 
     struct VoiceList: Encodable { let voices: [VoiceCatalog.Entry] }
     struct LegacyVoiceList: Encodable { let voices: [String] }
@@ -85,9 +86,47 @@ struct InfoRoutes: Sendable {
             max_concurrent_requests: gate.maxActive, max_queued_requests: gate.maxQueued))
     }
 
+    struct Stats: Encodable {
+        struct Caches: Encodable {
+            let audio: CacheStatistics
+            let phoneme: CacheStatistics
+        }
+        struct Warmup: Encodable {
+            let status: String
+            let startup_seconds: Double?
+            let warmup_seconds: Double?
+            let warmup_runs: Int?
+        }
+        struct Queue: Encodable {
+            let active: Int
+            let queued: Int
+            let max_active: Int
+            let max_queued: Int
+        }
+        let uptime_seconds: Double
+        let requests: RequestStatistics.Report
+        let queue: Queue
+        let caches: Caches?
+        let memory: MemoryMonitor.Report?
+        let warmup: Warmup
+    }
+
+    /// Measured figures only: every number here counts or times something that happened.
+    func stats(_ request: Request, context: some RequestContext) async throws -> Response {
+        let engine = state.engine
+        let warmup = state.warmup
+        return try jsonResponse(Stats(
+            uptime_seconds: state.uptimeSeconds,
+            requests: metrics.statistics.report(),
+            queue: .init(active: await gate.active, queued: await gate.queued, max_active: gate.maxActive, max_queued: gate.maxQueued),
+            caches: engine.map { .init(audio: $0.audioCache.statistics, phoneme: $0.planner.phonemeCache.statistics) },
+            memory: memory.report(),
+            warmup: .init(status: state.phase.label, startup_seconds: state.startupSeconds, warmup_seconds: warmup?.seconds, warmup_runs: warmup?.runs)))
+    }
+
     func prometheus(_ request: Request, context: some RequestContext) -> Response {
         Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                 body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))
+                 body: .init(byteBuffer: ByteBuffer(string: metrics.exposition(engine: state.engine, memory: memory.report()))))
     }
 
     func page(_ request: Request, context: some RequestContext) -> Response {

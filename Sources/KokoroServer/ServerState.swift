@@ -27,6 +27,7 @@ public final class ServerState: Sendable {
         var phase = Phase.loading
         var engine: KokoroEngine?
         var startupSeconds: Double?
+        var warmup: EngineWarmer.Report?
     }
 
     public let startedAt = ContinuousClock.now
@@ -48,7 +49,11 @@ public final class ServerState: Sendable {
     public var startupSeconds: Double? { storage.withLock { $0.startupSeconds } }
     public var uptimeSeconds: Double { startedAt.duration(to: .now).seconds }
 
+    /// The warm-up that ran before ready.
+    public var warmup: EngineWarmer.Report? { storage.withLock { $0.warmup } }
+
     public func setEngine(_ engine: KokoroEngine) { storage.withLock { $0.engine = engine } }
+    public func setWarmup(_ report: EngineWarmer.Report) { storage.withLock { $0.warmup = report } }
     public func setPhase(_ phase: Phase) { storage.withLock { $0.phase = phase } }
 
     public func markReady() {

@@ -1,7 +1,8 @@
 import AudioEncoding
 
 /// The JSON body of `/v1/audio/speech`: OpenAI's fields, the aliases older Kokoro clients
-/// send (`text`, `format`), and Kokoro's extensions (`stream`, `lang`, `normalize`, `no_cache`).
+/// send (`text`, `format`), and Kokoro's extensions (`stream`, `lang`, `no_cache`).
+/// (`normalize: false` is not supported: English text is always normalized; the field is ignored.)
 struct SpeechBody: Decodable {
     var model: String?
     var input: String
@@ -10,11 +11,10 @@ struct SpeechBody: Decodable {
     var speed: Double?
     var stream: Bool?
     var lang: String?
-    var normalize: Bool?
     var noCache: Bool?
 
     enum Keys: String, CodingKey {
-        case model, input, text, voice, response_format, format, speed, stream, lang, lang_code, normalize, no_cache
+        case model, input, text, voice, response_format, format, speed, stream, lang, lang_code, no_cache
     }
 
     init(from decoder: any Decoder) throws {
@@ -31,7 +31,6 @@ struct SpeechBody: Decodable {
         speed = try container.decodeIfPresent(Double.self, forKey: .speed)
         stream = try container.decodeIfPresent(Bool.self, forKey: .stream)
         lang = try container.decodeIfPresent(String.self, forKey: .lang) ?? container.decodeIfPresent(String.self, forKey: .lang_code)
-        normalize = try container.decodeIfPresent(Bool.self, forKey: .normalize)
         noCache = try container.decodeIfPresent(Bool.self, forKey: .no_cache)
     }
 

@@ -59,7 +59,8 @@ struct SpeechRoutes: Sendable {
         let streaming = body.stream ?? true
         let job: SynthesisJob
         do {
-            job = try engine.prepare(SpeechRequest(text: body.input, voice: voice, speed: speed, language: language, fastStart: streaming))
+            job = try engine.prepare(SpeechRequest(text: body.input, voice: voice, speed: speed, language: language,
+                                                   fastStart: streaming, useCache: !(body.noCache ?? false)))
         } catch {
             throw APIError.from(error)
         }
@@ -91,7 +92,12 @@ struct SpeechRoutes: Sendable {
     private func admit() async throws {
         metrics.queueDepth.set(Double(await gate.queued + 1))
         defer { Task { metrics.queueDepth.set(Double(await gate.queued)) } }
-        try await gate.enter()
+        do {
+            try await gate.enter()
+        } catch {
+            metrics.statistics.recordRefused()
+            throw error
+        }
     }
 
     struct PhonemizeBody: Decodable {

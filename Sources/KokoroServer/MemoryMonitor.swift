@@ -1,0 +1,74 @@
+import Foundation
+import ServiceLifecycle
+import Synchronization
+
+/// Samples the process's resident memory on an interval and keeps a short history, so
+/// `/v1/stats` can report memory now, at peak and its trend (growth with no load is a leak
+/// or fragmentation to look into).
+public final class MemoryMonitor: Service, Sendable {
+    public struct Sample: Sendable, Codable {
+        public let uptimeSeconds: Double
+        public let residentMB: Double
+    }
+
+    public struct Report: Sendable, Codable {
+        public let resident_mb: Double
+        public let peak_mb: Double
+        /// Least-squares slope of the history, MB per minute.
+        public let trend_mb_per_minute: Double
+        public let samples: Int
+        public let interval_seconds: Double
+    }
+
+    public let interval: Duration
+    private let history = Mutex<[Sample]>([])
+    private let capacity = 240
+    private let started = ContinuousClock.now
+
+    public init(interval: Duration = .seconds(5)) { self.interval = interval }
+
+    /// VmRSS and VmHWM of this process in MB, from /proc (nil where there is no /proc).
+    public static func residentAndPeakMB() -> (Double, Double)? {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+        func field(_ name: String) -> Double? {
+            status.split(separator: "\n").first { $0.hasPrefix(name + ":") }
+                .flatMap { Double($0.split(whereSeparator: \.isWhitespace)[1]) }.map { $0 / 1024 }
+        }
+        guard let rss = field("VmRSS"), let peak = field("VmHWM") else { return nil }
+        return (rss, peak)
+    }
+
+    public func sample() {
+        guard let (rss, _) = Self.residentAndPeakMB() else { return }
+        let sample = Sample(uptimeSeconds: started.duration(to: .now).seconds, residentMB: rss)
+        history.withLock {
+            $0.append(sample)
+            if $0.count > capacity { $0.removeFirst($0.count - capacity) }
+        }
+    }
+
+    public func report() -> Report? {
+        guard let (rss, peak) = Self.residentAndPeakMB() else { return nil }
+        let samples = history.withLock { $0 }
+        return Report(resident_mb: rss, peak_mb: peak, trend_mb_per_minute: Self.slope(samples) * 60,
+                      samples: samples.count, interval_seconds: interval.seconds)
+    }
+
+    /// MB per second over the samples (0 with fewer than two).
+    static func slope(_ samples: [Sample]) -> Double {
+        guard samples.count >= 2 else { return 0 }
+        let n = Double(samples.count)
+        let meanX = samples.map(\.uptimeSeconds).reduce(0, +) / n
+        let meanY = samples.map(\.residentMB).reduce(0, +) / n
+        let covariance = samples.reduce(0) { $0 + ($1.uptimeSeconds - meanX) * ($1.residentMB - meanY) }
+        let variance = samples.reduce(0) { $0 + ($1.uptimeSeconds - meanX) * ($1.uptimeSeconds - meanX) }
+        return variance == 0 ? 0 : covariance / variance
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            sample()
+            try? await Task.sleep(for: interval)
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import KokoroEngine
+import Testing
+@testable import KokoroServer
+
+@Suite("GET /v1/stats reports what happened")
+struct StatsTests {
+    @Test func figuresMatchWhatTheTestDid() async throws {
+        // An engine of its own: other suites run in parallel and would move the shared caches.
+        let engine = try KokoroEngine(configuration: .init(session: .init(intraOpThreads: 2)))
+        let app = try makeApp(state: ServerState(readyEngine: engine))
+        try await app.test(.router) { client in
+            func stats() async throws -> [String: Any] {
+                try await client.execute(uri: "/v1/stats", method: .get) { decodeJSON($0.body) }
+            }
+            let before = try await stats()
+            let requests = try #require(before["requests"] as? [String: Any])
+            #expect(requests["requests_completed"] as? Int == 0)
+
+            var audio = 0.0
+            for noCache in [false, false, true] {
+                try await client.execute(uri: "/v1/audio/speech", method: .post,
+                                         body: json(["input": "Repeat me, please.", "response_format": "pcm", "stream": false, "no_cache": noCache])) { response in
+                    #expect(response.status == .ok)
+                    audio += Double(response.headers[.audioDuration] ?? "") ?? 0
+                }
+            }
+            try await client.execute(uri: "/v1/audio/speech", method: .post, body: json(["input": ""])) { _ in }
+
+            let after = try await stats()
+            let report = try #require(after["requests"] as? [String: Any])
+            #expect(report["requests_completed"] as? Int == 3)
+            #expect(abs((report["audio_seconds_total"] as? Double ?? 0) - audio) < 0.01)
+            let ttfa = try #require(report["ttfa_seconds"] as? [String: [String: Any]])
+            // Two requests ran the model (the first, and the one with no_cache); one was a cache hit.
+            #expect(ttfa["short"]?["count"] as? Int == 2)
+            #expect(ttfa["medium"]?["count"] as? Int == 0)
+            #expect((report["ttfa_cache_hit_seconds"] as? [String: Any])?["count"] as? Int == 1)
+            #expect((report["real_time_factor"] as? [String: Any])?["count"] as? Int == 3)
+
+            let caches = try #require(after["caches"] as? [String: [String: Any]])
+            // One piece: looked up twice (miss, hit); the no_cache request did not look.
+            #expect(caches["audio"]?["hits"] as? Int == 1)
+            #expect(caches["audio"]?["misses"] as? Int == 1)
+            #expect(caches["audio"]?["entries"] as? Int == 1)
+            // One sentence phonemized three times: one miss, then hits.
+            #expect(caches["phoneme"]?["misses"] as? Int == 1)
+            #expect(caches["phoneme"]?["hits"] as? Int == 2)
+
+            let memory = try #require(after["memory"] as? [String: Any])
+            let resident = try #require(memory["resident_mb"] as? Double)
+            #expect(resident > 50 && (memory["peak_mb"] as? Double ?? 0) >= resident)
+            let queue = try #require(after["queue"] as? [String: Any])
+            #expect(queue["active"] as? Int == 0)
+            #expect((after["warmup"] as? [String: Any])?["status"] as? String == "ready")
+        }
+    }
+
+    @Test func refusedRequestsAreCounted() async throws {
+        let metrics = ServerMetrics()
+        let app = try makeApp({ $0.maxConcurrentRequests = 1; $0.maxQueuedRequests = 0 }, metrics: metrics)
+        try await app.test(.live) { client in
+            let raw = try RawHTTPClient(port: try #require(client.port))
+            let body = #"{"input":"\#(String(repeating: "Busy for a while. ", count: 30))","response_format":"pcm"}"#
+            raw.send("POST /v1/audio/speech HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+            _ = raw.read(atLeast: 1000)
+            for _ in 0..<2 {
+                try await client.execute(uri: "/v1/audio/speech", method: .post, body: json(["input": "No room."])) { #expect($0.status == .serviceUnavailable) }
+            }
+            raw.close()
+        }
+        #expect(metrics.statistics.report().requests_refused == 2)
+    }
+}
