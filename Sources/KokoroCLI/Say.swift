@@ -5,7 +5,9 @@ import KokoroEngine
 import KokoroPhonemizer
 
 struct Say: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Speak text into an audio file (or stdout).")
+    static let configuration = CommandConfiguration(
+        abstract: "Speak text into an audio file (or stdout), or play it.",
+        discussion: "With --server (or KOKORO_SERVER) the text is sent to a running `kokoro serve` and the audio streamed back; no model is loaded here.")
 
     @Argument(help: "The text to speak; - reads it from standard input.")
     var text: String
@@ -16,21 +18,38 @@ struct Say: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Speaking speed, 0.5 to 2.0.")
     var speed: Float = 1
 
-    @Option(name: .shortAndLong, help: "Output file (format from its extension: wav, mp3, opus, aac, flac, pcm); - writes WAV to stdout.")
-    var output: String = "out.wav"
+    @Option(name: .shortAndLong, help: "Output file (format from its extension: wav, mp3, opus, aac, flac, pcm); - writes WAV to stdout (default out.wav; none with --play).")
+    var output: String?
 
     @Option(help: "Language (en-us, en-gb, es, fr, hi, it, ja, pt-br, zh); default from the voice's first letter.")
     var lang: String?
 
+    @Option(help: "Speak through a running kokoro server instead of loading the model, e.g. http://127.0.0.1:8880 (default: $KOKORO_SERVER).")
+    var server: String?
+
+    @Option(name: .customLong("api-key"), help: "The server's API key, if it requires one (default: $KOKORO_API_KEY).")
+    var apiKey: String?
+
+    @Flag(help: "Play the audio as it streams (aplay, paplay or afplay), besides writing -o if given; needs --server.")
+    var play = false
+
     @OptionGroup var engineOptions: EngineOptions
 
     func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let server = server ?? environment["KOKORO_SERVER"].flatMap { $0.isEmpty ? nil : $0 }
+        if play, server == nil { throw ValidationError("--play needs --server URL (or KOKORO_SERVER): start one with `kokoro serve`") }
         let text = self.text == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : self.text
+        if let server {
+            try await speakRemotely(text, server: server, apiKey: apiKey ?? environment["KOKORO_API_KEY"])
+            return
+        }
+        let output = self.output ?? "out.wav"
         let language = try lang.map { code throws -> Language in
             guard let language = Language(code: code) else { throw EngineError.unknownLanguage(code) }
             return language
         }
-        let format = try outputFormat()
+        let format = try outputFormat(output)
         let engine = try engineOptions.makeEngine()
         let job = try engine.prepare(SpeechRequest(text: text, voice: voice ?? engine.defaultVoice, speed: speed, language: language))
         let sink = try OutputSink(path: output, format: format)
@@ -43,7 +62,7 @@ struct Say: AsyncParsableCommand {
         progress.finish()
     }
 
-    private func outputFormat() throws -> AudioFormat {
+    func outputFormat(_ output: String) throws -> AudioFormat {
         if output == "-" { return .wav }
         let ext = URL(fileURLWithPath: output).pathExtension.lowercased()
         guard let format = AudioFormat.allCases.first(where: { $0.fileExtension == ext || $0.rawValue == ext }) else {
