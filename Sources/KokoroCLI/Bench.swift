@@ -1,11 +1,13 @@
 import ArgumentParser
 import Foundation
+import EnglishG2P
 import KokoroEngine
+import KokoroPhonemizer
 
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure speed; prints a table and writes JSON under reports/.",
-        subcommands: [EngineBench.self])
+        subcommands: [EngineBench.self, G2PBench.self])
 }
 
 /// The sentence and paragraph every benchmark uses (`## sentence` / `## paragraph`
@@ -113,5 +115,58 @@ struct EngineBench: AsyncParsableCommand {
         print(String(format: "| bare ORT Run on the same tokens | %.3f s |", bareMedian))
         print(String(format: "| engine overhead | %+.2f %% |", report.overheadPercent))
         print("wrote \(try writeReport(report, name: "bench-engine"))")
+    }
+}
+
+struct G2PBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "g2p",
+        abstract: "English G2P: dictionary load time and sentences per second on one core.")
+
+    @Option(help: "Sentences to phonemize, one per line.")
+    var sentences = "../shared/eval/ljs-test.txt"
+
+    @Option(help: "Passes over the sentences.")
+    var passes = 10
+
+    @Option(help: "en-us or en-gb.")
+    var lang = "en-us"
+
+    @OptionGroup var engineOptions: EngineOptions
+
+    struct Report: Encodable {
+        let language: String
+        let dictionaryLoadSeconds: Double
+        let sentences: Int
+        let seconds: Double
+        let sentencesPerSecond: Double
+    }
+
+    func run() async throws {
+        guard let language = Language(code: lang), language.isEnglish else { throw EngineError.unknownLanguage(lang) }
+        guard let text = try? String(contentsOfFile: sentences, encoding: .utf8) else {
+            throw ValidationError("cannot read \(sentences); pass --sentences FILE (one sentence per line)")
+        }
+        let lines = text.split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+        let clock = ContinuousClock()
+        var g2p: EnglishG2P?
+        let load = try clock.measure {
+            g2p = try EnglishG2P(dictionaryDirectory: engineOptions.assets.misakiDictionaries, british: language == .britishEnglish,
+                                 fallback: try? ESpeakPhonemizer(), vocabulary: nil)
+        }
+        guard let g2p else { return }
+        // One untimed pass: espeak's answers for unknown words are cached after their first use.
+        for line in lines { _ = try g2p.phonemize(line, language: language) }
+        let elapsed = try clock.measure {
+            for _ in 0..<passes { for line in lines { _ = try g2p.phonemize(line, language: language) } }
+        }
+        let count = lines.count * passes
+        let report = Report(language: language.rawValue, dictionaryLoadSeconds: load.seconds, sentences: count,
+                            seconds: elapsed.seconds, sentencesPerSecond: Double(count) / elapsed.seconds)
+        print("| English G2P (\(language.rawValue), one thread) | |")
+        print("|---|---|")
+        print(String(format: "| dictionary load | %.0f ms |", load.seconds * 1000))
+        print(String(format: "| throughput | %.0f sentences/s (%d sentences in %.2f s) |", report.sentencesPerSecond, count, elapsed.seconds))
+        print("wrote \(try writeReport(report, name: "bench-g2p"))")
     }
 }

@@ -48,7 +48,8 @@ public enum TextSegmenter {
 }
 
 extension StringProtocol {
-    func trimmingWhitespace() -> String {
+    /// The text without leading and trailing whitespace (no Foundation needed).
+    public func trimmingWhitespace() -> String {
         guard let start = firstIndex(where: { !$0.isWhitespace }),
               let end = lastIndex(where: { !$0.isWhitespace }) else { return "" }
         return String(self[start...end])

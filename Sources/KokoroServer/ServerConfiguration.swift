@@ -1,3 +1,5 @@
+import KokoroEngine
+
 /// Everything `kokoro serve` can be told, from flags or `KOKORO_*` variables.
 public struct ServerConfiguration: Sendable {
     public var host = "127.0.0.1"
@@ -37,12 +39,5 @@ public struct ServerConfiguration: Sendable {
         if let limit = environment["KOKORO_MAX_QUEUE"].flatMap(Int.init) { configuration.maxQueuedRequests = limit }
         configuration.defaultVoice = environment["KOKORO_DEFAULT_VOICE"]
         return configuration
-    }
-}
-
-extension StringProtocol {
-    func trimmingWhitespace() -> String {
-        guard let start = firstIndex(where: { !$0.isWhitespace }), let end = lastIndex(where: { !$0.isWhitespace }) else { return "" }
-        return String(self[start...end])
     }
 }

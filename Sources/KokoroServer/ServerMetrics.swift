@@ -3,6 +3,11 @@ import Prometheus
 
 /// The Prometheus figures `/metrics` exposes, each recorded where the event happens.
 public final class ServerMetrics: Sendable {
+    /// `kokoro_NAME`, with its help text.
+    private static func metric(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "kokoro", metricName: name, unitName: "", helpText: help)
+    }
+
     public let registry: PrometheusCollectorRegistry
     /// The same events as the Prometheus series, kept as samples for percentiles.
     public let statistics = RequestStatistics()
@@ -14,19 +19,15 @@ public final class ServerMetrics: Sendable {
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
-        audioSeconds = registry.makeCounter(name: "kokoro_audio_seconds_total", help: "Seconds of audio produced.")
-        queueDepth = registry.makeGauge(name: "kokoro_queue_depth", help: "Requests waiting for a synthesis slot.")
-        activeStreams = registry.makeGauge(name: "kokoro_active_requests", help: "Requests synthesizing now.")
-        realTimeFactor = registry.makeValueHistogram(name: "kokoro_real_time_factor", buckets: [0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2],
-                                                     help: "Synthesis seconds per audio second, per request.")
-        synthesisSeconds = registry.makeValueHistogram(name: "kokoro_segment_synthesis_seconds",
-                                                       buckets: [0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 2, 4],
-                                                       help: "Model time per segment.")
+        audioSeconds = registry.makeCounter(descriptor: Self.metric("audio_seconds_total", "Seconds of audio produced."))
+        queueDepth = registry.makeGauge(descriptor: Self.metric("queue_depth", "Requests waiting for a synthesis slot."))
+        activeStreams = registry.makeGauge(descriptor: Self.metric("active_requests", "Requests synthesizing now."))
+        realTimeFactor = registry.makeValueHistogram(descriptor: Self.metric("real_time_factor", "Synthesis seconds per audio second, per request."), buckets: [0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2])
+        synthesisSeconds = registry.makeValueHistogram(descriptor: Self.metric("segment_synthesis_seconds", "Model time per segment."), buckets: [0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 2, 4])
     }
 
     func requestFinished(route: String, status: Int) {
-        registry.makeCounter(name: "kokoro_requests_total", labels: [("route", route), ("status", String(status))],
-                             help: "HTTP requests by route and status.").increment()
+        registry.makeCounter(descriptor: Self.metric("requests_total", "HTTP requests by route and status."), labels: [("route", route), ("status", String(status))]).increment()
     }
 
     /// Time to first audio, labelled by input length class (short < 100 chars ≤ medium < 1000 ≤ long)
@@ -34,23 +35,21 @@ public final class ServerMetrics: Sendable {
     func recordTTFA(seconds: Double, inputCharacters: Int, fromCache: Bool) {
         statistics.recordTTFA(seconds: seconds, characters: inputCharacters, fromCache: fromCache)
         let lengthClass = RequestStatistics.LengthClass(characters: inputCharacters).rawValue
-        registry.makeValueHistogram(name: "kokoro_ttfa_seconds", labels: [("length", lengthClass), ("cache", fromCache ? "hit" : "miss")],
-                                    buckets: [0.025, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 2, 5],
-                                    help: "Seconds from request to the first audio byte.").record(seconds)
+        registry.makeValueHistogram(descriptor: Self.metric("ttfa_seconds", "Seconds from request to the first audio byte."), labels: [("length", lengthClass), ("cache", fromCache ? "hit" : "miss")], buckets: [0.025, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 2, 5]).record(seconds)
     }
 
     /// Figures sampled at scrape time (caches, memory), then the whole registry.
     public func exposition(engine: KokoroEngine?, memory: MemoryMonitor.Report?) -> String {
         if let engine {
             for (name, stats) in [("audio", engine.audioCache.statistics), ("phoneme", engine.planner.phonemeCache.statistics)] {
-                registry.makeGauge(name: "kokoro_cache_hits", labels: [("cache", name)], help: "Cache lookups that hit.").set(Double(stats.hits))
-                registry.makeGauge(name: "kokoro_cache_misses", labels: [("cache", name)], help: "Cache lookups that missed.").set(Double(stats.misses))
-                registry.makeGauge(name: "kokoro_cache_bytes", labels: [("cache", name)], help: "Cache contents (bytes of audio, characters of phonemes).").set(Double(stats.cost))
+                registry.makeGauge(descriptor: Self.metric("cache_hits", "Cache lookups that hit."), labels: [("cache", name)]).set(Double(stats.hits))
+                registry.makeGauge(descriptor: Self.metric("cache_misses", "Cache lookups that missed."), labels: [("cache", name)]).set(Double(stats.misses))
+                registry.makeGauge(descriptor: Self.metric("cache_bytes", "Cache contents (bytes of audio, characters of phonemes)."), labels: [("cache", name)]).set(Double(stats.cost))
             }
         }
         if let memory {
-            registry.makeGauge(name: "kokoro_resident_memory_mb", help: "Resident memory now.").set(memory.resident_mb)
-            registry.makeGauge(name: "kokoro_resident_memory_peak_mb", help: "Peak resident memory.").set(memory.peak_mb)
+            registry.makeGauge(descriptor: Self.metric("resident_memory_mb", "Resident memory now.")).set(memory.resident_mb)
+            registry.makeGauge(descriptor: Self.metric("resident_memory_peak_mb", "Peak resident memory.")).set(memory.peak_mb)
         }
         return registry.emitToString()
     }

@@ -115,14 +115,16 @@ struct ServerEndpointTests {
         let app = try makeApp(metrics: metrics)
         try await app.test(.router) { client in
             for _ in 0..<2 {
-                try await client.execute(uri: "/v1/audio/speech", method: .post, body: json(["input": "Count me.", "response_format": "pcm"])) { _ in }
+                try await client.execute(uri: "/v1/audio/speech", method: .post, body: json(["input": "Count me in, metrics.", "response_format": "pcm"])) { _ in }
             }
             try await client.execute(uri: "/v1/audio/speech", method: .post, body: json(["input": ""])) { _ in }
             try await client.execute(uri: "/metrics", method: .get) { response in
                 let text = String(buffer: response.body)
                 #expect(text.contains(#"kokoro_requests_total{route="/v1/audio/speech",status="200"} 2"#))
                 #expect(text.contains(#"kokoro_requests_total{route="/v1/audio/speech",status="400"} 1"#))
-                #expect(text.contains(#"kokoro_ttfa_seconds_count{length="short"} 2"#))
+                // The same text twice: the model made the first, the audio cache served the second.
+                #expect(text.contains(#"kokoro_ttfa_seconds_count{length="short",cache="miss"} 1"#))
+                #expect(text.contains(#"kokoro_ttfa_seconds_count{length="short",cache="hit"} 1"#))
                 #expect(text.contains("kokoro_real_time_factor_count 2"))
                 let audio = text.split(separator: "\n").first { $0.hasPrefix("kokoro_audio_seconds_total ") }
                 #expect((audio?.split(separator: " ").last).flatMap { Double($0) } ?? 0 > 0.5)

@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+"""Drives a running kokoro server with the real OpenAI Python SDK, for every format, streamed
+and not, and checks each file with ffprobe/ffmpeg: decodable, 24 kHz (Opus: 48 kHz, as every
+Opus decoder outputs), mono, and a duration that matches between streamed and whole.
+
+Usage: openai-sdk-check.py [BASE_URL]   (default http://127.0.0.1:8880/v1; needs `pip install openai`)
+Writes reports/openai-sdk-check.json; exits non-zero when any check fails.
+"""
+import json, os, subprocess, sys, tempfile, time
+
+from openai import OpenAI
+
+BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8880/v1"
+TEXT = "Hello there! This is a quick test of the speech server, and it should start talking right away."
+FORMATS = ["mp3", "opus", "aac", "flac", "wav", "pcm"]
+
+
+def probe(path, fmt):
+    """(sample_rate, channels, seconds decoded)."""
+    args = ["-f", "s16le", "-ar", "24000", "-ac", "1"] if fmt == "pcm" else []
+    info = subprocess.run(["ffprobe", "-v", "error", *args, "-show_entries", "stream=sample_rate,channels",
+                           "-of", "json", path], capture_output=True, text=True, check=True)
+    stream = json.loads(info.stdout)["streams"][0]
+    pcm = subprocess.run(["ffmpeg", "-v", "error", *args, "-i", path, "-f", "s16le", "-ac", "1", "-"],
+                         capture_output=True, check=True).stdout
+    rate = int(stream["sample_rate"])
+    return rate, int(stream["channels"]), len(pcm) / 2 / rate
+
+
+def main():
+    client = OpenAI(base_url=BASE, api_key=os.environ.get("KOKORO_API_KEY", "not-needed"))
+    results, failures = [], 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for fmt in FORMATS:
+            durations = {}
+            for streamed in (True, False):
+                path = os.path.join(tmp, f"speech-{'stream' if streamed else 'whole'}.{fmt}")
+                start = time.monotonic()
+                if streamed:
+                    with client.audio.speech.with_streaming_response.create(
+                            model="tts-1", voice="alloy", input=TEXT, response_format=fmt) as response:
+                        response.stream_to_file(path)
+                else:
+                    response = client.audio.speech.create(model="tts-1", voice="alloy", input=TEXT, response_format=fmt,
+                                                          extra_body={"stream": False})
+                    response.write_to_file(path)
+                elapsed = time.monotonic() - start
+                rate, channels, seconds = probe(path, fmt)
+                durations[streamed] = seconds
+                ok = channels == 1 and rate == (48000 if fmt == "opus" else 24000) and 3 < seconds < 10
+                failures += not ok
+                results.append({"format": fmt, "streamed": streamed, "sample_rate": rate, "channels": channels,
+                                "seconds": round(seconds, 3), "request_seconds": round(elapsed, 3), "ok": ok})
+                print(f"{'ok ' if ok else 'BAD'} {fmt:5} {'stream' if streamed else 'whole ':6} {rate} Hz {channels} ch {seconds:.2f} s")
+            if abs(durations[True] - durations[False]) > 0.6:
+                failures += 1
+                print(f"BAD {fmt}: streamed {durations[True]:.2f} s vs whole {durations[False]:.2f} s")
+    os.makedirs("reports", exist_ok=True)
+    with open("reports/openai-sdk-check.json", "w") as f:
+        json.dump({"base_url": BASE, "results": results, "failures": failures}, f, indent=2)
+    print(f"{len(results) - failures} passed, {failures} failed")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
