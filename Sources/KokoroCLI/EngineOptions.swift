@@ -30,6 +30,6 @@ struct EngineOptions: ParsableArguments {
     }
 
     func makeEngine() throws -> KokoroEngine {
-        try KokoroEngine(configuration: .init(assets: assets, session: SessionConfiguration(intraOpThreads: threadCount)))
+        try KokoroEngine(configuration: .init(assets: assets, session: KokoroEngine.sessionConfiguration(threads: threadCount)))
     }
 }

@@ -1,13 +1,25 @@
 import Synchronization
 
 /// A cache's measured use: lookups that hit and missed, and what it holds.
-public struct CacheStatistics: Sendable, Equatable, Codable {
+public struct CacheStatistics: Sendable, Equatable, Encodable {
     public var hits = 0
     public var misses = 0
     public var entries = 0
     public var cost = 0
     public var capacity = 0
     public var hitRate: Double { hits + misses == 0 ? 0 : Double(hits) / Double(hits + misses) }
+
+    enum CodingKeys: String, CodingKey { case hits, misses, entries, cost, capacity, hitRate = "hit_rate" }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(hits, forKey: .hits)
+        try container.encode(misses, forKey: .misses)
+        try container.encode(entries, forKey: .entries)
+        try container.encode(cost, forKey: .cost)
+        try container.encode(capacity, forKey: .capacity)
+        try container.encode(hitRate, forKey: .hitRate)
+    }
 }
 
 /// A thread-safe least-recently-used cache bounded by a total cost (bytes, usually), that

@@ -104,9 +104,10 @@ def speech(host: str, port: int, text: str, voice: str = "af_heart", fmt: str = 
     """POST /v1/audio/speech with stream=true and read the body as it arrives.
 
     TTFA is the time from just before the request is written to the first audio byte:
-    the first body byte for pcm, the first byte after the 44-byte header for wav."""
+    the first body byte for pcm, the first byte after the 44-byte header for wav.
+    `no_cache` keeps the server's audio cache out of it: every figure is a model run."""
     body = json.dumps({"model": "kokoro", "input": text, "voice": voice, "response_format": fmt,
-                       "speed": speed, "stream": True}).encode()
+                       "speed": speed, "stream": True, "no_cache": True}).encode()
     skip = WAV_HEADER if fmt == "wav" else 0
     result = StreamResult()
     conn = http.client.HTTPConnection(host, port, timeout=timeout)
