@@ -59,8 +59,9 @@ struct SpeechRoutes: Sendable {
         let streaming = body.stream ?? true
         let job: SynthesisJob
         do {
+            // Streamed or not, the same pieces: the stream decodes to exactly the whole file's audio.
             job = try engine.prepare(SpeechRequest(text: body.input, voice: voice, speed: speed, language: language,
-                                                   fastStart: streaming, useCache: !(body.noCache ?? false)))
+                                                   fastStart: true, useCache: !(body.noCache ?? false)))
         } catch {
             throw APIError.from(error)
         }
