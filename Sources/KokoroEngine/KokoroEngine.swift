@@ -43,6 +43,8 @@ public final class KokoroEngine: Sendable {
     public let model: any SpeechSynthesizer
     /// Recent pieces' audio (requests may opt out with `useCache`).
     public let audioCache: AudioCache
+    /// Orders every stream's model runs by playback deadline.
+    public let scheduler: DeadlineScheduler
     public var voices: VoiceLibrary { planner.voices }
     public var vocabulary: PhonemeVocabulary { planner.vocabulary }
 
@@ -55,6 +57,7 @@ public final class KokoroEngine: Sendable {
         self.planner = planner
         self.model = model
         self.audioCache = AudioCache(capacityBytes: audioCacheBytes)
+        self.scheduler = DeadlineScheduler(base: model)
     }
 
     /// Loads ORT, the model, the vocabulary, the voices and the phonemizers.
@@ -115,15 +118,19 @@ public final class KokoroEngine: Sendable {
     /// iteration (or cancelling its task) cancels the model run in progress.
     public func stream(_ job: SynthesisJob) -> AsyncThrowingStream<AudioChunk, any Error> {
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: AudioChunk.self)
-        let task = Task { [model, audioCache, joiner = planner.joiner] in
+        let task = Task { [scheduler, audioCache, joiner = planner.joiner] in
+            // When the listener runs out of audio: playback starts with the first piece sent.
+            var playbackStart: ContinuousClock.Instant?
+            var audioSent = 0.0
             do {
                 for (index, segment) in job.segments.enumerated() {
                     try Task.checkCancellation()
                     let isLast = index == job.segments.count - 1
+                    let chunk: AudioChunk
                     switch segment {
                     case .silence(let samples):
-                        continuation.yield(AudioChunk(index: index, samples: [Float](repeating: 0, count: samples),
-                                                      phonemes: "", synthesisSeconds: 0, isLast: isLast, fromCache: false))
+                        chunk = AudioChunk(index: index, samples: [Float](repeating: 0, count: samples),
+                                           phonemes: "", synthesisSeconds: 0, isLast: isLast, fromCache: false)
                     case .speech(let phonemes, let tokens, let pauseAfter):
                         let start = ContinuousClock.now
                         let style = job.style.style(forTokenCount: tokens.count)
@@ -133,15 +140,18 @@ public final class KokoroEngine: Sendable {
                         if let cached {
                             raw = cached
                         } else {
-                            raw = try await model.synthesize(tokens: tokens, style: style, speed: speed)
+                            let deadline = playbackStart.map { $0 + .seconds(audioSent) } ?? .now
+                            raw = try await scheduler.synthesize(tokens: tokens, style: style, speed: speed, deadline: deadline)
                             if job.request.useCache { audioCache.store(raw, tokens: tokens, style: style, speed: speed) }
                         }
-                        let elapsed = start.duration(to: .now)
                         var samples = joiner.trim(raw)
                         if !isLast { samples += [Float](repeating: 0, count: pauseAfter) }
-                        continuation.yield(AudioChunk(index: index, samples: samples, phonemes: phonemes,
-                                                      synthesisSeconds: elapsed.seconds, isLast: isLast, fromCache: cached != nil))
+                        chunk = AudioChunk(index: index, samples: samples, phonemes: phonemes,
+                                           synthesisSeconds: start.duration(to: .now).seconds, isLast: isLast, fromCache: cached != nil)
                     }
+                    if playbackStart == nil { playbackStart = .now }
+                    audioSent += Double(chunk.samples.count) / Double(KokoroModel.sampleRate)
+                    continuation.yield(chunk)
                 }
                 continuation.finish()
             } catch {

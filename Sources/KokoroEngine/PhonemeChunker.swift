@@ -66,6 +66,7 @@ public struct PhonemeChunker: Sendable {
 
     /// The first clause of `text` if it fits `limit` (else its first words), and the rest.
     static func splitHead(_ text: String, limit: Int) -> (String, String?) {
+        if text.unicodeScalars.count <= limit { return (text, nil) }
         let words = text.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
         var head: [String] = []
         var length = 0

@@ -107,6 +107,8 @@ struct InfoRoutes: Sendable {
         let requests: RequestStatistics.Report
         let queue: Queue
         let caches: Caches?
+        /// The model's run queue: workers, utilization, runs that started past their deadline.
+        let scheduler: DeadlineScheduler.Statistics?
         let memory: MemoryMonitor.Report?
         let warmup: Warmup
     }
@@ -120,6 +122,7 @@ struct InfoRoutes: Sendable {
             requests: metrics.statistics.report(),
             queue: .init(active: await gate.active, queued: await gate.queued, max_active: gate.maxActive, max_queued: gate.maxQueued),
             caches: engine.map { .init(audio: $0.audioCache.statistics, phoneme: $0.planner.phonemeCache.statistics) },
+            scheduler: await engine?.scheduler.statistics,
             memory: memory.report(),
             warmup: .init(status: state.phase.label, startup_seconds: state.startupSeconds, warmup_seconds: warmup?.seconds, warmup_runs: warmup?.runs)))
     }

@@ -52,6 +52,11 @@ struct StatsTests {
             let memory = try #require(after["memory"] as? [String: Any])
             let resident = try #require(memory["resident_mb"] as? Double)
             #expect(resident > 50 && (memory["peak_mb"] as? Double ?? 0) >= resident)
+            // Two of the three requests ran the model (one piece each); the cache served the other.
+            let scheduler = try #require(after["scheduler"] as? [String: Any])
+            #expect(scheduler["runs"] as? Int == 2)
+            #expect(scheduler["running"] as? Int == 0 && scheduler["waiting"] as? Int == 0)
+            #expect((scheduler["utilization"] as? Double ?? 0) > 0)
             let queue = try #require(after["queue"] as? [String: Any])
             #expect(queue["active"] as? Int == 0)
             #expect((after["warmup"] as? [String: Any])?["status"] as? String == "ready")
