@@ -32,6 +32,11 @@ public struct PhonemeChunker: Sendable {
         var queue = sentences.map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
         var pieces: [String] = []
         if let firstLimit = firstPieceTokens, !queue.isEmpty {
+            // A first sentence of a word or two ("Hello!") plays for less time than the next
+            // piece takes to make: start with the sentence after it too.
+            if queue[0].unicodeScalars.count < Self.minimumFirstPiece, queue.count > 1 {
+                queue[0] += " " + queue.remove(at: 1)
+            }
             let (head, tail) = Self.splitHead(queue[0], limit: firstLimit)
             pieces.append(head)
             if let tail { queue[0] = tail } else { queue.removeFirst() }
@@ -64,6 +69,9 @@ public struct PhonemeChunker: Sendable {
         return min(targetTokens, first << min(index, 16))
     }
 
+    /// Tokens below which a first piece is too short to cover the next piece's synthesis.
+    static let minimumFirstPiece = 10
+
     /// The first clause of `text` if it fits `limit` (else its first words), and the rest.
     static func splitHead(_ text: String, limit: Int) -> (String, String?) {
         if text.unicodeScalars.count <= limit { return (text, nil) }
@@ -75,7 +83,7 @@ public struct PhonemeChunker: Sendable {
             if !head.isEmpty && length + added > limit { break }
             head.append(word)
             length += added
-            if let last = word.last, clauseMarks.contains(last), index + 1 < words.count { break }
+            if let last = word.last, clauseMarks.contains(last), index + 1 < words.count, length >= minimumFirstPiece { break }
         }
         let rest = words.dropFirst(head.count).joined(separator: " ")
         return (head.joined(separator: " "), rest.isEmpty ? nil : rest)
