@@ -15,7 +15,7 @@ public struct SynthesisPlanner: Sendable {
     public var joiner = AudioJoiner()
     /// Tokens of the first piece when a request asks for a fast start: about a second of
     /// speech, so a long text's first audio comes as fast as a short sentence's.
-    public var fastStartTokens = 24
+    public var fastStartTokens = 16
     var logger = Logger(label: "kokoro.planner")
     /// Phonemes of recently seen sentences, by language.
     public let phonemeCache: LRUCache<PhonemeKey, String>

@@ -22,7 +22,7 @@ struct StatsTests {
             var audio = 0.0
             for noCache in [false, false, true] {
                 try await client.execute(uri: "/v1/audio/speech", method: .post,
-                                         body: json(["input": "Repeat me, please.", "response_format": "pcm", "stream": false, "no_cache": noCache])) { response in
+                                         body: json(["input": "Repeat this.", "response_format": "pcm", "stream": false, "no_cache": noCache])) { response in
                     #expect(response.status == .ok)
                     audio += Double(response.headers[.audioDuration] ?? "") ?? 0
                 }
