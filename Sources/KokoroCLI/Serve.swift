@@ -64,7 +64,7 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "kokoro.server")
         let state = ServerState()
         let options = engineOptions
-        let loader = EngineLoader(state: state, logger: logger) { try options.makeEngine() }
+        let loader = EngineLoader(state: state, voice: configuration.defaultVoice, logger: logger) { try options.makeEngine() }
         let app = buildApplication(configuration: configuration, state: state, services: [loader], logger: logger)
         logger.info("listening on http://\(configuration.host):\(configuration.port) (auth \(configuration.apiKeys.isEmpty ? "off" : "on"))")
         var groupConfiguration = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

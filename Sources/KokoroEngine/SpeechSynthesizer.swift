@@ -18,7 +18,7 @@ public final class KokoroModel: SpeechSynthesizer {
 
     public init(session: ORTSession, modelPath: String) throws(EngineError) {
         let names = session.inputs.map(\.name)
-        guard names == ["tokens", "style", "speed"] || Set(names) == ["tokens", "style", "speed"],
+        guard Set(names) == ["tokens", "style", "speed"],
               session.outputs.count == 1 else {
             throw .corruptModel("model", "inputs \(names) are not Kokoro's (tokens, style, speed)")
         }

@@ -49,12 +49,16 @@ public struct EngineLoader: Service {
     let state: ServerState
     let load: @Sendable () throws -> KokoroEngine
     let warmer: EngineWarmer
+    /// The voice requests will mostly use (nil: the engine's default).
+    let voice: String?
     let logger: Logger
 
-    public init(state: ServerState, warmer: EngineWarmer = EngineWarmer(), logger: Logger, load: @escaping @Sendable () throws -> KokoroEngine) {
+    public init(state: ServerState, warmer: EngineWarmer = EngineWarmer(), voice: String? = nil, logger: Logger,
+                load: @escaping @Sendable () throws -> KokoroEngine) {
         self.state = state
         self.load = load
         self.warmer = warmer
+        self.voice = voice
         self.logger = logger
     }
 
@@ -62,7 +66,7 @@ public struct EngineLoader: Service {
         do {
             let engine = try load()
             state.setEngine(engine)
-            let report = try await warmer.warm(engine) { done, total in state.setPhase(.warming(done: done, of: total)) }
+            let report = try await warmer.warm(engine, voice: voice) { done, total in state.setPhase(.warming(done: done, of: total)) }
             state.setWarmup(report)
             state.markReady()
             logger.info("ready", metadata: ["startup_s": "\(state.startupSeconds ?? 0)", "warmup_s": "\(report.seconds)", "runs": "\(report.runs)"])

@@ -128,13 +128,14 @@ struct SpeechRoutes: Sendable {
                 guard let language = Language(code: code) else { throw EngineError.unknownLanguage(code) }
                 return language
             } ?? Language(voiceName: voice) ?? .americanEnglish
+            // Exactly what synthesis would use: the planned pieces, and their concatenation.
             let job = try engine.prepare(SpeechRequest(text: body.input, voice: voice, language: language, fastStart: true))
-            let phonemes = try engine.phonemize(body.input, language: language)
             let segments: [PhonemizeResult.Segment] = job.segments.compactMap {
                 guard case .speech(let phonemes, let tokens, _) = $0 else { return nil }
                 return .init(phonemes: phonemes, tokens: tokens)
             }
-            return try jsonResponse(PhonemizeResult(phonemes: phonemes, tokens: engine.vocabulary.tokenize(phonemes).tokens,
+            return try jsonResponse(PhonemizeResult(phonemes: segments.map(\.phonemes).joined(separator: " "),
+                                                    tokens: segments.flatMap(\.tokens),
                                                     language: language.rawValue, segments: segments))
         } catch {
             throw APIError.from(error)
