@@ -152,6 +152,14 @@ public final class RunOptions: @unchecked Sendable {
         try? runtime.check(runtime.function(.runOptionsSetTerminate, as: Flag.self)(pointer))
     }
 
+    /// Sets a per-run key such as `memory.enable_memory_arena_shrinkage`.
+    public func setConfigEntry(_ key: String, _ value: String) throws(ORTError) {
+        typealias AddEntry = @convention(c) (OpaquePointer, UnsafePointer<CChar>, UnsafePointer<CChar>) -> OpaquePointer?
+        try runtime.check(key.withCString { k in value.withCString { v in
+            runtime.function(.addRunConfigEntry, as: AddEntry.self)(pointer, k, v)
+        } })
+    }
+
     /// Clears a previous `terminate()` so the options can be reused.
     public func reset() {
         try? runtime.check(runtime.function(.runOptionsUnsetTerminate, as: Flag.self)(pointer))

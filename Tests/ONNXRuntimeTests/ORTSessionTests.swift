@@ -61,6 +61,25 @@ struct ORTSessionTests {
         }
     }
 
+    /// The entry reaches ORT: a shrink of the CPU arena runs, one of a device that has no
+    /// arena makes the run fail.
+    @Test func runConfigEntriesReachTheRun() throws {
+        let session = try ORTSession(environment: environment, modelPath: modelPath,
+                                     configuration: SessionConfiguration(intraOpThreads: 1))
+        let run = { (device: String) throws(ORTError) in
+            let options = try RunOptions(runtime: runtime)
+            try options.setConfigEntry("memory.enable_memory_arena_shrinkage", device)
+            let tokens: [Int64] = [0, 50, 83, 0]
+            _ = try session.run(inputs: [
+                ("tokens", session.tensor(tokens, shape: [1, 4])),
+                ("style", session.tensor([Float](repeating: 0, count: 256), shape: [1, 256])),
+                ("speed", session.tensor([Float(1)], shape: [1])),
+            ], outputs: ["audio"], options: options)
+        }
+        try run("cpu:0")
+        #expect(throws: ORTError.self) { try run("gpu:7") }
+    }
+
     @Test func tensorShapeMismatchIsAnError() throws {
         let session = try ORTSession(environment: environment, modelPath: modelPath,
                                      configuration: SessionConfiguration(intraOpThreads: 1))
