@@ -18,8 +18,17 @@ struct EngineOptions: ParsableArguments {
     @Option(name: .customLong("ort-library"), help: "libonnxruntime to load (default: $KOKORO_ORT_LIBRARY, else the cache).")
     var ortLibrary: String?
 
-    @Option(help: "ONNX Runtime intra-op threads (default: $KOKORO_THREADS, else all cores).")
+    @Option(help: "ONNX Runtime intra-op threads per session (default: $KOKORO_THREADS, else all cores).")
     var threads: Int?
+
+    @Option(help: "Model sessions in the pool (default: $KOKORO_SESSIONS, else 2 for serve and 1 otherwise).")
+    var sessions: Int?
+
+    @Option(help: "How many sessions run at once: auto (from measured load), latency (one at a time, every thread) or throughput (all) (default: $KOKORO_OPTIMIZER, else auto).")
+    var optimizer: String?
+
+    @Option(name: .customLong("memory-budget-mb"), help: "Memory the sessions may keep between runs; above it ORT's arena is given back after each run (default: $KOKORO_MEMORY_BUDGET_MB, else a quarter of RAM, at most 1024).")
+    var memoryBudgetMB: Int?
 
     var assets: AssetLocations {
         AssetLocations.resolve(model: model, voices: voicePacks, vocabulary: vocab, onnxRuntimeLibrary: ortLibrary)
@@ -29,7 +38,16 @@ struct EngineOptions: ParsableArguments {
         threads ?? ProcessInfo.processInfo.environment["KOKORO_THREADS"].flatMap(Int.init) ?? ProcessInfo.processInfo.activeProcessorCount
     }
 
-    func makeEngine() throws -> KokoroEngine {
-        try KokoroEngine(configuration: .init(assets: assets, session: KokoroEngine.sessionConfiguration(threads: threadCount)))
+    func makeEngine(defaultSessions: Int = 1) throws -> KokoroEngine {
+        let environment = ProcessInfo.processInfo.environment
+        let policyName = optimizer ?? environment["KOKORO_OPTIMIZER"] ?? "auto"
+        guard let policy = RealTimeOptimizer.Policy(rawValue: policyName) else {
+            throw ValidationError("unknown optimizer mode \(policyName): use auto, latency or throughput")
+        }
+        let sessionCount = sessions ?? environment["KOKORO_SESSIONS"].flatMap(Int.init) ?? defaultSessions
+        guard sessionCount >= 1 else { throw ValidationError("--sessions must be at least 1") }
+        let budget = (memoryBudgetMB ?? environment["KOKORO_MEMORY_BUDGET_MB"].flatMap(Int.init)).map { $0 << 20 }
+        return try KokoroEngine(configuration: .init(assets: assets, session: KokoroEngine.sessionConfiguration(threads: threadCount),
+                                                     sessions: sessionCount, optimizerPolicy: policy, memoryBudgetBytes: budget))
     }
 }

@@ -9,7 +9,7 @@ import ServiceLifecycle
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the OpenAI-compatible speech server.",
-        discussion: "Every option also reads a KOKORO_* variable (KOKORO_HOST, KOKORO_PORT, KOKORO_API_KEYS, KOKORO_CORS_ORIGINS, KOKORO_MAX_INPUT, KOKORO_MAX_CONCURRENT, KOKORO_MAX_QUEUE, KOKORO_DEFAULT_VOICE, KOKORO_LOG_LEVEL).")
+        discussion: "Every option also reads a KOKORO_* variable (KOKORO_HOST, KOKORO_PORT, KOKORO_API_KEYS, KOKORO_CORS_ORIGINS, KOKORO_MAX_INPUT, KOKORO_MAX_CONCURRENT, KOKORO_MAX_QUEUE, KOKORO_DEFAULT_VOICE, KOKORO_MEMORY_LIMIT_MB, KOKORO_LOG_LEVEL; engine options: KOKORO_THREADS, KOKORO_SESSIONS, KOKORO_OPTIMIZER, KOKORO_MEMORY_BUDGET_MB).")
 
     @Option(help: "Address to bind (default 127.0.0.1: only this machine).")
     var host: String?
@@ -35,6 +35,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("default-voice"), help: "Voice when a request names none (default af_heart).")
     var defaultVoice: String?
 
+    @Option(name: .customLong("memory-limit-mb"), help: "Resident memory above which the idle server gives memory back, rebuilding its sessions if needed (default: 300 MB over the size at ready).")
+    var memoryLimitMB: Double?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (default info).")
     var logLevel: String?
 
@@ -51,6 +54,7 @@ struct Serve: AsyncParsableCommand {
         if let defaultVoice { configuration.defaultVoice = defaultVoice }
         if let maxConcurrent { configuration.maxConcurrentRequests = maxConcurrent }
         if let maxQueue { configuration.maxQueuedRequests = maxQueue }
+        if let memoryLimitMB { configuration.memoryLimitMB = memoryLimitMB }
 
         let levelName = logLevel ?? environment["KOKORO_LOG_LEVEL"] ?? "info"
         guard let level = Logger.Level(rawValue: levelName) else {
@@ -64,7 +68,7 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "kokoro.server")
         let state = ServerState()
         let options = engineOptions
-        let loader = EngineLoader(state: state, voice: configuration.defaultVoice, logger: logger) { try options.makeEngine() }
+        let loader = EngineLoader(state: state, voice: configuration.defaultVoice, logger: logger) { try options.makeEngine(defaultSessions: 2) }
         let app = buildApplication(configuration: configuration, state: state, services: [loader], logger: logger)
         logger.info("listening on http://\(configuration.host):\(configuration.port) (auth \(configuration.apiKeys.isEmpty ? "off" : "on"))")
         var groupConfiguration = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

@@ -1,53 +1,100 @@
-/// Runs model work a fixed number of runs at a time, earliest playback deadline first.
+import Foundation
+import Logging
+
+/// Runs model work on a pool of sessions, earliest playback deadline first.
 ///
-/// Every piece carries the moment its stream's listener runs out of audio already sent
-/// (a first piece's deadline is now). Running pieces one at a time with all threads is the
-/// most efficient use of a small CPU, and ordering them by deadline lets a new request's
-/// first piece go ahead of pieces other streams will not need for seconds, so new streams
-/// start fast while running streams never run dry.
+/// Every piece carries the moment its stream's listener runs out of audio already sent (a
+/// first piece's deadline is now), so a new request's first piece goes ahead of pieces other
+/// streams will not need for seconds: new streams start fast while running streams never run
+/// dry. How many sessions run at once is the `RealTimeOptimizer`'s call. Sessions can be
+/// replaced one at a time (to give back memory) while the others keep serving.
 public actor DeadlineScheduler {
     private struct Job {
         let id: UInt64
         let deadline: ContinuousClock.Instant
+        let enqueued: ContinuousClock.Instant
         let tokens: [Int64]
         let style: ArraySlice<Float>
         let speed: Float
         let continuation: CheckedContinuation<[Float], any Error>
     }
 
+    private struct Slot {
+        var model: (any SpeechSynthesizer)?
+        var job: UInt64?
+        var task: Task<Void, Never>?
+        var retiring = false
+        var idleWaiters: [CheckedContinuation<Void, Never>] = []
+        var generation = 0
+        var runs = 0
+        var busySeconds = 0.0
+        var created = ContinuousClock.now
+    }
+
+    /// Builds a replacement session when one is recycled.
+    public typealias SessionFactory = @Sendable () throws -> any SpeechSynthesizer
+
+    public struct SessionStatistics: Sendable, Encodable {
+        public let index: Int
+        /// How many times this session has been rebuilt.
+        public let generation: Int
+        public let running: Bool
+        public let runs: Int
+        /// Fraction of the time since this session was built spent running the model.
+        public let utilization: Double
+    }
+
     public struct Statistics: Sendable, Encodable {
-        public let workers: Int
+        public let sessions: [SessionStatistics]
         public let running: Int
+        /// Queue depth: runs waiting for a session.
         public let waiting: Int
-        /// Fraction of the time since start the workers spent running the model.
+        /// Fraction of the time since start the sessions allowed to run spent running.
         public let utilization: Double
         public let runs: Int
         /// Runs that started after their deadline had passed.
         public let late_runs: Int
+        public let recycled_sessions: Int
+        public let optimizer: OptimizerStatistics
     }
 
-    public nonisolated let workers: Int
-    private let base: any SpeechSynthesizer
+    public struct OptimizerStatistics: Sendable, Encodable {
+        public let policy: String
+        public let mode: RealTimeOptimizer.Mode
+        public let concurrent_runs_allowed: Int
+        public let average_running: Double
+        public let average_waiting: Double
+        public let modes: [String: RealTimeOptimizer.ModeMeasurement]
+        public let decisions: [RealTimeOptimizer.Decision]
+    }
+
+    private var slots: [Slot]
+    private var optimizer: RealTimeOptimizer
+    private let factory: SessionFactory?
+    private let logger: Logger
     private var waiting: [Job] = []
-    private var running: [UInt64: Task<Void, Never>] = [:]
     private var nextID: UInt64 = 0
-    private var busySeconds = 0.0
     private var runs = 0
     private var lateRuns = 0
+    private var recycled = 0
     private let started = ContinuousClock.now
 
-    public init(base: any SpeechSynthesizer, workers: Int = 1) {
-        self.base = base
-        self.workers = max(1, workers)
+    public init(sessions: [any SpeechSynthesizer], policy: RealTimeOptimizer.Policy = .auto,
+                factory: SessionFactory? = nil, logger: Logger = Logger(label: "kokoro.scheduler")) {
+        precondition(!sessions.isEmpty, "a scheduler needs at least one session")
+        slots = sessions.map { Slot(model: $0) }
+        optimizer = RealTimeOptimizer(policy: policy, sessions: sessions.count)
+        self.factory = factory
+        self.logger = logger
     }
 
-    /// The piece's samples, once a worker is free and no earlier deadline waits.
+    /// The piece's samples, once a session is free and no earlier deadline waits.
     public func synthesize(tokens: [Int64], style: ArraySlice<Float>, speed: Float, deadline: ContinuousClock.Instant) async throws -> [Float] {
         nextID += 1
         let id = nextID
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                waiting.append(Job(id: id, deadline: deadline, tokens: tokens, style: style, speed: speed, continuation: continuation))
+                waiting.append(Job(id: id, deadline: deadline, enqueued: .now, tokens: tokens, style: style, speed: speed, continuation: continuation))
                 startWork()
             }
         } onCancel: {
@@ -55,39 +102,108 @@ public actor DeadlineScheduler {
         }
     }
 
+    private var runningCount: Int { slots.count { $0.job != nil } }
+
     private func startWork() {
-        while running.count < workers, let index = waiting.indices.min(by: { waiting[$0].deadline < waiting[$1].deadline }) {
-            let job = waiting.remove(at: index)
+        while runningCount < optimizer.concurrency,
+              let slotIndex = slots.indices.first(where: { slots[$0].job == nil && !slots[$0].retiring && slots[$0].model != nil }),
+              let jobIndex = waiting.indices.min(by: { waiting[$0].deadline < waiting[$1].deadline }) {
+            let job = waiting.remove(at: jobIndex)
             let start = ContinuousClock.now
             runs += 1
             if start > job.deadline { lateRuns += 1 }
-            running[job.id] = Task { [base] in
-                let result = await Result { try await base.synthesize(tokens: job.tokens, style: job.style, speed: job.speed) }
-                self.finished(job.id, after: start.duration(to: .now).seconds)
+            let mode = optimizer.mode
+            let queueWait = job.enqueued.duration(to: start).seconds
+            let model = slots[slotIndex].model!
+            slots[slotIndex].job = job.id
+            slots[slotIndex].task = Task {
+                let result = await Result { try await model.synthesize(tokens: job.tokens, style: job.style, speed: job.speed) }
+                let samples = (try? result.get())?.count ?? 0
+                self.finished(slot: slotIndex, after: start.duration(to: .now).seconds,
+                              audioSeconds: Double(samples) / Double(KokoroModel.sampleRate), queueWait: queueWait, mode: mode)
                 job.continuation.resume(with: result)
             }
         }
+        observe()
     }
 
-    private func finished(_ id: UInt64, after seconds: Double) {
-        running[id] = nil
-        busySeconds += seconds
+    private func observe() {
+        if let decision = optimizer.observe(running: runningCount, waiting: waiting.count) {
+            logger.info("optimizer: \(decision.from.rawValue) -> \(decision.to.rawValue): \(decision.reason)")
+        }
+    }
+
+    private func finished(slot index: Int, after seconds: Double, audioSeconds: Double, queueWait: Double, mode: RealTimeOptimizer.Mode) {
+        slots[index].job = nil
+        slots[index].task = nil
+        slots[index].runs += 1
+        slots[index].busySeconds += seconds
+        optimizer.record(audioSeconds: audioSeconds, queueWait: queueWait, mode: mode)
+        let waiters = slots[index].idleWaiters
+        slots[index].idleWaiters = []
+        waiters.forEach { $0.resume() }
         startWork()
     }
 
     private func cancel(_ id: UInt64) {
         if let index = waiting.firstIndex(where: { $0.id == id }) {
             waiting.remove(at: index).continuation.resume(throwing: CancellationError())
-        } else {
-            running[id]?.cancel()
+            observe()
+        } else if let slot = slots.first(where: { $0.job == id }) {
+            slot.task?.cancel()
         }
     }
 
+    /// Rebuilds every session, one at a time: each stops taking runs, finishes the one it
+    /// has, is released, and its replacement is loaded before the next one goes. Requests
+    /// keep being served by the other sessions (with one session they wait for the reload).
+    /// Returns how many sessions were rebuilt.
+    @discardableResult
+    public func recycleSessions() async -> Int {
+        guard let factory else { return 0 }
+        var rebuilt = 0
+        for index in slots.indices {
+            slots[index].retiring = true
+            if slots[index].job != nil {
+                await withCheckedContinuation { slots[index].idleWaiters.append($0) }
+            }
+            slots[index].model = nil
+            do {
+                slots[index].model = try await Task.detached(operation: factory).value
+                slots[index].generation += 1
+                slots[index].runs = 0
+                slots[index].busySeconds = 0
+                slots[index].created = .now
+                rebuilt += 1
+                recycled += 1
+            } catch {
+                logger.error("could not rebuild session \(index): \(error); it stays out of the pool")
+            }
+            slots[index].retiring = false
+            startWork()
+        }
+        return rebuilt
+    }
+
     public var statistics: Statistics {
-        let elapsed = started.duration(to: .now).seconds
-        return Statistics(workers: workers, running: running.count, waiting: waiting.count,
-                          utilization: elapsed > 0 ? min(1, busySeconds / (elapsed * Double(workers))) : 0,
-                          runs: runs, late_runs: lateRuns)
+        observe()
+        let now = ContinuousClock.now
+        let sessions = slots.enumerated().map { index, slot in
+            let age = slot.created.duration(to: now).seconds
+            return SessionStatistics(index: index, generation: slot.generation, running: slot.job != nil, runs: slot.runs,
+                                     utilization: age > 0 ? min(1, slot.busySeconds / age) : 0)
+        }
+        let elapsed = started.duration(to: now).seconds
+        let busy = optimizer.measurements.values.reduce(0) { $0 + $1.busy_seconds }
+        return Statistics(
+            sessions: sessions, running: runningCount, waiting: waiting.count,
+            utilization: elapsed > 0 ? min(1, busy / elapsed) : 0,
+            runs: runs, late_runs: lateRuns, recycled_sessions: recycled,
+            optimizer: OptimizerStatistics(
+                policy: optimizer.policy.rawValue, mode: optimizer.mode, concurrent_runs_allowed: optimizer.concurrency,
+                average_running: optimizer.averageRunning, average_waiting: optimizer.averageWaiting,
+                modes: Dictionary(uniqueKeysWithValues: optimizer.measurements.map { ($0.key.rawValue, $0.value) }),
+                decisions: optimizer.decisions))
     }
 }
 

@@ -18,14 +18,24 @@ public final class KokoroEngine: Sendable {
         public var audioCacheBytes: Int
         /// Characters of phonemes kept for repeated sentences (0: no phoneme cache).
         public var phonemeCacheCharacters: Int
+        /// Model sessions in the pool, each with `session.intraOpThreads` threads.
+        public var sessions: Int
+        /// How many sessions run at once: fixed, or chosen from measured load.
+        public var optimizerPolicy: RealTimeOptimizer.Policy
+        /// Memory the sessions may keep between runs (nil: `ArenaPolicy`'s default).
+        public var memoryBudgetBytes: Int?
 
         public init(assets: AssetLocations = .resolve(), session: SessionConfiguration = .init(), logLevel: LoggingLevel = .warning,
-                    audioCacheBytes: Int = 64 << 20, phonemeCacheCharacters: Int = 4 << 20) {
+                    audioCacheBytes: Int = 64 << 20, phonemeCacheCharacters: Int = 4 << 20,
+                    sessions: Int = 1, optimizerPolicy: RealTimeOptimizer.Policy = .auto, memoryBudgetBytes: Int? = nil) {
             self.assets = assets
             self.session = session
             self.logLevel = logLevel
             self.audioCacheBytes = audioCacheBytes
             self.phonemeCacheCharacters = phonemeCacheCharacters
+            self.sessions = max(1, sessions)
+            self.optimizerPolicy = optimizerPolicy
+            self.memoryBudgetBytes = memoryBudgetBytes
         }
     }
 
@@ -39,8 +49,13 @@ public final class KokoroEngine: Sendable {
     }
 
     public let planner: SynthesisPlanner
-    /// The model stage, uncached.
-    public let model: any SpeechSynthesizer
+    /// The model stage, uncached: the pool's sessions as built at start (the scheduler may
+    /// rebuild them later; use it to run pieces).
+    public let sessions: [any SpeechSynthesizer]
+    /// The first session, for benchmarks and status pages.
+    public var model: any SpeechSynthesizer { sessions[0] }
+    /// How ORT's arena is managed, and why.
+    public let arenaPolicy: ArenaPolicy?
     /// Recent pieces' audio (requests may opt out with `useCache`).
     public let audioCache: AudioCache
     /// Orders every stream's model runs by playback deadline.
@@ -53,11 +68,14 @@ public final class KokoroEngine: Sendable {
         voices.contains("af_heart") ? "af_heart" : voices.names[0]
     }
 
-    public init(planner: SynthesisPlanner, model: any SpeechSynthesizer, audioCacheBytes: Int = 64 << 20) {
+    public init(planner: SynthesisPlanner, sessions: [any SpeechSynthesizer], audioCacheBytes: Int = 64 << 20,
+                optimizerPolicy: RealTimeOptimizer.Policy = .auto, arenaPolicy: ArenaPolicy? = nil,
+                sessionFactory: DeadlineScheduler.SessionFactory? = nil) {
         self.planner = planner
-        self.model = model
+        self.sessions = sessions
+        self.arenaPolicy = arenaPolicy
         self.audioCache = AudioCache(capacityBytes: audioCacheBytes)
-        self.scheduler = DeadlineScheduler(base: model)
+        self.scheduler = DeadlineScheduler(sessions: sessions, policy: optimizerPolicy, factory: sessionFactory)
     }
 
     /// Loads ORT, the model, the vocabulary, the voices and the phonemizers.
@@ -68,20 +86,29 @@ public final class KokoroEngine: Sendable {
         }
         let runtime = try ORTRuntime.load(explicitPath: assets.onnxRuntimeLibrary, cacheDirectory: assets.cacheDirectory)
         let environment = try ORTEnvironment(runtime: runtime, logLevel: configuration.logLevel)
-        let session: ORTSession
-        do {
-            session = try ORTSession(environment: environment, modelPath: assets.model.path, configuration: configuration.session)
-        } catch {
-            throw EngineError.corruptModel(assets.model.path, error.description)
+        let arena = ArenaPolicy.choose(sessions: configuration.sessions, maxPieceTokens: PhonemeChunker().targetTokens,
+                                       budgetBytes: configuration.memoryBudgetBytes)
+        // One container for every session: weights ORT re-lays out for its kernels are kept once.
+        let prepacked = try PrepackedWeights(runtime: runtime)
+        let makeSession: DeadlineScheduler.SessionFactory = { [configuration] in
+            let path = configuration.assets.model.path
+            do {
+                let session = try ORTSession(environment: environment, modelPath: path, configuration: configuration.session,
+                                             prepackedWeights: prepacked)
+                return try KokoroModel(session: session, modelPath: path, shrinkArenaAfterRun: arena.shrink_after_each_run)
+            } catch let error as ORTError {
+                throw EngineError.corruptModel(path, error.description)
+            }
         }
+        let sessions = try (0..<configuration.sessions).map { _ in try makeSession() }
         let vocabulary = try PhonemeVocabulary(contentsOf: assets.vocabulary)
         let planner = SynthesisPlanner(
             phonemizers: try Self.phonemizers(assets: assets, vocabulary: vocabulary),
             vocabulary: vocabulary,
             voices: try VoiceLibrary(paths: assets.voicePacks),
             phonemeCacheCharacters: configuration.phonemeCacheCharacters)
-        self.init(planner: planner, model: try KokoroModel(session: session, modelPath: assets.model.path),
-                  audioCacheBytes: configuration.audioCacheBytes)
+        self.init(planner: planner, sessions: sessions, audioCacheBytes: configuration.audioCacheBytes,
+                  optimizerPolicy: configuration.optimizerPolicy, arenaPolicy: arena, sessionFactory: makeSession)
     }
 
     /// misaki-grade English (American loaded now, British on first use), and espeak-ng for

@@ -15,8 +15,10 @@ public final class KokoroModel: SpeechSynthesizer {
     public static let sampleRate = 24_000
     public let session: ORTSession
     public let modelPath: String
+    /// Give ORT's arena back after each run (see `ArenaPolicy`).
+    public let shrinkArenaAfterRun: Bool
 
-    public init(session: ORTSession, modelPath: String) throws(EngineError) {
+    public init(session: ORTSession, modelPath: String, shrinkArenaAfterRun: Bool = false) throws(EngineError) {
         let names = session.inputs.map(\.name)
         guard Set(names) == ["tokens", "style", "speed"],
               session.outputs.count == 1 else {
@@ -24,6 +26,7 @@ public final class KokoroModel: SpeechSynthesizer {
         }
         self.session = session
         self.modelPath = modelPath
+        self.shrinkArenaAfterRun = shrinkArenaAfterRun
     }
 
     /// Runs the model once; cancelling the calling task terminates the ORT run.
@@ -31,6 +34,7 @@ public final class KokoroModel: SpeechSynthesizer {
         guard tokens.count <= PhonemeChunker.maxTokens else { throw EngineError.tooManyTokens(tokens.count) }
         try Task.checkCancellation()
         let runOptions = try RunOptions(runtime: session.runtime)
+        if shrinkArenaAfterRun { try runOptions.setConfigEntry("memory.enable_memory_arena_shrinkage", "cpu:0") }
         let session = self.session
         let outputName = session.outputs[0].name
         return try await withTaskCancellationHandler {

@@ -9,7 +9,7 @@ public func buildApplication(configuration: ServerConfiguration, state: ServerSt
                              metrics: ServerMetrics = ServerMetrics(), services: [any Service] = [],
                              logger: Logger = Logger(label: "kokoro.server")) -> some ApplicationProtocol {
     let gate = AdmissionGate(maxActive: configuration.maxConcurrentRequests, maxQueued: configuration.maxQueuedRequests)
-    let memory = MemoryMonitor()
+    let memory = MemoryMonitor(watchdog: MemoryWatchdog(settings: .init(limitMB: configuration.memoryLimitMB)), state: state, logger: logger)
     let router = buildRouter(configuration: configuration, state: state, gate: gate, metrics: metrics, memory: memory)
     return Application(router: router,
                        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "kokoro-swift"),

@@ -96,6 +96,7 @@ struct InfoRoutes: Sendable {
             let startup_seconds: Double?
             let warmup_seconds: Double?
             let warmup_runs: Int?
+            let warmup_sessions: Int?
         }
         struct Queue: Encodable {
             let active: Int
@@ -107,9 +108,13 @@ struct InfoRoutes: Sendable {
         let requests: RequestStatistics.Report
         let queue: Queue
         let caches: Caches?
-        /// The model's run queue: workers, utilization, runs that started past their deadline.
+        /// The session pool and its run queue: per-session utilization, queue depth, runs that
+        /// started past their deadline, the optimizer's mode, measurements and decisions.
         let scheduler: DeadlineScheduler.Statistics?
         let memory: MemoryMonitor.Report?
+        let memory_watchdog: MemoryWatchdog.Report
+        /// How ORT's arena is managed, and why.
+        let arena: ArenaPolicy?
         let warmup: Warmup
     }
 
@@ -124,12 +129,17 @@ struct InfoRoutes: Sendable {
             caches: engine.map { .init(audio: $0.audioCache.statistics, phoneme: $0.planner.phonemeCache.statistics) },
             scheduler: await engine?.scheduler.statistics,
             memory: memory.report(),
-            warmup: .init(status: state.phase.label, startup_seconds: state.startupSeconds, warmup_seconds: warmup?.seconds, warmup_runs: warmup?.runs)))
+            memory_watchdog: await memory.watchdog.report,
+            arena: engine?.arenaPolicy,
+            warmup: .init(status: state.phase.label, startup_seconds: state.startupSeconds, warmup_seconds: warmup?.seconds,
+                          warmup_runs: warmup?.runs, warmup_sessions: warmup?.sessions)))
     }
 
-    func prometheus(_ request: Request, context: some RequestContext) -> Response {
-        Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                 body: .init(byteBuffer: ByteBuffer(string: metrics.exposition(engine: state.engine, memory: memory.report()))))
+    func prometheus(_ request: Request, context: some RequestContext) async -> Response {
+        let engine = state.engine
+        let text = metrics.exposition(engine: engine, scheduler: await engine?.scheduler.statistics, memory: memory.report())
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
     func page(_ request: Request, context: some RequestContext) -> Response {

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import ServiceLifecycle
 import Synchronization
 
@@ -21,11 +22,21 @@ public final class MemoryMonitor: Service, Sendable {
     }
 
     public let interval: Duration
+    /// Acts on what the samples show; it needs the engine, which loads after the monitor starts.
+    public let watchdog: MemoryWatchdog
+    private let state: ServerState?
+    private let logger: Logger
     private let history = Mutex<[Sample]>([])
     private let capacity = 240
     private let started = ContinuousClock.now
 
-    public init(interval: Duration = .seconds(5)) { self.interval = interval }
+    public init(interval: Duration = .seconds(5), watchdog: MemoryWatchdog = MemoryWatchdog(), state: ServerState? = nil,
+                logger: Logger = Logger(label: "kokoro.memory")) {
+        self.interval = interval
+        self.logger = logger
+        self.watchdog = watchdog
+        self.state = state
+    }
 
     /// VmRSS and VmHWM of this process in MB, from /proc (nil where there is no /proc).
     public static func residentAndPeakMB() -> (Double, Double)? {
@@ -38,13 +49,15 @@ public final class MemoryMonitor: Service, Sendable {
         return (rss, peak)
     }
 
-    public func sample() {
-        guard let (rss, _) = Self.residentAndPeakMB() else { return }
+    @discardableResult
+    public func sample() -> Double? {
+        guard let (rss, _) = Self.residentAndPeakMB() else { return nil }
         let sample = Sample(uptimeSeconds: started.duration(to: .now).seconds, residentMB: rss)
         history.withLock {
             $0.append(sample)
             if $0.count > capacity { $0.removeFirst($0.count - capacity) }
         }
+        return rss
     }
 
     public func report() -> Report? {
@@ -67,7 +80,12 @@ public final class MemoryMonitor: Service, Sendable {
 
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            sample()
+            if let rss = sample(), let state, state.phase == .ready, let engine = state.engine {
+                await watchdog.recordBaseline(rss)
+                if let action = await watchdog.check(residentMB: rss, engine: engine) {
+                    logger.notice("memory watchdog: \(action.reason); \(Int(action.resident_after_mb)) MB after, \(action.sessions_rebuilt) session(s) rebuilt")
+                }
+            }
             try? await Task.sleep(for: interval)
         }
     }

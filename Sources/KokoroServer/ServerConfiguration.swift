@@ -19,12 +19,14 @@ public struct ServerConfiguration: Sendable {
     public var shutdownGracePeriod = 30.0
     /// nil: `af_heart` when installed, else the first voice.
     public var defaultVoice: String?
+    /// Resident memory above which the idle server gives memory back (nil: 300 MB over the size at ready).
+    public var memoryLimitMB: Double?
 
     public init() {}
 
     /// Reads `KOKORO_HOST`, `KOKORO_PORT`, `KOKORO_API_KEYS` (comma-separated),
     /// `KOKORO_CORS_ORIGINS`, `KOKORO_MAX_INPUT`, `KOKORO_MAX_CONCURRENT`,
-    /// `KOKORO_MAX_QUEUE`, `KOKORO_DEFAULT_VOICE`.
+    /// `KOKORO_MAX_QUEUE`, `KOKORO_DEFAULT_VOICE`, `KOKORO_MEMORY_LIMIT_MB`.
     public static func fromEnvironment(_ environment: [String: String]) -> ServerConfiguration {
         var configuration = ServerConfiguration()
         let list = { (name: String) in
@@ -38,6 +40,7 @@ public struct ServerConfiguration: Sendable {
         if let limit = environment["KOKORO_MAX_CONCURRENT"].flatMap(Int.init) { configuration.maxConcurrentRequests = limit }
         if let limit = environment["KOKORO_MAX_QUEUE"].flatMap(Int.init) { configuration.maxQueuedRequests = limit }
         configuration.defaultVoice = environment["KOKORO_DEFAULT_VOICE"]
+        configuration.memoryLimitMB = environment["KOKORO_MEMORY_LIMIT_MB"].flatMap(Double.init)
         return configuration
     }
 }

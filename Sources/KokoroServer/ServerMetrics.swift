@@ -38,13 +38,29 @@ public final class ServerMetrics: Sendable {
         registry.makeValueHistogram(descriptor: Self.metric("ttfa_seconds", "Seconds from request to the first audio byte."), labels: [("length", lengthClass), ("cache", fromCache ? "hit" : "miss")], buckets: [0.025, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 2, 5]).record(seconds)
     }
 
-    /// Figures sampled at scrape time (caches, memory), then the whole registry.
-    public func exposition(engine: KokoroEngine?, memory: MemoryMonitor.Report?) -> String {
+    /// Figures sampled at scrape time (caches, sessions, memory), then the whole registry.
+    public func exposition(engine: KokoroEngine?, scheduler: DeadlineScheduler.Statistics?, memory: MemoryMonitor.Report?) -> String {
         if let engine {
             for (name, stats) in [("audio", engine.audioCache.statistics), ("phoneme", engine.planner.phonemeCache.statistics)] {
                 registry.makeGauge(descriptor: Self.metric("cache_hits", "Cache lookups that hit."), labels: [("cache", name)]).set(Double(stats.hits))
                 registry.makeGauge(descriptor: Self.metric("cache_misses", "Cache lookups that missed."), labels: [("cache", name)]).set(Double(stats.misses))
                 registry.makeGauge(descriptor: Self.metric("cache_bytes", "Cache contents (bytes of audio, characters of phonemes)."), labels: [("cache", name)]).set(Double(stats.cost))
+            }
+        }
+        if let scheduler {
+            for session in scheduler.sessions {
+                let labels = [("session", String(session.index))]
+                registry.makeGauge(descriptor: Self.metric("session_utilization", "Fraction of the time a model session spent running, since it was built."), labels: labels).set(session.utilization)
+                registry.makeGauge(descriptor: Self.metric("session_runs", "Model runs on a session since it was built."), labels: labels).set(Double(session.runs))
+            }
+            registry.makeGauge(descriptor: Self.metric("model_runs_waiting", "Model runs waiting for a session.")).set(Double(scheduler.waiting))
+            registry.makeGauge(descriptor: Self.metric("model_runs_late", "Model runs that started after their playback deadline.")).set(Double(scheduler.late_runs))
+            registry.makeGauge(descriptor: Self.metric("sessions_recycled", "Sessions rebuilt to give memory back.")).set(Double(scheduler.recycled_sessions))
+            for mode in RealTimeOptimizer.Mode.allCases {
+                registry.makeGauge(descriptor: Self.metric("optimizer_mode", "1 for the mode the optimizer runs in."), labels: [("mode", mode.rawValue)]).set(Double(scheduler.optimizer.mode == mode ? 1 : 0))
+                if let rtf = scheduler.optimizer.modes[mode.rawValue]?.real_time_factor {
+                    registry.makeGauge(descriptor: Self.metric("optimizer_real_time_factor", "Busy seconds per audio second, by mode."), labels: [("mode", mode.rawValue)]).set(rtf)
+                }
             }
         }
         if let memory {
