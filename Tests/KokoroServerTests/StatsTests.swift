@@ -57,9 +57,44 @@ struct StatsTests {
             #expect(scheduler["runs"] as? Int == 2)
             #expect(scheduler["running"] as? Int == 0 && scheduler["waiting"] as? Int == 0)
             #expect((scheduler["utilization"] as? Double ?? 0) > 0)
+            let sessions = try #require(scheduler["sessions"] as? [[String: Any]])
+            #expect(sessions.count == 1 && sessions[0]["runs"] as? Int == 2)
+            #expect((sessions[0]["utilization"] as? Double ?? 0) > 0)
+            let optimizer = try #require(scheduler["optimizer"] as? [String: Any])
+            #expect(optimizer["mode"] as? String == "latency")
+            #expect((optimizer["modes"] as? [String: [String: Any]])?["latency"]?["runs"] as? Int == 2)
+            #expect((after["arena"] as? [String: Any])?["shrink_after_each_run"] is Bool)
             let queue = try #require(after["queue"] as? [String: Any])
             #expect(queue["active"] as? Int == 0)
             #expect((after["warmup"] as? [String: Any])?["status"] as? String == "ready")
+        }
+    }
+
+    /// Over its limit with the model idle, the watchdog rebuilds both sessions; requests
+    /// before and after are served, and the rebuild shows in the stats.
+    @Test func memoryWatchdogRebuildsIdleSessions() async throws {
+        let engine = try KokoroEngine(configuration: .init(session: .init(intraOpThreads: 1), sessions: 2, optimizerPolicy: .throughput))
+        var settings = MemoryWatchdog.Settings(limitMB: 1)
+        settings.cooldownSeconds = 3600
+        let watchdog = MemoryWatchdog(settings: settings)
+        let app = try makeApp(state: ServerState(readyEngine: engine))
+        try await app.test(.router) { client in
+            let speak = {
+                try await client.execute(uri: "/v1/audio/speech", method: .post,
+                                         body: json(["input": "Still here.", "response_format": "pcm", "no_cache": true])) { response in
+                    #expect(response.status == .ok && response.body.readableBytes > 24_000)
+                }
+            }
+            try await speak()
+            let resident = try #require(MemoryMonitor.residentAndPeakMB()?.0)
+            let action = try #require(await watchdog.check(residentMB: resident, engine: engine))
+            #expect(action.sessions_rebuilt == 2 && action.resident_before_mb == resident)
+            // Within the cool-down it does not act again.
+            #expect(await watchdog.check(residentMB: resident, engine: engine) == nil)
+            try await speak()
+            let statistics = await engine.scheduler.statistics
+            #expect(statistics.recycled_sessions == 2 && statistics.sessions.map(\.generation) == [1, 1])
+            #expect(await watchdog.report.actions.count == 1)
         }
     }
 

@@ -1,0 +1,197 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import KokoroEngine
+
+/// A stand-in session: sleeps `millisecondsPerToken` per token, returns one second of audio
+/// per token, and records the order it ran pieces in and the most runs at once across all
+/// sessions sharing `log`.
+final class TimedSession: SpeechSynthesizer {
+    final class Log: Sendable {
+        let order = Mutex<[Int64]>([])
+        let running = Mutex(0)
+        let mostAtOnce = Mutex(0)
+    }
+
+    let log: Log
+    let millisecondsPerToken: Int
+
+    init(log: Log, millisecondsPerToken: Int = 20) {
+        self.log = log
+        self.millisecondsPerToken = millisecondsPerToken
+    }
+
+    func synthesize(tokens: [Int64], style: ArraySlice<Float>, speed: Float) async throws -> [Float] {
+        let now = log.running.withLock { $0 += 1; return $0 }
+        log.mostAtOnce.withLock { $0 = max($0, now) }
+        log.order.withLock { $0.append(tokens[0]) }
+        defer { log.running.withLock { $0 -= 1 } }
+        try await Task.sleep(for: .milliseconds(millisecondsPerToken * tokens.count))
+        return [Float](repeating: 0.1, count: KokoroModel.sampleRate * tokens.count)
+    }
+}
+
+@Suite("Deadline scheduler and session pool")
+struct SchedulerTests {
+    let style = ArraySlice([Float](repeating: 0, count: 256))
+
+    @Test func earliestDeadlineRunsFirst() async throws {
+        let log = TimedSession.Log()
+        let scheduler = DeadlineScheduler(sessions: [TimedSession(log: log)], policy: .latency)
+        let now = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            // Piece 1 occupies the session; 2, 3, 4 queue with deadlines in the order 4, 2, 3.
+            group.addTask { _ = try await scheduler.synthesize(tokens: [1, 1, 1, 1, 1], style: style, speed: 1, deadline: now) }
+            try await Task.sleep(for: .milliseconds(30))
+            for (id, offset) in [(Int64(2), 5.0), (3, 9.0), (4, 1.0)] {
+                group.addTask { _ = try await scheduler.synthesize(tokens: [id], style: style, speed: 1, deadline: now + .seconds(offset)) }
+            }
+            try await group.waitForAll()
+        }
+        #expect(log.order.withLock { $0 } == [1, 4, 2, 3])
+        let statistics = await scheduler.statistics
+        #expect(statistics.runs == 4 && statistics.sessions[0].runs == 4)
+        #expect(statistics.waiting == 0 && statistics.running == 0)
+    }
+
+    @Test func throughputModeRunsOnePiecePerSessionAndCountsEach() async throws {
+        let log = TimedSession.Log()
+        let scheduler = DeadlineScheduler(sessions: [TimedSession(log: log), TimedSession(log: log)], policy: .throughput)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for id in 1...6 {
+                group.addTask { _ = try await scheduler.synthesize(tokens: [Int64(id), 0, 0], style: style, speed: 1, deadline: .now) }
+            }
+            try await group.waitForAll()
+        }
+        #expect(log.mostAtOnce.withLock { $0 } == 2)
+        let statistics = await scheduler.statistics
+        #expect(statistics.sessions.map(\.runs).reduce(0, +) == 6)
+        #expect(statistics.sessions.allSatisfy { $0.runs > 0 && $0.utilization > 0 })
+        let measured = try #require(statistics.optimizer.modes["throughput"])
+        #expect(measured.runs == 6)
+        #expect(abs(measured.audio_seconds - 18) < 1e-9)
+        #expect(statistics.optimizer.mode == .throughput && statistics.optimizer.decisions.isEmpty)
+    }
+
+    @Test func latencyModeRunsOneAtATimeWithTwoSessions() async throws {
+        let log = TimedSession.Log()
+        let scheduler = DeadlineScheduler(sessions: [TimedSession(log: log), TimedSession(log: log)], policy: .latency)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for id in 1...4 {
+                group.addTask { _ = try await scheduler.synthesize(tokens: [Int64(id)], style: style, speed: 1, deadline: .now) }
+            }
+            try await group.waitForAll()
+        }
+        #expect(log.mostAtOnce.withLock { $0 } == 1)
+    }
+
+    @Test func recyclingRebuildsEverySessionWithoutDroppingARun() async throws {
+        let log = TimedSession.Log()
+        let built = Mutex(0)
+        let scheduler = DeadlineScheduler(sessions: [TimedSession(log: log), TimedSession(log: log)], policy: .throughput) {
+            built.withLock { $0 += 1 }
+            return TimedSession(log: log)
+        }
+        let results = try await withThrowingTaskGroup(of: Int.self) { group in
+            for id in 1...8 {
+                group.addTask {
+                    try await scheduler.synthesize(tokens: [Int64(id), 0, 0], style: style, speed: 1, deadline: .now).count
+                }
+            }
+            group.addTask { await scheduler.recycleSessions() == 2 ? -1 : -2 }
+            return try await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        #expect(results.filter { $0 == 3 * KokoroModel.sampleRate }.count == 8)
+        #expect(results.contains(-1))
+        #expect(built.withLock { $0 } == 2)
+        let statistics = await scheduler.statistics
+        #expect(statistics.recycled_sessions == 2)
+        #expect(statistics.sessions.map(\.generation) == [1, 1])
+        #expect(statistics.runs == 8)
+    }
+
+    @Test func cancellingAWaitingPieceRemovesIt() async throws {
+        let log = TimedSession.Log()
+        let scheduler = DeadlineScheduler(sessions: [TimedSession(log: log, millisecondsPerToken: 100)], policy: .latency)
+        let first = Task { try await scheduler.synthesize(tokens: [1, 1, 1], style: style, speed: 1, deadline: .now) }
+        try await Task.sleep(for: .milliseconds(30))
+        let second = Task { try await scheduler.synthesize(tokens: [2], style: style, speed: 1, deadline: .now) }
+        try await Task.sleep(for: .milliseconds(30))
+        #expect(await scheduler.statistics.waiting == 1)
+        second.cancel()
+        await #expect(throws: CancellationError.self) { try await second.value }
+        _ = try await first.value
+        #expect(log.order.withLock { $0 } == [1])
+    }
+}
+
+@Suite("Real-time optimizer")
+struct OptimizerTests {
+    let start = ContinuousClock.now
+
+    func at(_ seconds: Double) -> ContinuousClock.Instant { start + .seconds(seconds) }
+
+    @Test func switchesToThroughputUnderSustainedQueueingAndBackWhenIdle() throws {
+        var optimizer = RealTimeOptimizer(policy: .auto, sessions: 2, now: start)
+        #expect(optimizer.mode == .latency && optimizer.concurrency == 1)
+        // One run and two waiting, observed every 100 ms: the average climbs past 0.5 waiting,
+        // but no switch before the minimum dwell (5 s from start).
+        var switched: RealTimeOptimizer.Decision?
+        var time = 0.1
+        while switched == nil && time < 20 {
+            switched = optimizer.observe(running: 1, waiting: 2, at: at(time))
+            time += 0.1
+        }
+        let up = try #require(switched)
+        #expect(up.from == .latency && up.to == .throughput)
+        #expect(up.uptime_seconds >= 5 && up.average_waiting >= 0.5)
+        #expect(optimizer.concurrency == 2)
+        // Load stays high: no flapping back.
+        for step in 1...100 { #expect(optimizer.observe(running: 2, waiting: 1, at: at(time + Double(step) * 0.1)) == nil) }
+        time += 10
+        // Idle: back to latency, no sooner than 5 s after the last switch.
+        switched = nil
+        var idleFrom = time
+        while switched == nil && time < idleFrom + 60 {
+            switched = optimizer.observe(running: 0, waiting: 0, at: at(time))
+            time += 0.1
+        }
+        let down = try #require(switched)
+        #expect(down.to == .latency && down.average_waiting <= 0.05)
+        #expect(optimizer.decisions.count == 2)
+        idleFrom = time
+        #expect(optimizer.observe(running: 0, waiting: 0, at: at(idleFrom + 1)) == nil)
+    }
+
+    @Test func fixedPoliciesAndOneSessionNeverSwitch() {
+        for (policy, sessions, concurrency) in [(RealTimeOptimizer.Policy.latency, 2, 1), (.throughput, 2, 2), (.auto, 1, 1)] {
+            var optimizer = RealTimeOptimizer(policy: policy, sessions: sessions, now: start)
+            for step in 1...300 {
+                #expect(optimizer.observe(running: 1, waiting: 3, at: at(Double(step) * 0.1)) == nil)
+            }
+            #expect(optimizer.concurrency == concurrency)
+        }
+    }
+
+    @Test func busyTimeAndAudioGiveTheRealTimeFactor() {
+        var optimizer = RealTimeOptimizer(policy: .latency, sessions: 1, now: start)
+        _ = optimizer.observe(running: 1, waiting: 0, at: at(1))
+        _ = optimizer.observe(running: 0, waiting: 0, at: at(3))
+        optimizer.record(audioSeconds: 8, queueWait: 0.5, mode: .latency)
+        let measured = optimizer.measurements[.latency]
+        #expect(measured?.busy_seconds == 2)
+        #expect(measured?.real_time_factor == 0.25)
+        #expect(measured?.mean_queue_wait_ms == 500)
+    }
+}
+
+@Suite("Arena policy")
+struct ArenaPolicyTests {
+    @Test func shrinksWhenTheArenaWouldNotFitTheBudget() {
+        let tight = ArenaPolicy.choose(sessions: 2, maxPieceTokens: 250, budgetBytes: 512 << 20)
+        #expect(tight.shrink_after_each_run && tight.reason.contains("shrink"))
+        let roomy = ArenaPolicy.choose(sessions: 1, maxPieceTokens: 250, budgetBytes: 4 << 30)
+        #expect(!roomy.shrink_after_each_run && roomy.retained_estimate_mb == (250 * ArenaPolicy.bytesPerToken) >> 20)
+        #expect(ArenaPolicy.choose(sessions: 2, maxPieceTokens: 250, physicalMemory: 2 << 30).budget_mb == 512)
+    }
+}
