@@ -26,7 +26,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("max-input"), help: "Longest accepted input in characters (default 20000).")
     var maxInput: Int?
 
-    @Option(name: .customLong("max-concurrent"), help: "Requests synthesizing at once (default 2).")
+    @Option(name: .customLong("max-concurrent"), help: "Most requests synthesizing at once (default 8); fewer are admitted when the measured speed keeps fewer streams in real time.")
     var maxConcurrent: Int?
 
     @Option(name: .customLong("max-queue"), help: "Requests that may wait for a slot before 503s (default 0).")

@@ -58,6 +58,14 @@ public actor DeadlineScheduler {
         public let optimizer: OptimizerStatistics
     }
 
+    /// How many real-time streams the pool can carry, from measured speed.
+    public struct Capacity: Sendable, Encodable {
+        public let streams: Int
+        /// Busy seconds per audio second the estimate rests on.
+        public let real_time_factor: Double?
+        public let basis: String
+    }
+
     public struct OptimizerStatistics: Sendable, Encodable {
         public let policy: String
         public let mode: RealTimeOptimizer.Mode
@@ -77,6 +85,7 @@ public actor DeadlineScheduler {
     private var runs = 0
     private var lateRuns = 0
     private var recycled = 0
+    private var warmupRealTimeFactor: Double?
     private let started = ContinuousClock.now
 
     public init(sessions: [any SpeechSynthesizer], policy: RealTimeOptimizer.Policy = .auto,
@@ -183,6 +192,28 @@ public actor DeadlineScheduler {
             startWork()
         }
         return rebuilt
+    }
+
+    /// The pool's speed measured by the warm-up, used until real runs have measured it.
+    public func setWarmupRealTimeFactor(_ factor: Double) { warmupRealTimeFactor = factor }
+
+    /// Streams that fit in `targetUtilization` of the pool: a stream needs `rtf` busy seconds
+    /// per second it plays. Uses the fastest mode measured over at least `minimumAudioSeconds`
+    /// of audio, else the warm-up; with neither, one stream per session.
+    public func realTimeCapacity(targetUtilization: Double = 0.9, minimumAudioSeconds: Double = 20) -> Capacity {
+        let measured = optimizer.measurements
+            .filter { $0.value.audio_seconds >= minimumAudioSeconds }
+            .compactMap { mode, measurement in measurement.real_time_factor.map { (mode, $0) } }
+            .min { $0.1 < $1.1 }
+        let (factor, basis): (Double?, String) = if let measured {
+            (measured.1, "\(measured.0.rawValue) mode, measured over served requests")
+        } else if let warmupRealTimeFactor {
+            (warmupRealTimeFactor, "warm-up runs")
+        } else {
+            (nil, "not measured yet: one stream per session")
+        }
+        let streams = factor.map { max(1, Int((targetUtilization / $0).rounded(.down))) } ?? slots.count
+        return Capacity(streams: streams, real_time_factor: factor, basis: basis)
     }
 
     public var statistics: Statistics {

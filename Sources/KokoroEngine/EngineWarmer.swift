@@ -16,6 +16,8 @@ public struct EngineWarmer: Sendable {
         public let runs: Int
         public let sessions: Int
         public let seconds: Double
+        /// Wall seconds per second of audio made, all sessions together.
+        public let real_time_factor: Double
     }
 
     /// Real phonemes, repeated to length: the model's cost depends on what it says, not just how much.
@@ -28,19 +30,24 @@ public struct EngineWarmer: Sendable {
         let start = ContinuousClock.now
         let total = tokenCounts.count * engine.sessions.count
         let counter = ProgressCounter()
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        let samples = try await withThrowingTaskGroup(of: Int.self) { group in
             for session in engine.sessions {
                 group.addTask { [tokenCounts] in
+                    var made = 0
                     for count in tokenCounts {
                         let tokens = (0..<count).map { sample[$0 % sample.count] }
-                        _ = try await session.synthesize(tokens: tokens, style: style.style(forTokenCount: count), speed: 1)
+                        made += try await session.synthesize(tokens: tokens, style: style.style(forTokenCount: count), speed: 1).count
                         progress(await counter.increment(), total)
                     }
+                    return made
                 }
             }
-            try await group.waitForAll()
+            return try await group.reduce(0, +)
         }
-        return Report(runs: total, sessions: engine.sessions.count, seconds: start.duration(to: .now).seconds)
+        let seconds = start.duration(to: .now).seconds
+        let factor = seconds / max(Double(samples) / Double(KokoroModel.sampleRate), 0.001)
+        await engine.scheduler.setWarmupRealTimeFactor(factor)
+        return Report(runs: total, sessions: engine.sessions.count, seconds: seconds, real_time_factor: factor)
     }
 }
 

@@ -2,7 +2,8 @@ import Foundation
 
 /// Bounds how many requests synthesize at once and how many may wait.
 ///
-/// A request over both bounds is refused at once with 503 and a `Retry-After` estimated
+/// The bound is the smaller of the configured cap and the real-time capacity the caller
+/// measured (how many streams the model keeps ahead of playback). A request over both bounds is refused at once with 503 and a `Retry-After` estimated
 /// from recent request durations, rather than queued into a wait that would stall every
 /// stream: a fast, explicit refusal is better than degraded audio for everyone.
 public actor AdmissionGate {
@@ -21,9 +22,10 @@ public actor AdmissionGate {
 
     public var queued: Int { waiters.count }
 
-    /// Waits for a slot; throws a 503 `APIError` when the queue is full.
-    public func enter() async throws {
-        if active < maxActive {
+    /// Waits for a slot; throws a 503 `APIError` when the queue is full. `limit` lowers the
+    /// configured cap for this decision.
+    public func enter(limit: Int? = nil) async throws {
+        if active < min(maxActive, max(1, limit ?? maxActive)) {
             active += 1
             return
         }

@@ -97,12 +97,15 @@ struct InfoRoutes: Sendable {
             let warmup_seconds: Double?
             let warmup_runs: Int?
             let warmup_sessions: Int?
+            let warmup_real_time_factor: Double?
         }
         struct Queue: Encodable {
             let active: Int
             let queued: Int
             let max_active: Int
             let max_queued: Int
+            /// Streams the model keeps in real time, from measured speed: admission's other bound.
+            let real_time_capacity: DeadlineScheduler.Capacity?
         }
         let uptime_seconds: Double
         let requests: RequestStatistics.Report
@@ -125,14 +128,15 @@ struct InfoRoutes: Sendable {
         return try jsonResponse(Stats(
             uptime_seconds: state.uptimeSeconds,
             requests: metrics.statistics.report(),
-            queue: .init(active: await gate.active, queued: await gate.queued, max_active: gate.maxActive, max_queued: gate.maxQueued),
+            queue: .init(active: await gate.active, queued: await gate.queued, max_active: gate.maxActive, max_queued: gate.maxQueued,
+                         real_time_capacity: await engine?.scheduler.realTimeCapacity()),
             caches: engine.map { .init(audio: $0.audioCache.statistics, phoneme: $0.planner.phonemeCache.statistics) },
             scheduler: await engine?.scheduler.statistics,
             memory: memory.report(),
             memory_watchdog: await memory.watchdog.report,
             arena: engine?.arenaPolicy,
             warmup: .init(status: state.phase.label, startup_seconds: state.startupSeconds, warmup_seconds: warmup?.seconds,
-                          warmup_runs: warmup?.runs, warmup_sessions: warmup?.sessions)))
+                          warmup_runs: warmup?.runs, warmup_sessions: warmup?.sessions, warmup_real_time_factor: warmup?.real_time_factor)))
     }
 
     func prometheus(_ request: Request, context: some RequestContext) async -> Response {

@@ -10,8 +10,8 @@ public struct ServerConfiguration: Sendable {
     public var corsOrigins: [String] = []
     /// Longest accepted `input`, in characters (413 beyond).
     public var maxInputCharacters = 20_000
-    /// Requests synthesizing at once; more wait in the queue.
-    public var maxConcurrentRequests = 2
+    /// Most requests synthesizing at once; the measured real-time capacity may admit fewer.
+    public var maxConcurrentRequests = 8
     /// Requests waiting for a free slot; more are refused with 503 at once. None by default:
     /// a stream that waits for a slot would start late, so it is better told to retry.
     public var maxQueuedRequests = 0

@@ -66,7 +66,7 @@ struct SpeechRoutes: Sendable {
             throw APIError.from(error)
         }
 
-        try await admit()
+        try await admit(engine)
         var headers: HTTPFields = [.contentType: format.contentType]
         if Double(speed) != requestedSpeed {
             headers[.speedClamped] = "requested=\(requestedSpeed); applied=\(speed); model range \(EngineError.speedRange.lowerBound)-\(EngineError.speedRange.upperBound)"
@@ -89,12 +89,14 @@ struct SpeechRoutes: Sendable {
         })
     }
 
-    /// Takes a synthesis slot or throws the 503; the `AudioPipe` gives it back.
-    private func admit() async throws {
+    /// Takes a synthesis slot, within the engine's measured real-time capacity, or throws
+    /// the 503; the `AudioPipe` gives it back.
+    private func admit(_ engine: KokoroEngine) async throws {
+        let capacity = await engine.scheduler.realTimeCapacity().streams
         metrics.queueDepth.set(Double(await gate.queued + 1))
         defer { Task { metrics.queueDepth.set(Double(await gate.queued)) } }
         do {
-            try await gate.enter()
+            try await gate.enter(limit: capacity)
         } catch {
             metrics.statistics.recordRefused()
             throw error
@@ -164,7 +166,7 @@ struct SpeechRoutes: Sendable {
         } catch {
             throw APIError.from(error)
         }
-        try await admit()
+        try await admit(engine)
         let result = try await AudioPipe(engine: engine, job: job, format: format, received: received, inputCharacters: body.phonemes.count,
                                          gate: gate, metrics: metrics, logger: context.logger, connection: context.channel.closeFuture).collect()
         return Response(status: .ok, headers: [.contentType: format.contentType, .contentLength: String(result.bytes.count)],

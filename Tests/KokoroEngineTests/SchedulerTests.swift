@@ -110,6 +110,21 @@ struct SchedulerTests {
         #expect(statistics.runs == 8)
     }
 
+    @Test func capacityComesFromMeasuredSpeed() async throws {
+        let log = TimedSession.Log()
+        let scheduler = DeadlineScheduler(sessions: [TimedSession(log: log), TimedSession(log: log)], policy: .latency)
+        #expect(await scheduler.realTimeCapacity().streams == 2)
+        await scheduler.setWarmupRealTimeFactor(0.25)
+        let warm = await scheduler.realTimeCapacity()
+        #expect(warm.streams == 3 && warm.basis == "warm-up runs")
+        // 25 s of audio in about 0.5 s of runs: real runs now set the figure.
+        _ = try await scheduler.synthesize(tokens: [Int64](repeating: 1, count: 25), style: style, speed: 1, deadline: .now)
+        let measured = await scheduler.realTimeCapacity()
+        let factor = try #require(measured.real_time_factor)
+        #expect(factor > 0.015 && factor < 0.1)
+        #expect(measured.streams == Int(0.9 / factor) && measured.basis.hasPrefix("latency mode"))
+    }
+
     @Test func cancellingAWaitingPieceRemovesIt() async throws {
         let log = TimedSession.Log()
         let scheduler = DeadlineScheduler(sessions: [TimedSession(log: log, millisecondsPerToken: 100)], policy: .latency)

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import KokoroEngine
 import HummingbirdTesting
 import Testing
 @testable import KokoroServer
@@ -147,6 +148,28 @@ struct ServerEndpointTests {
                 #expect(errorBody(response.body)["code"] as? String == "overloaded")
             }
             #expect(start.duration(to: .now) < .milliseconds(500))
+            long.close()
+        }
+    }
+
+    /// Under the configured cap, the measured speed still bounds admission: with the model
+    /// measured at 0.6 s per audio second only one stream fits in real time.
+    @Test func measuredCapacityRefusesWhatCannotPlayInRealTime() async throws {
+        let engine = try KokoroEngine(configuration: .init(session: .init(intraOpThreads: 2)))
+        await engine.scheduler.setWarmupRealTimeFactor(0.6)
+        let app = try makeApp({ $0.maxConcurrentRequests = 8; $0.maxQueuedRequests = 0 }, state: ServerState(readyEngine: engine))
+        try await app.test(.live) { client in
+            let long = try RawHTTPClient(port: try #require(client.port))
+            let body = #"{"input":"\#(String(repeating: "This keeps the only slot busy for a while. ", count: 20))","response_format":"pcm"}"#
+            long.send("POST /v1/audio/speech HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+            _ = long.read(atLeast: 1000)
+            try await client.execute(uri: "/v1/audio/speech", method: .post, body: json(["input": "Me too."])) { response in
+                #expect(response.status == .serviceUnavailable)
+            }
+            try await client.execute(uri: "/v1/stats", method: .get) { response in
+                let capacity = (decodeJSON(response.body)["queue"] as? [String: Any])?["real_time_capacity"] as? [String: Any]
+                #expect(capacity?["streams"] as? Int == 1 && capacity?["basis"] as? String == "warm-up runs")
+            }
             long.close()
         }
     }
