@@ -34,12 +34,13 @@ let package = Package(
         .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat libavcodec libswresample libavutil",
                        providers: [.apt(["libavcodec-dev", "libavformat-dev", "libswresample-dev", "libavutil-dev"])]),
         // Streaming audio encoders: WAV, PCM, MP3, Opus, AAC, FLAC.
-        // EBU R128 loudness, for per-voice gain.
+        .target(name: "AudioEncoding", dependencies: ["CFFmpeg"]),
+        // EBU R128 loudness, for per-voice gain; apart from the encoders so the engine need not link FFmpeg.
         .systemLibrary(name: "CEBUR128", pkgConfig: "libebur128", providers: [.apt(["libebur128-dev"])]),
-        .target(name: "AudioEncoding", dependencies: ["CFFmpeg", "CEBUR128"]),
+        .target(name: "AudioLoudness", dependencies: ["CEBUR128"]),
         // Text to audio: segmenting, phonemizing, chunking, running the model, joining.
         .target(name: "KokoroEngine", dependencies: [
-            "ONNXRuntime", "KokoroVoices", "KokoroPhonemizer", "EnglishG2P",
+            "ONNXRuntime", "KokoroVoices", "KokoroPhonemizer", "EnglishG2P", "AudioLoudness",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The OpenAI-compatible HTTP server: translates HTTP to engine calls, nothing more.
@@ -60,7 +61,8 @@ let package = Package(
         .testTarget(name: "KokoroPhonemizerTests", dependencies: ["KokoroPhonemizer"]),
         .testTarget(name: "EnglishG2PTests", dependencies: ["EnglishG2P"]),
         .testTarget(name: "AudioEncodingTests", dependencies: ["AudioEncoding"]),
-        .testTarget(name: "KokoroEngineTests", dependencies: ["KokoroEngine"]),
+        .testTarget(name: "AudioLoudnessTests", dependencies: ["AudioLoudness"]),
+        .testTarget(name: "KokoroEngineTests", dependencies: ["KokoroEngine", "AudioLoudness"]),
         .testTarget(name: "KokoroServerTests", dependencies: [
             "KokoroServer", "KokoroEngine", "AudioEncoding",
             .product(name: "HummingbirdTesting", package: "hummingbird"),

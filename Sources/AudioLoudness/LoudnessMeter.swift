@@ -1,6 +1,3 @@
-// Built once Package.swift declares the CEBUR128 system library and makes
-// AudioEncoding depend on it; until then this file compiles to nothing.
-#if canImport(CEBUR128)
 import CEBUR128
 import Foundation
 
@@ -14,6 +11,11 @@ public struct Loudness: Sendable, Equatable {
     public var integrated: Double
     /// dBTP; `-infinity` for digital silence.
     public var truePeak: Double
+
+    public init(integrated: Double, truePeak: Double) {
+        self.integrated = integrated
+        self.truePeak = truePeak
+    }
 
     /// The gain in dB that brings the signal to `target` LUFS without letting
     /// the true peak exceed `truePeakCeiling` dBTP: a plain gain moves both by
@@ -83,4 +85,3 @@ public struct LoudnessError: Error, Equatable, CustomStringConvertible {
         guard status == Int32(EBUR128_SUCCESS.rawValue) else { throw LoudnessError(call: call, code: status) }
     }
 }
-#endif
