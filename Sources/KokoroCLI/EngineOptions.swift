@@ -30,6 +30,9 @@ struct EngineOptions: ParsableArguments {
     @Option(name: .customLong("memory-budget-mb"), help: "Memory the sessions may keep between runs; above it ORT's arena is given back after each run (default: $KOKORO_MEMORY_BUDGET_MB, else a quarter of RAM, at most 1024).")
     var memoryBudgetMB: Int?
 
+    @Option(name: .customLong("loudness"), help: "Bring every voice to this integrated loudness in LUFS, true peak ≤ −1 dBTP, or 'off' (default: $KOKORO_LOUDNESS, else -16).")
+    var loudness: String?
+
     var assets: AssetLocations {
         AssetLocations.resolve(model: model, voices: voicePacks, vocabulary: vocab, onnxRuntimeLibrary: ortLibrary)
     }
@@ -46,8 +49,18 @@ struct EngineOptions: ParsableArguments {
         }
         let sessionCount = sessions ?? environment["KOKORO_SESSIONS"].flatMap(Int.init) ?? defaultSessions
         guard sessionCount >= 1 else { throw ValidationError("--sessions must be at least 1") }
+        let loudnessSetting = loudness ?? environment["KOKORO_LOUDNESS"] ?? "-16"
+        let target: Double?
+        if loudnessSetting == "off" {
+            target = nil
+        } else if let value = Double(loudnessSetting), (-40 ... -5).contains(value) {
+            target = value
+        } else {
+            throw ValidationError("--loudness \(loudnessSetting) is not a level: give LUFS between -40 and -5 (e.g. -16) or 'off'")
+        }
         let budget = (memoryBudgetMB ?? environment["KOKORO_MEMORY_BUDGET_MB"].flatMap(Int.init)).map { $0 << 20 }
         return try KokoroEngine(configuration: .init(assets: assets, session: KokoroEngine.sessionConfiguration(threads: threadCount),
-                                                     sessions: sessionCount, optimizerPolicy: policy, memoryBudgetBytes: budget))
+                                                     sessions: sessionCount, optimizerPolicy: policy, memoryBudgetBytes: budget,
+                                                     loudnessTarget: target))
     }
 }

@@ -52,6 +52,10 @@ struct Say: AsyncParsableCommand {
         let format = try outputFormat(output)
         let engine = try engineOptions.makeEngine()
         let job = try engine.prepare(SpeechRequest(text: text, voice: voice ?? engine.defaultVoice, speed: speed, language: language))
+        // A voice never measured is measured first (once, then kept in the cache), so this file has its final level.
+        if let loudness = engine.loudness, loudness.gain(for: engine.loudnessKey(job.request.voice)) == nil {
+            try await engine.calibrateLoudness(voice: job.request.voice)
+        }
         let sink = try OutputSink(path: output, format: format)
         let progress = ProgressBar(total: job.segments.count)
         for try await chunk in engine.stream(job) {

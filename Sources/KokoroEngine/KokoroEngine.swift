@@ -3,6 +3,7 @@ import EnglishG2P
 import KokoroPhonemizer
 import KokoroVoices
 import ONNXRuntime
+import Synchronization
 
 /// The facade over the pipeline: text → sentences → phonemes → tokens → model → audio.
 ///
@@ -24,10 +25,15 @@ public final class KokoroEngine: Sendable {
         public var optimizerPolicy: RealTimeOptimizer.Policy
         /// Memory the sessions may keep between runs (nil: `ArenaPolicy`'s default).
         public var memoryBudgetBytes: Int?
+        /// Integrated loudness every voice is brought to, in LUFS (nil: the model's own levels).
+        public var loudnessTarget: Double?
+        /// Where voices' measured loudness is kept (nil: `loudness.json` in the asset cache).
+        public var loudnessStore: URL?
 
         public init(assets: AssetLocations = .resolve(), session: SessionConfiguration = .init(), logLevel: LoggingLevel = .warning,
                     audioCacheBytes: Int = 64 << 20, phonemeCacheCharacters: Int = 4 << 20,
-                    sessions: Int = 1, optimizerPolicy: RealTimeOptimizer.Policy = .auto, memoryBudgetBytes: Int? = nil) {
+                    sessions: Int = 1, optimizerPolicy: RealTimeOptimizer.Policy = .auto, memoryBudgetBytes: Int? = nil,
+                    loudnessTarget: Double? = nil, loudnessStore: URL? = nil) {
             self.assets = assets
             self.session = session
             self.logLevel = logLevel
@@ -36,6 +42,8 @@ public final class KokoroEngine: Sendable {
             self.sessions = max(1, sessions)
             self.optimizerPolicy = optimizerPolicy
             self.memoryBudgetBytes = memoryBudgetBytes
+            self.loudnessTarget = loudnessTarget
+            self.loudnessStore = loudnessStore
         }
     }
 
@@ -56,6 +64,12 @@ public final class KokoroEngine: Sendable {
     public var model: any SpeechSynthesizer { sessions[0] }
     /// How ORT's arena is managed, and why.
     public let arenaPolicy: ArenaPolicy?
+    /// Per-voice gains to the loudness target (nil: no normalization).
+    public let loudness: VoiceLoudness?
+    /// Names the voice packs in loudness keys, so a different pack is measured anew.
+    private let voicePackID: String
+    /// Voices being calibrated in the background, so each is measured once.
+    private let calibrating = Mutex<Set<String>>([])
     /// Recent pieces' audio (requests may opt out with `useCache`).
     public let audioCache: AudioCache
     /// Orders every stream's model runs by playback deadline.
@@ -70,10 +84,12 @@ public final class KokoroEngine: Sendable {
 
     public init(planner: SynthesisPlanner, sessions: [any SpeechSynthesizer], audioCacheBytes: Int = 64 << 20,
                 optimizerPolicy: RealTimeOptimizer.Policy = .auto, arenaPolicy: ArenaPolicy? = nil,
-                sessionFactory: DeadlineScheduler.SessionFactory? = nil) {
+                sessionFactory: DeadlineScheduler.SessionFactory? = nil, loudness: VoiceLoudness? = nil, voicePackID: String = "") {
         self.planner = planner
         self.sessions = sessions
         self.arenaPolicy = arenaPolicy
+        self.loudness = loudness
+        self.voicePackID = voicePackID
         self.audioCache = AudioCache(capacityBytes: audioCacheBytes)
         self.scheduler = DeadlineScheduler(sessions: sessions, policy: optimizerPolicy, factory: sessionFactory)
     }
@@ -100,15 +116,29 @@ public final class KokoroEngine: Sendable {
                 throw EngineError.corruptModel(path, error.description)
             }
         }
-        let sessions = try (0..<configuration.sessions).map { _ in try makeSession() }
+        // Built side by side (ORT's environment and the shared container are thread-safe): start-up counts.
+        let built = Mutex([Result<any SpeechSynthesizer, any Error>?](repeating: nil, count: configuration.sessions))
+        DispatchQueue.concurrentPerform(iterations: configuration.sessions) { index in
+            let result = Result { try makeSession() }
+            built.withLock { $0[index] = result }
+        }
+        let sessions = try built.withLock { $0 }.map { try $0!.get() }
         let vocabulary = try PhonemeVocabulary(contentsOf: assets.vocabulary)
         let planner = SynthesisPlanner(
             phonemizers: try Self.phonemizers(assets: assets, vocabulary: vocabulary),
             vocabulary: vocabulary,
             voices: try VoiceLibrary(paths: assets.voicePacks),
             phonemeCacheCharacters: configuration.phonemeCacheCharacters)
+        let packID = assets.voicePacks.map { url in
+            let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
+            return "\(url.lastPathComponent):\(size)"
+        }.joined(separator: ",")
+        let loudness = configuration.loudnessTarget.map {
+            VoiceLoudness(target: $0, storeURL: configuration.loudnessStore ?? assets.cacheDirectory.appendingPathComponent("loudness.json"))
+        }
         self.init(planner: planner, sessions: sessions, audioCacheBytes: configuration.audioCacheBytes,
-                  optimizerPolicy: configuration.optimizerPolicy, arenaPolicy: arena, sessionFactory: makeSession)
+                  optimizerPolicy: configuration.optimizerPolicy, arenaPolicy: arena, sessionFactory: makeSession,
+                  loudness: loudness, voicePackID: packID)
     }
 
     /// misaki-grade English (American loaded now, British on first use), and espeak-ng for
@@ -145,7 +175,8 @@ public final class KokoroEngine: Sendable {
     /// iteration (or cancelling its task) cancels the model run in progress.
     public func stream(_ job: SynthesisJob) -> AsyncThrowingStream<AudioChunk, any Error> {
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: AudioChunk.self)
-        let task = Task { [scheduler, audioCache, joiner = planner.joiner] in
+        calibrateInBackground(job.request.voice)
+        let task = Task { [scheduler, audioCache, joiner = planner.joiner, loudness, key = loudnessKey(job.request.voice)] in
             // When the listener runs out of audio: playback starts with the first piece sent.
             var playbackStart: ContinuousClock.Instant?
             var audioSent = 0.0
@@ -172,6 +203,7 @@ public final class KokoroEngine: Sendable {
                             if job.request.useCache { audioCache.store(raw, tokens: tokens, style: style, speed: speed) }
                         }
                         var samples = joiner.trim(raw)
+                        loudness?.apply(&samples, voice: key)
                         if !isLast { samples += [Float](repeating: 0, count: pauseAfter) }
                         chunk = AudioChunk(index: index, samples: samples, phonemes: phonemes,
                                            synthesisSeconds: start.duration(to: .now).seconds, isLast: isLast, fromCache: cached != nil)
@@ -187,6 +219,40 @@ public final class KokoroEngine: Sendable {
         }
         continuation.onTermination = { _ in task.cancel() }
         return stream
+    }
+
+    /// The loudness table's key for a voice or blend in these voice packs.
+    public func loudnessKey(_ voice: String) -> String { "\(voice)@\(voicePackID)" }
+
+    /// A sentence with varied sounds and a natural rise and fall, long enough (≈6 s) for a
+    /// loudness measurement that holds for other text to within 1 LU.
+    static let calibrationPhonemes = "ʃˈɪps pˈæsɪŋ ɪn ðə nˈIt ɹᵻlˈId ˌɔn ɪts stˈɛdi bˈim, ænd nˈObˌɑdi kʊd ɹəmˈɛmbəɹ ɐ sˈɪŋɡᵊl nˈIt wˌɛn ðə lˈIt hæd fˈAld."
+
+    /// Measures `voice` on the calibration sentence and stores its gain. Runs through the
+    /// scheduler at `deadline`, or straight on `session` (warm-up, before serving).
+    @discardableResult
+    public func calibrateLoudness(voice: String, deadline: ContinuousClock.Instant = .now,
+                                  on session: (any SpeechSynthesizer)? = nil) async throws -> VoiceGain? {
+        guard let loudness else { return nil }
+        let tokens = vocabulary.tokenize(Self.calibrationPhonemes).tokens
+        let style = try voices.resolve(voice).style(forTokenCount: tokens.count)
+        let raw = if let session {
+            try await session.synthesize(tokens: tokens, style: style, speed: 1)
+        } else {
+            try await scheduler.synthesize(tokens: tokens, style: style, speed: 1, deadline: deadline)
+        }
+        return try loudness.calibrate(voice: loudnessKey(voice), samples: planner.joiner.trim(raw))
+    }
+
+    /// A voice used before it was measured plays at the mean gain of the measured ones
+    /// while it is measured once, behind every real request (its deadline is a minute away).
+    private func calibrateInBackground(_ voice: String) {
+        guard let loudness, loudness.gain(for: loudnessKey(voice)) == nil,
+              calibrating.withLock({ $0.insert(voice).inserted }) else { return }
+        Task.detached(priority: .background) { [self] in
+            defer { calibrating.withLock { _ = $0.remove(voice) } }
+            _ = try? await calibrateLoudness(voice: voice, deadline: .now + .seconds(60))
+        }
     }
 
     /// The whole utterance at once.

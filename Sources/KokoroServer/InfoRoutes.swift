@@ -99,6 +99,12 @@ struct InfoRoutes: Sendable {
             let warmup_sessions: Int?
             let warmup_real_time_factor: Double?
         }
+        struct Loudness: Encodable {
+            let target_lufs: Double
+            let true_peak_ceiling_dbtp: Double
+            /// Measured voices (key: voice@packs) with their loudness, true peak and gain.
+            let voices: [String: VoiceGain]
+        }
         struct Queue: Encodable {
             let active: Int
             let queued: Int
@@ -118,6 +124,7 @@ struct InfoRoutes: Sendable {
         let memory_watchdog: MemoryWatchdog.Report
         /// How ORT's arena is managed, and why.
         let arena: ArenaPolicy?
+        let loudness: Loudness?
         let warmup: Warmup
     }
 
@@ -135,6 +142,7 @@ struct InfoRoutes: Sendable {
             memory: memory.report(),
             memory_watchdog: await memory.watchdog.report,
             arena: engine?.arenaPolicy,
+            loudness: engine?.loudness.map { .init(target_lufs: $0.target, true_peak_ceiling_dbtp: $0.truePeakCeiling, voices: $0.calibrated) },
             warmup: .init(status: state.phase.label, startup_seconds: state.startupSeconds, warmup_seconds: warmup?.seconds,
                           warmup_runs: warmup?.runs, warmup_sessions: warmup?.sessions, warmup_real_time_factor: warmup?.real_time_factor)))
     }
