@@ -35,7 +35,7 @@ public struct EngineWarmer: Sendable {
         let total = tokenCounts.count * engine.sessions.count + (calibrate ? 1 : 0)
         let counter = ProgressCounter()
         let samples = try await withThrowingTaskGroup(of: Int.self) { group in
-            for (index, session) in engine.sessions.enumerated() {
+            for session in engine.sessions {
                 group.addTask { [tokenCounts] in
                     var made = 0
                     for count in tokenCounts {
@@ -43,19 +43,19 @@ public struct EngineWarmer: Sendable {
                         made += try await session.synthesize(tokens: tokens, style: style.style(forTokenCount: count), speed: 1).count
                         progress(await counter.increment(), total)
                     }
-                    // The first session, once warm, measures the voice (a longer run, so it warms too).
-                    if index == 0 && calibrate {
-                        try await engine.calibrateLoudness(voice: voice, on: session)
-                        progress(await counter.increment(), total)
-                    }
                     return made
                 }
             }
             return try await group.reduce(0, +)
         }
-        let seconds = start.duration(to: .now).seconds
-        let factor = seconds / max(Double(samples) / Double(KokoroModel.sampleRate), 0.001)
+        // All sessions at once: the pool's throughput, until served requests measure it.
+        let factor = start.duration(to: .now).seconds / max(Double(samples) / Double(KokoroModel.sampleRate), 0.001)
         await engine.scheduler.setWarmupRealTimeFactor(factor)
+        if calibrate {
+            try await engine.calibrateLoudness(voice: voice, on: engine.sessions[0])
+            progress(await counter.increment(), total)
+        }
+        let seconds = start.duration(to: .now).seconds
         return Report(runs: total, sessions: engine.sessions.count, seconds: seconds, real_time_factor: factor,
                       calibrated_voice: calibrate ? voice : nil)
     }
