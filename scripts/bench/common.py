@@ -1,5 +1,6 @@
 """Shared helpers for the peer benchmarks: the benchmark texts, statistics, a streaming
-HTTP client that timestamps every piece of audio it receives, and bare ONNX Runtime runs.
+HTTP client that timestamps every piece of audio it receives, launching the server, and
+bare ONNX Runtime runs.
 
 Standard library only, except `BareORT` (numpy + onnxruntime, imported when used)."""
 
@@ -9,11 +10,16 @@ import http.client
 import json
 import math
 import os
+import signal
+import socket
 import statistics
+import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlparse
 
+REPO = Path(__file__).resolve().parents[2]
 SAMPLE_RATE = 24_000
 BYTES_PER_SECOND = SAMPLE_RATE * 2  # s16le mono
 WAV_HEADER = 44
@@ -100,14 +106,17 @@ class StreamResult:
 
 def speech(host: str, port: int, text: str, voice: str = "af_heart", fmt: str = "pcm",
            speed: float = 1.0, timeout: float = 120.0, keep_arrivals: bool = False,
-           deadline: float | None = None) -> StreamResult:
-    """POST /v1/audio/speech with stream=true and read the body as it arrives.
+           deadline: float | None = None, stream: bool = True, no_cache: bool = True,
+           first_audio_only: bool = False) -> StreamResult:
+    """POST /v1/audio/speech (stream=true by default) and read the body as it arrives.
 
     TTFA is the time from just before the request is written to the first audio byte:
-    the first body byte for pcm, the first byte after the 44-byte header for wav.
-    `no_cache` keeps the server's audio cache out of it: every figure is a model run."""
+    the first body byte for pcm (and the encoded formats), the first byte after the 44-byte
+    header for wav. `no_cache` (the default) keeps the server's audio cache out of it: every
+    figure is a model run. `first_audio_only` hangs up at the first audio byte (the server
+    then cancels the rest); `total` is then that moment."""
     body = json.dumps({"model": "kokoro", "input": text, "voice": voice, "response_format": fmt,
-                       "speed": speed, "stream": True, "no_cache": True}).encode()
+                       "speed": speed, "stream": stream, "no_cache": no_cache}).encode()
     skip = WAV_HEADER if fmt == "wav" else 0
     result = StreamResult()
     conn = http.client.HTTPConnection(host, port, timeout=timeout)
@@ -136,6 +145,8 @@ def speech(host: str, port: int, text: str, voice: str = "af_heart", fmt: str = 
                 result.ttfa = now
             if keep_arrivals and audio > 0:
                 result.arrivals.append((now, audio))
+            if first_audio_only and audio > 0:
+                break
             if deadline is not None and time.perf_counter() > deadline:
                 result.error = "deadline"
                 break
@@ -146,6 +157,15 @@ def speech(host: str, port: int, text: str, voice: str = "af_heart", fmt: str = 
     finally:
         conn.close()
     return result
+
+
+def loopback(url: str, name: str) -> tuple[str, int]:
+    """(host, port) of a server URL such as http://127.0.0.1:8880; only loopback is accepted."""
+    parsed = urlparse(url if "://" in url else "http://" + url)
+    host, port = parsed.hostname or "127.0.0.1", parsed.port or 80
+    if not (host == "localhost" or host.startswith("127.") or host == "::1"):
+        raise SystemExit(f"{name}: only loopback servers are benchmarked here")
+    return host, port
 
 
 def get_json(host: str, port: int, path: str, body=None, timeout: float = 30.0):
@@ -191,6 +211,68 @@ def segments_from_server(host: str, port: int, text: str, voice: str) -> list[li
     if not segments:
         raise RuntimeError(f"/dev/phonemize gave no tokens: {data!r}")
     return segments
+
+
+# --- the server ----------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`kokoro serve` on 127.0.0.1, its output appended to `log_path`."""
+
+    def __init__(self, binary: str, port: int, threads: int, extra: list[str], log_path: Path):
+        self.cmd = [binary, "serve", "--host", "127.0.0.1", "--port", str(port), "--threads", str(threads), *extra]
+        self.port = port
+        self.log_path = Path(log_path)
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 60.0) -> dict:
+        """Launch and poll /ready every 10 ms; seconds from launch to /health and to /ready 200."""
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.log_path, "ab") as out:
+            t0 = time.perf_counter()
+            self.proc = subprocess.Popen(self.cmd, cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
+                                         stdin=subprocess.DEVNULL)
+        health = None
+        while True:
+            now = time.perf_counter() - t0
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited with {self.proc.returncode} before ready; see {self.log_path}:\n"
+                                   + self.log_tail())
+            if now > timeout:
+                self.stop()
+                raise RuntimeError(f"server not ready after {timeout} s; see {self.log_path}")
+            code = status_of("127.0.0.1", self.port, "/ready", timeout=0.5)
+            if code is not None and health is None:
+                health = time.perf_counter() - t0  # it answered at all (/ready 503 or 200)
+            if code == 200:
+                return {"ready_seconds": time.perf_counter() - t0, "first_answer_seconds": health}
+            time.sleep(0.01)
+
+    @property
+    def pid(self) -> int | None:
+        return self.proc.pid if self.proc else None
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self.proc = None
+
+    def log_tail(self, n: int = 20) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])
+        except OSError:
+            return ""
 
 
 # --- bare ONNX Runtime ----------------------------------------------------------------------

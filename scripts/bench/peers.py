@@ -9,9 +9,15 @@ Phases, one at a time so they do not compete for the 2 cores:
  2. warm-server TTFA of sentence and paragraph (ttfa.py), interleaved with bare ORT runs of
     the server's own first segment (and of all the paragraph's segments) in this process.
  3. simultaneous real-time streams (streams.py), then the server's VmHWM; server stopped.
- 4. kokoro-onnx in a subprocess: N start-ups (import + Kokoro(...)), then TTFA via
+ 4. first request after /ready (first_request.py, --first-request-starts, default 3; 0 skips):
+    fresh launches, the sentence sent the moment /ready is 200, against the median of the
+    next 8; one more launch for the paragraph's TTFA.
+ 5. memory soak (soak.py, --soak N requests; default 0 = skipped, 1000 take ~25 min): a fresh
+    server, N varied requests 2 at a time, RSS sampled throughout, its slope.
+ 6. kokoro-onnx in a subprocess: N start-ups (import + Kokoro(...)), then TTFA via
     create_stream, paragraph totals (stream drained, and create()), its ru_maxrss.
-Writes reports/bench-peers.json (all raw values) and reports/bench-peers.md."""
+Writes reports/bench-peers.json (all raw values) and reports/bench-peers.md, and the phases'
+own reports (bench-ttfa.json, first-request.json/.md, soak.json/.md)."""
 
 from __future__ import annotations
 
@@ -19,8 +25,6 @@ import argparse
 import json
 import os
 import platform
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -29,22 +33,17 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import streams  # noqa: E402
+import first_request  # noqa: E402
+import soak  # noqa: E402
 import ttfa  # noqa: E402
-from common import (BareORT, get_json, loadavg, median, parse_texts, proc_status, ratio,  # noqa: E402
-                    status_of, write_json)
+from common import (REPO, BareORT, Server, free_port, get_json, loadavg, median, parse_texts,  # noqa: E402
+                    proc_status, ratio, write_json)
 
-REPO = HERE.parents[1]
 CACHE = Path(os.environ.get("KOKORO_CACHE", Path.home() / ".cache/kokoro-swift"))
 
 
 def log(*parts):
     print("bench-peers:", *parts, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def busy_processes() -> list[str]:
@@ -72,52 +71,6 @@ def source_state(binary: str) -> dict:
     built = os.path.getmtime(binary) if os.path.exists(binary) else None
     return {"head": git("log", "-1", "--format=%h %s"), "sources_dirty": bool(dirty),
             "binary_built": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(built)) if built else None}
-
-
-class Server:
-    def __init__(self, binary: str, port: int, threads: int, extra: list[str], log_path: Path):
-        self.cmd = [binary, "serve", "--host", "127.0.0.1", "--port", str(port), "--threads", str(threads), *extra]
-        self.port = port
-        self.log_path = log_path
-        self.proc: subprocess.Popen | None = None
-
-    def start(self, timeout: float = 60.0) -> dict:
-        """Launch and poll /ready every 10 ms; seconds from launch to /health and to /ready 200."""
-        with open(self.log_path, "ab") as out:
-            t0 = time.perf_counter()
-            self.proc = subprocess.Popen(self.cmd, cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
-                                         stdin=subprocess.DEVNULL)
-        health = None
-        while True:
-            now = time.perf_counter() - t0
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited with {self.proc.returncode} before ready; see {self.log_path}:\n"
-                                   + self.log_tail())
-            if now > timeout:
-                self.stop()
-                raise RuntimeError(f"server not ready after {timeout} s; see {self.log_path}")
-            code = status_of("127.0.0.1", self.port, "/ready", timeout=0.5)
-            if code is not None and health is None:
-                health = time.perf_counter() - t0  # it answered at all (/ready 503 or 200)
-            if code == 200:
-                return {"ready_seconds": time.perf_counter() - t0, "first_answer_seconds": health}
-            time.sleep(0.01)
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-        self.proc = None
-
-    def log_tail(self, n: int = 20) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])
-        except OSError:
-            return ""
 
 
 def run_kokoro_onnx(args, texts_path: str) -> dict:
@@ -257,6 +210,27 @@ def markdown(report: dict) -> str:
                          "—", "—", "", "", "fast 503s, no underruns",
                          verdict(v["fast_rejection_instead_of_underrun"]) if v["fast_rejection_instead_of_underrun"] is not None
                          else "— (all served: capacity not reached)"])
+    fr = s.get("first_request")
+    if fr:
+        limit = f"≤ {1 + fr['tolerance']:.2f}×"
+        for name, key, what in (("sentence", "ttfa", "TTFA"), ("sentence", "total", "total"),
+                                ("paragraph", "ttfa", "TTFA")):
+            v = g(fr, name, key) or {}
+            if v.get("worst") is not None:
+                rows.append([f"First request after /ready ÷ median of the next {fr['repeats']}, {name} {what} "
+                             f"(worst of {len(v['ratios'])} start(s))", first_request.cell(v), "—", "—", "", "",
+                             limit, verdict(v["within"])])
+    sk = g(s, "soak", "summary")
+    if sk:
+        rows.append([f"Memory soak, {sk['requests']} varied requests {sk['concurrency']} at a time: RSS at ready → "
+                     f"after {sk['rss_after_first_n']} → end, peak (MiB)",
+                     " → ".join(fmt(sk.get(k), "", 1 / 1024, 0) for k in ("rss_ready_kb", "rss_after_first_n_kb", "rss_end_kb"))
+                     + f", peak {fmt(sk['peak_rss_kb'], '', 1 / 1024, 0)}", "—", "—", "", "", "", ""])
+        rows.append([f"Soak RSS slope over the last half (MiB / 100 requests, MiB / min); failures",
+                     f"{fmt(sk['slope_mib_per_100_requests'], '', 1, 2)}, {fmt(sk['slope_mib_per_minute'], '', 1, 2)}; "
+                     f"{sk['failures']} ({sum(sk['busy_retries'].values())} busy answers retried)", "—", "—", "", "",
+                     f"slope within ±{sk['flat_threshold_mib_per_100_requests']}, 0 failures",
+                     verdict(None if sk["flat"] is None else sk["flat"] and not sk["failures"])])
     rows.append(["ORT intra-op threads", str(report["config"]["threads"]),
                  f"ORT default ({g(o, 'session_options', 'intra_op_num_threads')} → "
                  f"{(g(o, 'threads_started_by_construction') or 0) + 1} incl. caller)",
@@ -305,6 +279,10 @@ def main() -> None:
                         "(bare ORT on kokoro-onnx's tokens, a code-path test)")
     parser.add_argument("--skip-onnx", action="store_true")
     parser.add_argument("--skip-streams", action="store_true")
+    parser.add_argument("--first-request-starts", type=int, default=3,
+                        help="launches for the first-request-after-/ready check (default 3; 0 skips it)")
+    parser.add_argument("--soak", type=int, default=0, metavar="N",
+                        help="memory soak of N requests (default 0: skipped; 1000 take ~25 min)")
     parser.add_argument("--no-onnx-create", action="store_true", help="skip kokoro-onnx create() paragraph runs")
     parser.add_argument("--out-dir", default=str(REPO / "reports"))
     parser.add_argument("--markdown-from", metavar="JSON", help="only re-render the table of an earlier bench-peers.json")
@@ -400,6 +378,28 @@ def main() -> None:
         finally:
             server.stop()
             s["log_tail"] = server.log_tail(40)
+        if args.first_request_starts:
+            log("first request after /ready")
+            try:
+                # Phase 1's warm-up start already put everything in the page cache.
+                s["first_request"] = first_request.measure(
+                    args.binary, args.threads, args.server_arg, out_dir / "first-request-server.log", texts,
+                    starts=args.first_request_starts, voice=args.voice, warm_up_start=False, log=lambda m: log(m))
+                first_request.write(s["first_request"], out_dir / "first-request.json")
+            except Exception as error:
+                report["errors"].append(f"first request: {type(error).__name__}: {error}")
+                log(f"first-request phase failed: {error}")
+        if args.soak:
+            log(f"memory soak, {args.soak} requests")
+            try:
+                s["soak"] = soak.launch_and_run(args.binary, args.threads, args.server_arg, out_dir / "soak-server.log",
+                                                texts, requests=args.soak, log=lambda m: log(m))
+                soak.write(s["soak"], out_dir / "soak.json")
+                if s["soak"]["summary"]["failures"]:
+                    report["errors"].append(f"soak: {s['soak']['summary']['failures']} request(s) failed")
+            except Exception as error:
+                report["errors"].append(f"soak: {type(error).__name__}: {error}")
+                log(f"soak phase failed: {error}")
         report["loadavg"]["after_server"] = loadavg()
     else:
         log("no server: bare ORT on kokoro-onnx's tokens (code-path test only)")

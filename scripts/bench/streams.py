@@ -22,10 +22,9 @@ import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import (BYTES_PER_SECOND, loadavg, median, parse_texts, percentile,  # noqa: E402
+from common import (BYTES_PER_SECOND, loadavg, loopback, median, parse_texts, percentile,  # noqa: E402
                     proc_status, speech, write_json)
 
 
@@ -168,10 +167,7 @@ def main() -> None:
     parser.add_argument("--pid", type=int, help="server pid, to sample its RSS")
     parser.add_argument("--out", default=str(repo / "reports/bench-streams.json"))
     args = parser.parse_args()
-    url = urlparse(args.url if "://" in args.url else "http://" + args.url)
-    host, port = url.hostname or "127.0.0.1", url.port or 80
-    if not (host == "localhost" or host.startswith("127.") or host == "::1"):
-        raise SystemExit("streams: only loopback servers are benchmarked here")
+    host, port = loopback(args.url, "streams")
     text = parse_texts(args.texts)["paragraph"]
     report = sweep(host, port, text, max_clients=args.max, voice=args.voice, stagger=args.stagger,
                    jitter=args.jitter, seed=args.seed, server_pid=args.pid)

@@ -20,10 +20,9 @@ import os
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import (BareORT, SAMPLE_RATE, loadavg, median, parse_texts, ratio,  # noqa: E402
+from common import (BareORT, SAMPLE_RATE, loadavg, loopback, median, parse_texts, ratio,  # noqa: E402
                     segments_from_server, speech, write_json)
 
 CACHE = Path(os.environ.get("KOKORO_CACHE", Path.home() / ".cache/kokoro-swift"))
@@ -155,10 +154,7 @@ def main() -> None:
     parser.add_argument("--out", default=str(repo / "reports/bench-ttfa.json"))
     args = parser.parse_args()
 
-    url = urlparse(args.url if "://" in args.url else "http://" + args.url)
-    host, port = url.hostname or "127.0.0.1", url.port or 80
-    if not (host == "localhost" or host.startswith("127.") or host == "::1"):
-        raise SystemExit("ttfa: only loopback servers are benchmarked here")
+    host, port = loopback(args.url, "ttfa")
     texts = parse_texts(args.texts)
     bare = None
     if not args.no_bare:
