@@ -33,6 +33,9 @@ struct EngineOptions: ParsableArguments {
     @Option(name: .customLong("loudness"), help: "Bring every voice to this integrated loudness in LUFS, true peak ≤ −1 dBTP, or 'off' (default: $KOKORO_LOUDNESS, else -16).")
     var loudness: String?
 
+    @Option(name: .customLong("piece-tokens"), help: "Longest piece of text the model is given at once, 16-510 tokens: longer keeps more context for intonation, shorter holds less memory and serves other streams sooner (default: $KOKORO_PIECE_TOKENS, else \(PhonemeChunker.defaultTargetTokens)).")
+    var pieceTokens: Int?
+
     var assets: AssetLocations {
         AssetLocations.resolve(model: model, voices: voicePacks, vocabulary: vocab, onnxRuntimeLibrary: ortLibrary)
     }
@@ -61,6 +64,7 @@ struct EngineOptions: ParsableArguments {
         let budget = (memoryBudgetMB ?? environment["KOKORO_MEMORY_BUDGET_MB"].flatMap(Int.init)).map { $0 << 20 }
         return try KokoroEngine(configuration: .init(assets: assets, session: KokoroEngine.sessionConfiguration(threads: threadCount),
                                                      sessions: sessionCount, optimizerPolicy: policy, memoryBudgetBytes: budget,
-                                                     loudnessTarget: target))
+                                                     loudnessTarget: target,
+                                                     pieceTokens: pieceTokens ?? environment["KOKORO_PIECE_TOKENS"].flatMap(Int.init) ?? PhonemeChunker.defaultTargetTokens))
     }
 }

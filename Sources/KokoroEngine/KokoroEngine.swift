@@ -29,11 +29,14 @@ public final class KokoroEngine: Sendable {
         public var loudnessTarget: Double?
         /// Where voices' measured loudness is kept (nil: `loudness.json` in the asset cache).
         public var loudnessStore: URL?
+        /// Longest piece the chunker aims for (up to 510): longer pieces carry more context
+        /// into the model's prosody; shorter ones hold less memory and free a session sooner.
+        public var pieceTokens: Int
 
         public init(assets: AssetLocations = .resolve(), session: SessionConfiguration = .init(), logLevel: LoggingLevel = .warning,
                     audioCacheBytes: Int = 64 << 20, phonemeCacheCharacters: Int = 4 << 20,
                     sessions: Int = 1, optimizerPolicy: RealTimeOptimizer.Policy = .auto, memoryBudgetBytes: Int? = nil,
-                    loudnessTarget: Double? = nil, loudnessStore: URL? = nil) {
+                    loudnessTarget: Double? = nil, loudnessStore: URL? = nil, pieceTokens: Int = PhonemeChunker.defaultTargetTokens) {
             self.assets = assets
             self.session = session
             self.logLevel = logLevel
@@ -44,6 +47,7 @@ public final class KokoroEngine: Sendable {
             self.memoryBudgetBytes = memoryBudgetBytes
             self.loudnessTarget = loudnessTarget
             self.loudnessStore = loudnessStore
+            self.pieceTokens = min(max(pieceTokens, 16), PhonemeChunker.maxTokens)
         }
     }
 
@@ -102,7 +106,7 @@ public final class KokoroEngine: Sendable {
         }
         let runtime = try ORTRuntime.load(explicitPath: assets.onnxRuntimeLibrary, cacheDirectory: assets.cacheDirectory)
         let environment = try ORTEnvironment(runtime: runtime, logLevel: configuration.logLevel)
-        let arena = ArenaPolicy.choose(sessions: configuration.sessions, maxPieceTokens: PhonemeChunker().targetTokens,
+        let arena = ArenaPolicy.choose(sessions: configuration.sessions, maxPieceTokens: configuration.pieceTokens,
                                        budgetBytes: configuration.memoryBudgetBytes)
         // One container for every session: weights ORT re-lays out for its kernels are kept once.
         let prepacked = try PrepackedWeights(runtime: runtime)
@@ -124,11 +128,12 @@ public final class KokoroEngine: Sendable {
         }
         let sessions = try built.withLock { $0 }.map { try $0!.get() }
         let vocabulary = try PhonemeVocabulary(contentsOf: assets.vocabulary)
-        let planner = SynthesisPlanner(
+        var planner = SynthesisPlanner(
             phonemizers: try Self.phonemizers(assets: assets, vocabulary: vocabulary),
             vocabulary: vocabulary,
             voices: try VoiceLibrary(paths: assets.voicePacks),
             phonemeCacheCharacters: configuration.phonemeCacheCharacters)
+        planner.chunker.targetTokens = configuration.pieceTokens
         let packID = assets.voicePacks.map { url in
             let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
             return "\(url.lastPathComponent):\(size)"

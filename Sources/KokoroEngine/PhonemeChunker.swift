@@ -13,7 +13,9 @@ public struct PhonemeChunker: Sendable {
     /// first audio of a stream arrives sooner, and the pieces after it grow from there.
     public var firstPieceTokens: Int?
 
-    public init(targetTokens: Int = 250, firstPieceTokens: Int? = nil) {
+    public static let defaultTargetTokens = 250
+
+    public init(targetTokens: Int = defaultTargetTokens, firstPieceTokens: Int? = nil) {
         precondition(targetTokens > 0 && targetTokens <= Self.maxTokens)
         self.targetTokens = targetTokens
         self.firstPieceTokens = firstPieceTokens

@@ -15,8 +15,9 @@ public final class MemoryMonitor: Service, Sendable {
     public struct Report: Sendable, Codable {
         public let resident_mb: Double
         public let peak_mb: Double
-        /// Least-squares slope of the history, MB per minute.
-        public let trend_mb_per_minute: Double
+        /// Least-squares slope of the history, MB per minute; nil until the history spans a
+        /// minute (the climb while loading would read as a leak).
+        public let trend_mb_per_minute: Double?
         public let samples: Int
         public let interval_seconds: Double
     }
@@ -63,7 +64,8 @@ public final class MemoryMonitor: Service, Sendable {
     public func report() -> Report? {
         guard let (rss, peak) = Self.residentAndPeakMB() else { return nil }
         let samples = history.withLock { $0 }
-        return Report(resident_mb: rss, peak_mb: peak, trend_mb_per_minute: Self.slope(samples) * 60,
+        let span = (samples.last?.uptimeSeconds ?? 0) - (samples.first?.uptimeSeconds ?? 0)
+        return Report(resident_mb: rss, peak_mb: peak, trend_mb_per_minute: span >= 60 ? Self.slope(samples) * 60 : nil,
                       samples: samples.count, interval_seconds: interval.seconds)
     }
 
@@ -80,7 +82,9 @@ public final class MemoryMonitor: Service, Sendable {
 
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            if let rss = sample(), let state, state.phase == .ready, let engine = state.engine {
+            // The history starts at ready: loading is not a trend.
+            let ready = state.map { $0.phase == .ready } ?? true
+            if ready, let rss = sample(), let engine = state?.engine {
                 await watchdog.recordBaseline(rss)
                 if let action = await watchdog.check(residentMB: rss, engine: engine) {
                     logger.notice("memory watchdog: \(action.reason); \(Int(action.resident_after_mb)) MB after, \(action.sessions_rebuilt) session(s) rebuilt")
