@@ -9,7 +9,7 @@ import ServiceLifecycle
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the OpenAI-compatible speech server.",
-        discussion: "Every option also reads a KOKORO_* variable (KOKORO_HOST, KOKORO_PORT, KOKORO_API_KEYS, KOKORO_CORS_ORIGINS, KOKORO_MAX_INPUT, KOKORO_MAX_CONCURRENT, KOKORO_MAX_QUEUE, KOKORO_DEFAULT_VOICE, KOKORO_MEMORY_LIMIT_MB, KOKORO_LOG_LEVEL; engine options: KOKORO_THREADS, KOKORO_SESSIONS, KOKORO_OPTIMIZER, KOKORO_MEMORY_BUDGET_MB).")
+        discussion: "Every option also reads a KOKORO_* variable (KOKORO_HOST, KOKORO_PORT, KOKORO_API_KEYS, KOKORO_CORS_ORIGINS, KOKORO_MAX_INPUT, KOKORO_MAX_CONCURRENT, KOKORO_MAX_QUEUE, KOKORO_DEFAULT_VOICE, KOKORO_MEMORY_LIMIT_MB, KOKORO_PREWARM, KOKORO_LOG_LEVEL; engine options: KOKORO_THREADS, KOKORO_SESSIONS, KOKORO_OPTIMIZER, KOKORO_MEMORY_BUDGET_MB).")
 
     @Option(help: "Address to bind (default 127.0.0.1: only this machine).")
     var host: String?
@@ -37,6 +37,9 @@ struct Serve: AsyncParsableCommand {
 
     @Option(name: .customLong("memory-limit-mb"), help: "Resident memory above which the idle server gives memory back, rebuilding its sessions if needed (default: 300 MB over the size at ready).")
     var memoryLimitMB: Double?
+
+    @Option(name: .customLong("prewarm"), help: "A text file of phrases (one per line) to put in the audio cache once ready, so they stream at once (default: $KOKORO_PREWARM).")
+    var prewarm: String?
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (default info).")
     var logLevel: String?
@@ -68,7 +71,16 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "kokoro.server")
         let state = ServerState()
         let options = engineOptions
-        let loader = EngineLoader(state: state, voice: configuration.defaultVoice, logger: logger) { try options.makeEngine(defaultSessions: 2) }
+        var phrases: [String] = []
+        if let path = prewarm ?? environment["KOKORO_PREWARM"] {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw ValidationError("cannot read the pre-warm phrase list \(path): give a UTF-8 text file, one phrase per line")
+            }
+            phrases = text.split(whereSeparator: \.isNewline).map(String.init)
+        }
+        let loader = EngineLoader(state: state, voice: configuration.defaultVoice, prewarmPhrases: phrases, logger: logger) {
+            try options.makeEngine(defaultSessions: 2)
+        }
         let app = buildApplication(configuration: configuration, state: state, services: [loader], logger: logger)
         logger.info("listening on http://\(configuration.host):\(configuration.port) (auth \(configuration.apiKeys.isEmpty ? "off" : "on"))")
         var groupConfiguration = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

@@ -260,6 +260,24 @@ public final class KokoroEngine: Sendable {
         }
     }
 
+    /// Fills the audio cache with `phrases` (prompts an app repeats) as a streamed request
+    /// would cut them, behind every real request: their deadline is an hour away. Returns
+    /// the pieces the model made.
+    @discardableResult
+    public func prewarm(phrases: [String], voice: String, speed: Float = 1) async throws -> Int {
+        var made = 0
+        for phrase in phrases where !phrase.allSatisfy(\.isWhitespace) {
+            let job = try prepare(SpeechRequest(text: phrase, voice: voice, speed: speed, fastStart: true))
+            for case .speech(_, let tokens, _) in job.segments {
+                let style = job.style.style(forTokenCount: tokens.count)
+                let samples = try await scheduler.synthesize(tokens: tokens, style: style, speed: speed, deadline: .now + .seconds(3600))
+                audioCache.store(samples, tokens: tokens, style: style, speed: speed)
+                made += 1
+            }
+        }
+        return made
+    }
+
     /// The whole utterance at once.
     public func synthesize(_ request: SpeechRequest) async throws -> AudioClip {
         var samples: [Float] = []

@@ -51,14 +51,17 @@ public struct EngineLoader: Service {
     let warmer: EngineWarmer
     /// The voice requests will mostly use (nil: the engine's default).
     let voice: String?
+    /// Phrases put in the audio cache once ready, behind real requests.
+    let prewarmPhrases: [String]
     let logger: Logger
 
-    public init(state: ServerState, warmer: EngineWarmer = EngineWarmer(), voice: String? = nil, logger: Logger,
-                load: @escaping @Sendable () throws -> KokoroEngine) {
+    public init(state: ServerState, warmer: EngineWarmer = EngineWarmer(), voice: String? = nil, prewarmPhrases: [String] = [],
+                logger: Logger, load: @escaping @Sendable () throws -> KokoroEngine) {
         self.state = state
         self.load = load
         self.warmer = warmer
         self.voice = voice
+        self.prewarmPhrases = prewarmPhrases
         self.logger = logger
     }
 
@@ -70,6 +73,12 @@ public struct EngineLoader: Service {
             state.setWarmup(report)
             state.markReady()
             logger.info("ready", metadata: ["startup_s": "\(state.startupSeconds ?? 0)", "warmup_s": "\(report.seconds)", "runs": "\(report.runs)"])
+            if !prewarmPhrases.isEmpty {
+                let start = ContinuousClock.now
+                let pieces = try await engine.prewarm(phrases: prewarmPhrases, voice: voice ?? engine.defaultVoice)
+                logger.info("audio cache pre-warmed", metadata: ["phrases": "\(prewarmPhrases.count)", "pieces": "\(pieces)",
+                                                                 "seconds": "\(start.duration(to: .now).seconds)"])
+            }
         } catch {
             state.setPhase(.failed("\(error)"))
             logger.error("engine failed to start: \(error)")

@@ -210,3 +210,21 @@ struct ArenaPolicyTests {
         #expect(ArenaPolicy.choose(sessions: 2, maxPieceTokens: 250, physicalMemory: 2 << 30).budget_mb == 512)
     }
 }
+
+@Suite("Audio cache pre-warm")
+struct PrewarmTests {
+    @Test func prewarmedPhrasesStreamFromTheCache() async throws {
+        let engine = try KokoroEngine(configuration: .init(session: .init(intraOpThreads: 2)))
+        let phrase = "Your call is important to us. Please hold."
+        let made = try await engine.prewarm(phrases: [phrase, "  "], voice: "af_heart")
+        #expect(made >= 1)
+        let job = try engine.prepare(SpeechRequest(text: phrase, voice: "af_heart", fastStart: true))
+        var chunks = 0
+        for try await chunk in engine.stream(job) where !chunk.phonemes.isEmpty {
+            #expect(chunk.fromCache)
+            chunks += 1
+        }
+        #expect(chunks == made)
+        #expect(engine.audioCache.statistics.hits == made)
+    }
+}
