@@ -6,8 +6,10 @@ import Logging
 /// Every piece carries the moment its stream's listener runs out of audio already sent (a
 /// first piece's deadline is now), so a new request's first piece goes ahead of pieces other
 /// streams will not need for seconds: new streams start fast while running streams never run
-/// dry. How many sessions run at once is the `RealTimeOptimizer`'s call. Sessions can be
-/// replaced one at a time (to give back memory) while the others keep serving.
+/// dry. Work due beyond a horizon (a stream already well ahead of its listener, background
+/// work) runs only when nothing else does, so sessions stay free for new requests. How many
+/// sessions run at once is the `RealTimeOptimizer`'s call. Sessions can be replaced one at
+/// a time (to give back memory) while the others keep serving.
 public actor DeadlineScheduler {
     private struct Job {
         let id: UInt64
@@ -78,6 +80,8 @@ public actor DeadlineScheduler {
 
     private var slots: [Slot]
     private var optimizer: RealTimeOptimizer
+    /// How far ahead of its deadline a run may start while other runs are in progress.
+    public nonisolated let horizon: Duration
     private let factory: SessionFactory?
     private let logger: Logger
     private var waiting: [Job] = []
@@ -88,9 +92,10 @@ public actor DeadlineScheduler {
     private var warmupRealTimeFactor: Double?
     private let started = ContinuousClock.now
 
-    public init(sessions: [any SpeechSynthesizer], policy: RealTimeOptimizer.Policy = .auto,
+    public init(sessions: [any SpeechSynthesizer], policy: RealTimeOptimizer.Policy = .auto, horizon: Duration = .seconds(10),
                 factory: SessionFactory? = nil, logger: Logger = Logger(label: "kokoro.scheduler")) {
         precondition(!sessions.isEmpty, "a scheduler needs at least one session")
+        self.horizon = horizon
         slots = sessions.map { Slot(model: $0) }
         optimizer = RealTimeOptimizer(policy: policy, sessions: sessions.count)
         self.factory = factory
@@ -116,7 +121,8 @@ public actor DeadlineScheduler {
     private func startWork() {
         while runningCount < optimizer.concurrency,
               let slotIndex = slots.indices.first(where: { slots[$0].job == nil && !slots[$0].retiring && slots[$0].model != nil }),
-              let jobIndex = waiting.indices.min(by: { waiting[$0].deadline < waiting[$1].deadline }) {
+              let jobIndex = waiting.indices.min(by: { waiting[$0].deadline < waiting[$1].deadline }),
+              runningCount == 0 || waiting[jobIndex].deadline <= .now + horizon {
             let job = waiting.remove(at: jobIndex)
             let start = ContinuousClock.now
             runs += 1
@@ -136,8 +142,15 @@ public actor DeadlineScheduler {
         observe()
     }
 
+    /// Runs waiting that are due within the horizon: the load the optimizer should see
+    /// (work held back because it is far ahead is not load).
+    private var dueWaiting: Int {
+        let horizonEnd = ContinuousClock.now + horizon
+        return waiting.count { $0.deadline <= horizonEnd }
+    }
+
     private func observe() {
-        if let decision = optimizer.observe(running: runningCount, waiting: waiting.count) {
+        if let decision = optimizer.observe(running: runningCount, waiting: dueWaiting) {
             logger.info("optimizer: \(decision.from.rawValue) -> \(decision.to.rawValue): \(decision.reason)")
         }
     }

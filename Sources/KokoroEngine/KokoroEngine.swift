@@ -203,7 +203,7 @@ public final class KokoroEngine: Sendable {
                         if let cached {
                             raw = cached
                         } else {
-                            let deadline = playbackStart.map { $0 + .seconds(audioSent) } ?? .now
+                            let deadline = job.request.realTime ? playbackStart.map { $0 + .seconds(audioSent) } ?? .now : .now
                             raw = try await scheduler.synthesize(tokens: tokens, style: style, speed: speed, deadline: deadline)
                             if job.request.useCache { audioCache.store(raw, tokens: tokens, style: style, speed: speed) }
                         }

@@ -13,9 +13,14 @@ public struct SpeechRequest: Sendable, Equatable {
     public var fastStart: Bool
     /// Serve repeated pieces from the audio cache (and keep new ones there).
     public var useCache: Bool
+    /// A listener plays the audio as it comes: each piece is due when the audio before it
+    /// has played, and need not be made much sooner. Otherwise every piece is due at once.
+    public var realTime: Bool
 
-    public init(text: String, voice: String, speed: Float = 1, language: Language? = nil, fastStart: Bool = false, useCache: Bool = true) {
+    public init(text: String, voice: String, speed: Float = 1, language: Language? = nil, fastStart: Bool = false, useCache: Bool = true,
+                realTime: Bool = false) {
         self.useCache = useCache
+        self.realTime = realTime
         self.text = text
         self.voice = voice
         self.speed = speed

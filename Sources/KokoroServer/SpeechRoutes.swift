@@ -61,7 +61,7 @@ struct SpeechRoutes: Sendable {
         do {
             // Streamed or not, the same pieces: the stream decodes to exactly the whole file's audio.
             job = try engine.prepare(SpeechRequest(text: body.input, voice: voice, speed: speed, language: language,
-                                                   fastStart: true, useCache: !(body.noCache ?? false)))
+                                                   fastStart: true, useCache: !(body.noCache ?? false), realTime: streaming))
         } catch {
             throw APIError.from(error)
         }

@@ -41,7 +41,7 @@ struct SchedulerTests {
         let now = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
             // Piece 1 occupies the session; 2, 3, 4 queue with deadlines in the order 4, 2, 3.
-            group.addTask { _ = try await scheduler.synthesize(tokens: [1, 1, 1, 1, 1], style: style, speed: 1, deadline: now) }
+            group.addTask { _ = try await scheduler.synthesize(tokens: [Int64](repeating: 1, count: 50), style: style, speed: 1, deadline: now) }
             try await Task.sleep(for: .milliseconds(30))
             for (id, offset) in [(Int64(2), 5.0), (3, 9.0), (4, 1.0)] {
                 group.addTask { _ = try await scheduler.synthesize(tokens: [id], style: style, speed: 1, deadline: now + .seconds(offset)) }
@@ -110,6 +110,24 @@ struct SchedulerTests {
         #expect(statistics.runs == 8)
     }
 
+    /// Work due beyond the horizon waits while another run is in progress, leaving the
+    /// second session free; work due now runs beside it.
+    @Test func workBeyondTheHorizonWaitsForAnIdlePool() async throws {
+        for (offset, expected) in [(5.0, 1), (0.0, 2)] {
+            let log = TimedSession.Log()
+            let scheduler = DeadlineScheduler(sessions: [TimedSession(log: log), TimedSession(log: log)], policy: .throughput,
+                                              horizon: .milliseconds(500))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { _ = try await scheduler.synthesize(tokens: [Int64](repeating: 1, count: 50), style: style, speed: 1, deadline: .now) }
+                try await Task.sleep(for: .milliseconds(20))
+                group.addTask { _ = try await scheduler.synthesize(tokens: [2], style: style, speed: 1, deadline: .now + .seconds(offset)) }
+                try await group.waitForAll()
+            }
+            #expect(log.mostAtOnce.withLock { $0 } == expected, "deadline in \(offset) s")
+            #expect(log.order.withLock { $0 } == [1, 2])
+        }
+    }
+
     @Test func capacityComesFromMeasuredSpeed() async throws {
         let log = TimedSession.Log()
         let scheduler = DeadlineScheduler(sessions: [TimedSession(log: log), TimedSession(log: log)], policy: .latency)
@@ -121,21 +139,25 @@ struct SchedulerTests {
         _ = try await scheduler.synthesize(tokens: [Int64](repeating: 1, count: 25), style: style, speed: 1, deadline: .now)
         let measured = await scheduler.realTimeCapacity()
         let factor = try #require(measured.real_time_factor)
-        #expect(factor > 0.015 && factor < 0.1)
+        // 0.02 when the sleep is exact; a loaded machine only makes it larger.
+        #expect(factor >= 0.019 && factor < 0.9)
         #expect(measured.streams == Int(0.9 / factor) && measured.basis.hasPrefix("latency mode"))
     }
 
     @Test func cancellingAWaitingPieceRemovesIt() async throws {
         let log = TimedSession.Log()
-        let scheduler = DeadlineScheduler(sessions: [TimedSession(log: log, millisecondsPerToken: 100)], policy: .latency)
-        let first = Task { try await scheduler.synthesize(tokens: [1, 1, 1], style: style, speed: 1, deadline: .now) }
-        try await Task.sleep(for: .milliseconds(30))
+        let scheduler = DeadlineScheduler(sessions: [TimedSession(log: log, millisecondsPerToken: 1000)], policy: .latency)
+        let first = Task { try await scheduler.synthesize(tokens: [1, 1, 1, 1, 1], style: style, speed: 1, deadline: .now) }
+        try await Task.sleep(for: .milliseconds(50))
         let second = Task { try await scheduler.synthesize(tokens: [2], style: style, speed: 1, deadline: .now) }
-        try await Task.sleep(for: .milliseconds(30))
+        try await Task.sleep(for: .milliseconds(50))
         #expect(await scheduler.statistics.waiting == 1)
         second.cancel()
         await #expect(throws: CancellationError.self) { try await second.value }
-        _ = try await first.value
+        #expect(await scheduler.statistics.waiting == 0)
+        // Cancelling the running piece stops it too.
+        first.cancel()
+        await #expect(throws: CancellationError.self) { try await first.value }
         #expect(log.order.withLock { $0 } == [1])
     }
 }

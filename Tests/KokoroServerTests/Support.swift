@@ -14,6 +14,9 @@ func makeApp(_ configure: (inout ServerConfiguration) -> Void = { _ in }, state:
              metrics: ServerMetrics = ServerMetrics()) throws -> some ApplicationProtocol {
     var configuration = ServerConfiguration()
     configuration.port = 0
+    // The test process's memory is every parallel test's: the app's own watchdog would
+    // rebuild sessions under the tests' feet (its behaviour is tested on its own).
+    configuration.memoryLimitMB = .greatestFiniteMagnitude
     configure(&configuration)
     return buildApplication(configuration: configuration, state: try state ?? ServerState(readyEngine: sharedEngine.get()), metrics: metrics)
 }
