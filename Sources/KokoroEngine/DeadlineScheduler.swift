@@ -229,6 +229,15 @@ public actor DeadlineScheduler {
         return Capacity(streams: streams, real_time_factor: factor, basis: basis)
     }
 
+    /// How fast a new stream's pieces may grow when `streams` streams (the new one included)
+    /// share the pool: each then sees about streams × the pool's real-time factor, and a
+    /// piece must be made before the one before it has played, so growth stays under 0.8 /
+    /// that, between 1.2 and 2.
+    public func pieceGrowth(streams: Int) -> Double {
+        guard let factor = realTimeCapacity().real_time_factor else { return 2 }
+        return min(2, max(1.2, 0.8 / (factor * Double(max(1, streams)))))
+    }
+
     public var statistics: Statistics {
         observe()
         let now = ContinuousClock.now

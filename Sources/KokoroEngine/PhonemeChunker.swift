@@ -1,3 +1,5 @@
+import Foundation
+
 /// Cuts phoneme strings into the pieces the model runs on.
 ///
 /// Kokoro accepts at most 510 tokens, but it sounds best on roughly 100–250: near 510 it
@@ -12,6 +14,8 @@ public struct PhonemeChunker: Sendable {
     /// When set, the first piece is cut short (first clause, or the first few words) so the
     /// first audio of a stream arrives sooner, and the pieces after it grow from there.
     public var firstPieceTokens: Int?
+    /// How much each streamed piece may grow over the one before (1–2).
+    public var pieceGrowth: Double = 2
 
     public static let defaultTargetTokens = 250
 
@@ -27,9 +31,10 @@ public struct PhonemeChunker: Sendable {
 
     /// Pieces of at most `maxTokens` symbols (one symbol is one token) from sentences' phonemes.
     ///
-    /// With `firstPieceTokens` set (streaming), piece k may hold up to first × 2^k tokens
-    /// (capped at the target): each piece then takes less time to synthesize than the audio
-    /// already sent lasts, so a stream that starts early never runs dry.
+    /// With `firstPieceTokens` set (streaming), piece k may hold up to first × growth^k
+    /// tokens (capped at the target): with growth below 1 / the model's real-time factor,
+    /// each piece takes less time to synthesize than the audio already sent lasts, so a
+    /// stream that starts early never runs dry.
     public func chunks(_ sentences: [String]) -> [String] {
         var queue = sentences.map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
         var pieces: [String] = []
@@ -68,7 +73,7 @@ public struct PhonemeChunker: Sendable {
     /// The size limit of the piece at `index`.
     func limit(forPiece index: Int) -> Int {
         guard let first = firstPieceTokens else { return targetTokens }
-        return min(targetTokens, first << min(index, 16))
+        return Int(min(Double(targetTokens), Double(first) * pow(min(max(pieceGrowth, 1), 2), Double(index))))
     }
 
     /// Tokens below which a first piece is too short to cover the next piece's synthesis.

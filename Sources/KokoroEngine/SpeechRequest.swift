@@ -16,11 +16,16 @@ public struct SpeechRequest: Sendable, Equatable {
     /// A listener plays the audio as it comes: each piece is due when the audio before it
     /// has played, and need not be made much sooner. Otherwise every piece is due at once.
     public var realTime: Bool
+    /// With `fastStart`, how much each piece may grow over the one before: 2 when the model
+    /// runs well under real time, less when load makes each run slower (see
+    /// `DeadlineScheduler.pieceGrowth`).
+    public var pieceGrowth: Double
 
     public init(text: String, voice: String, speed: Float = 1, language: Language? = nil, fastStart: Bool = false, useCache: Bool = true,
-                realTime: Bool = false) {
+                realTime: Bool = false, pieceGrowth: Double = 2) {
         self.useCache = useCache
         self.realTime = realTime
+        self.pieceGrowth = pieceGrowth
         self.text = text
         self.voice = voice
         self.speed = speed

@@ -56,7 +56,10 @@ public struct SynthesisPlanner: Sendable {
             case .text(let text):
                 let sentences = try TextSegmenter.sentences(text).map { try phonemes(of: $0, language: language) }
                 var chunker = self.chunker
-                if request.fastStart && segments.isEmpty { chunker.firstPieceTokens = fastStartTokens }
+                if request.fastStart && segments.isEmpty {
+                    chunker.firstPieceTokens = fastStartTokens
+                    chunker.pieceGrowth = request.pieceGrowth
+                }
                 segments += chunker.chunks(sentences).compactMap(speechSegment)
             }
         }

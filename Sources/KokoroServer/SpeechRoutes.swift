@@ -57,11 +57,14 @@ struct SpeechRoutes: Sendable {
         }
         let voice = VoiceCatalog.resolveAliases(body.voice ?? configuration.defaultVoice ?? engine.defaultVoice, library: engine.voices)
         let streaming = body.stream ?? true
+        // Streamed or not, the same pieces (the stream decodes to exactly the whole file's
+        // audio), growing only as fast as the load lets a listener keep ahead.
+        let growth = await engine.scheduler.pieceGrowth(streams: await gate.active + 1)
         let job: SynthesisJob
         do {
-            // Streamed or not, the same pieces: the stream decodes to exactly the whole file's audio.
             job = try engine.prepare(SpeechRequest(text: body.input, voice: voice, speed: speed, language: language,
-                                                   fastStart: true, useCache: !(body.noCache ?? false), realTime: streaming))
+                                                   fastStart: true, useCache: !(body.noCache ?? false), realTime: streaming,
+                                                   pieceGrowth: growth))
         } catch {
             throw APIError.from(error)
         }

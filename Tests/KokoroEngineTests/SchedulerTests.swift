@@ -144,6 +144,15 @@ struct SchedulerTests {
         #expect(measured.streams == Int(0.9 / factor) && measured.basis.hasPrefix("latency mode"))
     }
 
+    @Test func piecesGrowSlowerAsStreamsShareThePool() async {
+        let scheduler = DeadlineScheduler(sessions: [TimedSession(log: TimedSession.Log())], policy: .latency)
+        #expect(await scheduler.pieceGrowth(streams: 1) == 2)
+        await scheduler.setWarmupRealTimeFactor(0.25)
+        #expect(await scheduler.pieceGrowth(streams: 1) == 2)
+        #expect(abs(await scheduler.pieceGrowth(streams: 2) - 1.6) < 1e-9)
+        #expect(await scheduler.pieceGrowth(streams: 4) == 1.2)
+    }
+
     @Test func cancellingAWaitingPieceRemovesIt() async throws {
         let log = TimedSession.Log()
         let scheduler = DeadlineScheduler(sessions: [TimedSession(log: log, millisecondsPerToken: 1000)], policy: .latency)
