@@ -47,6 +47,7 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var engineOptions: EngineOptions
 
     func run() async throws {
+        let allocator = MemoryWatchdog.configureAllocator()
         let environment = ProcessInfo.processInfo.environment
         var configuration = ServerConfiguration.fromEnvironment(environment)
         if let host { configuration.host = host }
@@ -69,6 +70,7 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "kokoro.server")
+        logger.info("allocator: \(allocator ?? "system default")")
         let state = ServerState()
         let options = engineOptions
         var phrases: [String] = []
