@@ -17,7 +17,10 @@ public struct PhonemeChunker: Sendable {
     /// How much each streamed piece may grow over the one before (1–2).
     public var pieceGrowth: Double = 2
 
-    public static let defaultTargetTokens = 250
+    /// About one long sentence. Each session's working memory grows with the piece (≈1.6 MB
+    /// per token measured), and a shorter piece frees its session sooner for a new stream;
+    /// pieces still end at sentence or clause marks.
+    public static let defaultTargetTokens = 150
 
     public init(targetTokens: Int = defaultTargetTokens, firstPieceTokens: Int? = nil) {
         precondition(targetTokens > 0 && targetTokens <= Self.maxTokens)
