@@ -46,6 +46,7 @@ enum ORTSlot: Int {
     case getAvailableProviders = 125
     case releaseAvailableProviders = 126
     case addSessionConfigEntry = 130
+    case addInitializer = 150
     case addRunConfigEntry = 165
     case createPrepackedWeightsContainer = 166
     case releasePrepackedWeightsContainer = 167

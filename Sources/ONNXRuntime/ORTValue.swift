@@ -43,19 +43,36 @@ public final class ORTValue: @unchecked Sendable {
 
     private typealias Create = @convention(c) (OpaquePointer, UnsafeMutableRawPointer, Int, UnsafePointer<Int64>, Int, Int32, UnsafeMutablePointer<OpaquePointer?>) -> OpaquePointer?
 
-    init<T: TensorElement>(runtime: ORTRuntime, memoryInfo: MemoryInfo, values: some Collection<T>, shape: [Int64]) throws(ORTError) {
-        let count = shape.reduce(1, *)
-        guard count == values.count, shape.allSatisfy({ $0 >= 0 }) else {
+    convenience init<T: TensorElement>(runtime: ORTRuntime, memoryInfo: MemoryInfo, values: some Collection<T>, shape: [Int64]) throws(ORTError) {
+        guard shape.reduce(1, *) == values.count, shape.allSatisfy({ $0 >= 0 }) else {
             throw .invalidArgument("\(values.count) values do not fill shape \(shape)")
         }
-        let byteCount = max(values.count * MemoryLayout<T>.stride, 1)
-        let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: byteCount, alignment: 64)
-        _ = storage.bindMemory(to: T.self).initialize(from: values)
+        try self.init(runtime: runtime, memoryInfo: memoryInfo, elementType: T.elementType, shape: shape,
+                      byteCount: values.count * MemoryLayout<T>.stride) { storage in
+            _ = storage.bindMemory(to: T.self).initialize(from: values)
+        }
+    }
+
+    /// A tensor over a copy of `bytes`, which already hold `shape` elements of `elementType`.
+    convenience init(runtime: ORTRuntime, memoryInfo: MemoryInfo, elementType: TensorElementType, shape: [Int64],
+                     copying bytes: UnsafeRawBufferPointer) throws(ORTError) {
+        guard let width = elementType.byteWidth, shape.allSatisfy({ $0 >= 0 }), Int(shape.reduce(1, *)) * width == bytes.count else {
+            throw .invalidArgument("\(bytes.count) bytes do not fill a \(elementType) tensor of shape \(shape)")
+        }
+        try self.init(runtime: runtime, memoryInfo: memoryInfo, elementType: elementType, shape: shape, byteCount: bytes.count) { storage in
+            storage.copyMemory(from: bytes)
+        }
+    }
+
+    /// Allocates 64-byte aligned storage (what ORT's kernels expect), lets `fill` write it and wraps it.
+    private init(runtime: ORTRuntime, memoryInfo: MemoryInfo, elementType: TensorElementType, shape: [Int64], byteCount: Int,
+                 fill: (UnsafeMutableRawBufferPointer) -> Void) throws(ORTError) {
+        let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(byteCount, 1), alignment: 64)
+        fill(storage)
         var value: OpaquePointer?
         let status = shape.withUnsafeBufferPointer { dims in
             runtime.function(.createTensorWithDataAsOrtValue, as: Create.self)(
-                memoryInfo.pointer, storage.baseAddress!, values.count * MemoryLayout<T>.stride,
-                dims.baseAddress!, shape.count, T.elementType.rawValue, &value)
+                memoryInfo.pointer, storage.baseAddress!, byteCount, dims.baseAddress!, shape.count, elementType.rawValue, &value)
         }
         do {
             try runtime.check(status)
