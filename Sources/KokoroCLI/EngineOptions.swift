@@ -27,7 +27,7 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "How many sessions run at once: auto (from measured load), latency (one at a time, every thread) or throughput (all) (default: $KOKORO_OPTIMIZER, else auto).")
     var optimizer: String?
 
-    @Option(name: .customLong("memory-budget-mb"), help: "Memory the sessions may keep between runs; above it ORT's arena is given back after each run (default: $KOKORO_MEMORY_BUDGET_MB, else a quarter of RAM, at most 1024).")
+    @Option(name: .customLong("memory-budget-mb"), help: "Memory the sessions may keep between runs; above it ORT's arena is given back after each run (default: $KOKORO_MEMORY_BUDGET_MB, else 256, or an eighth of RAM if less).")
     var memoryBudgetMB: Int?
 
     @Option(name: .customLong("loudness"), help: "Bring every voice to this integrated loudness in LUFS, true peak ≤ −1 dBTP, or 'off' (default: $KOKORO_LOUDNESS, else -16).")

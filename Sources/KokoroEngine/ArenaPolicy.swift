@@ -18,11 +18,11 @@ public struct ArenaPolicy: Sendable, Encodable, Equatable {
     public let budget_mb: Int
     public let reason: String
 
-    /// `budgetBytes` is the memory the sessions may keep between runs; by default a quarter
-    /// of the machine's memory, at most 1 GiB.
+    /// `budgetBytes` is the memory the sessions may keep between runs; by default 256 MB (a
+    /// server meant to stay near 500 MB), less on a machine with under 2 GB.
     public static func choose(sessions: Int, maxPieceTokens: Int, budgetBytes: Int? = nil,
                               physicalMemory: UInt64 = ProcessInfo.processInfo.physicalMemory) -> ArenaPolicy {
-        let budget = budgetBytes ?? Int(min(physicalMemory / 4, 1 << 30))
+        let budget = budgetBytes ?? Int(min(physicalMemory / 8, 256 << 20))
         let retained = sessions * maxPieceTokens * bytesPerToken
         let shrink = retained > budget
         let mb = { (bytes: Int) in bytes >> 20 }
