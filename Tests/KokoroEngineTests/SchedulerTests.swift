@@ -139,9 +139,9 @@ struct SchedulerTests {
         _ = try await scheduler.synthesize(tokens: [Int64](repeating: 1, count: 25), style: style, speed: 1, deadline: .now)
         let measured = await scheduler.realTimeCapacity()
         let factor = try #require(measured.real_time_factor)
-        // 0.02 when the sleep is exact; a loaded machine only makes it larger.
-        #expect(factor >= 0.019 && factor < 0.9)
-        #expect(measured.streams == Int(0.9 / factor) && measured.basis.hasPrefix("latency mode"))
+        // 0.02 when the sleep is exact; a loaded machine (the whole suite at once) only makes it larger.
+        #expect(factor >= 0.019)
+        #expect(measured.streams == max(1, Int(0.9 / factor)) && measured.basis.hasPrefix("latency mode"))
     }
 
     @Test func piecesGrowSlowerAsStreamsShareThePool() async {
