@@ -77,10 +77,13 @@ def proc_status(pid: int) -> dict[str, int]:
     return out
 
 
-def write_json(path: str | os.PathLike, data) -> str:
+def write_json(path: str | os.PathLike, data, markdown: str | None = None) -> str:
+    """Writes `data` as JSON to `path` and, when given, `markdown` next to it as .md."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n")
+    if markdown is not None:
+        path.with_suffix(".md").write_text(markdown)
     return str(path)
 
 

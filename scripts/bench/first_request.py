@@ -156,13 +156,6 @@ def markdown(report: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(report: dict, out: str | Path) -> str:
-    """reports/first-request.json and, next to it, first-request.md."""
-    path = write_json(out, report)
-    Path(path).with_suffix(".md").write_text(markdown(report))
-    return path
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--binary", "--bin", default=str(REPO / ".build/release/kokoro"))
@@ -181,7 +174,7 @@ def main() -> None:
                      parse_texts(args.texts), starts=args.starts, repeats=args.repeats,
                      paragraph_starts=args.paragraph_starts, tolerance=args.tolerance, voice=args.voice,
                      warm_up_start=not args.no_warm_up_start)
-    path = write(report, args.out)
+    path = write_json(args.out, report, markdown(report))
     print(markdown(report))
     print("wrote", path)
 

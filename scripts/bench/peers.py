@@ -385,7 +385,7 @@ def main() -> None:
                 s["first_request"] = first_request.measure(
                     args.binary, args.threads, args.server_arg, out_dir / "first-request-server.log", texts,
                     starts=args.first_request_starts, voice=args.voice, warm_up_start=False, log=lambda m: log(m))
-                first_request.write(s["first_request"], out_dir / "first-request.json")
+                write_json(out_dir / "first-request.json", s["first_request"], first_request.markdown(s["first_request"]))
             except Exception as error:
                 report["errors"].append(f"first request: {type(error).__name__}: {error}")
                 log(f"first-request phase failed: {error}")
@@ -394,7 +394,7 @@ def main() -> None:
             try:
                 s["soak"] = soak.launch_and_run(args.binary, args.threads, args.server_arg, out_dir / "soak-server.log",
                                                 texts, requests=args.soak, log=lambda m: log(m))
-                soak.write(s["soak"], out_dir / "soak.json")
+                write_json(out_dir / "soak.json", s["soak"], soak.markdown(s["soak"]))
                 if s["soak"]["summary"]["failures"]:
                     report["errors"].append(f"soak: {s['soak']['summary']['failures']} request(s) failed")
             except Exception as error:

@@ -289,13 +289,6 @@ def markdown(report: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(report: dict, out: str | Path) -> str:
-    """reports/soak.json and, next to it, soak.md."""
-    path = write_json(out, report)
-    Path(path).with_suffix(".md").write_text(markdown(report))
-    return path
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("url", nargs="?", help="a running server (loopback; needs --pid); default: start one")
@@ -325,7 +318,7 @@ def main() -> None:
     else:
         report = launch_and_run(args.binary, args.threads, args.server_arg, Path(args.out).with_name("soak-server.log"),
                                 texts, **options)
-    path = write(report, args.out)
+    path = write_json(args.out, report, markdown(report))
     print(markdown(report))
     print("wrote", path)
     sys.exit(1 if report["summary"]["failures"] else 0)
