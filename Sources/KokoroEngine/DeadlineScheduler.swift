@@ -51,7 +51,7 @@ public actor DeadlineScheduler {
         public let running: Int
         /// Queue depth: runs waiting for a session.
         public let waiting: Int
-        /// Fraction of the time since start the sessions allowed to run spent running.
+        /// Fraction of the time since start with at least one run in progress.
         public let utilization: Double
         public let runs: Int
         /// Runs that started after their deadline had passed.
