@@ -85,8 +85,8 @@ struct EngineTests {
     }
 
     @Test func cancellingTheConsumerStopsSynthesis() async throws {
-        let text = String(repeating: "A long text that would take a while to speak completely. ", count: 30)
-        let job = try engine.prepare(SpeechRequest(text: text, voice: "af_heart"))
+        let text = (1...30).map { "Sentence number \($0) would take a while to speak completely." }.joined(separator: " ")
+        let job = try engine.prepare(SpeechRequest(text: text, voice: "af_heart", useCache: false))
         let counter = ChunkCounter()
         let task = Task {
             for try await _ in engine.stream(job) { await counter.increment() }
