@@ -134,6 +134,7 @@ public actor DeadlineScheduler {
             slots[slotIndex].task = Task {
                 let result = await Result { try await model.synthesize(tokens: job.tokens, style: job.style, speed: job.speed) }
                 let samples = (try? result.get())?.count ?? 0
+                self.logRun(job, slot: slotIndex, start: start, samples: samples)
                 self.finished(slot: slotIndex, after: start.duration(to: .now).seconds,
                               audioSeconds: Double(samples) / Double(KokoroModel.sampleRate), queueWait: queueWait, mode: mode)
                 job.continuation.resume(with: result)
@@ -153,6 +154,17 @@ public actor DeadlineScheduler {
         if let decision = optimizer.observe(running: runningCount, waiting: dueWaiting) {
             logger.info("optimizer: \(decision.from.rawValue) -> \(decision.to.rawValue): \(decision.reason)")
         }
+    }
+
+    /// One line per model run at debug level (`--log-level debug`): the trace that shows
+    /// whether pieces start in time (slack: deadline minus start) and what they cost.
+    private func logRun(_ job: Job, slot: Int, start: ContinuousClock.Instant, samples: Int) {
+        let milliseconds = { (from: ContinuousClock.Instant, to: ContinuousClock.Instant) in "\(Int(from.duration(to: to).seconds * 1000))" }
+        logger.debug("run", metadata: [
+            "job": "\(job.id)", "session": "\(slot)", "tokens": "\(job.tokens.count)",
+            "queued_ms": .string(milliseconds(started, job.enqueued)), "at_ms": .string(milliseconds(started, start)),
+            "slack_ms": .string(milliseconds(start, job.deadline)), "run_ms": .string(milliseconds(start, .now)),
+            "audio_ms": "\(samples * 1000 / KokoroModel.sampleRate)", "running": "\(runningCount)", "mode": "\(optimizer.mode.rawValue)"])
     }
 
     private func finished(slot index: Int, after seconds: Double, audioSeconds: Double, queueWait: Double, mode: RealTimeOptimizer.Mode) {

@@ -195,6 +195,10 @@ def markdown(report: dict) -> str:
         lv = next((lv for lv in st.get("levels", []) if lv["clients"] == max(n or 0, 1)), None)
         rows.append([f"Simultaneous real-time streams, no underrun, TTFA p95 ≤ 1 s (100 ms jitter buffer)", str(n),
                      "—", "—", "", "", "≥ 3.5 (so ≥ 4 of whole streams)", verdict(n is not None and n >= 4)])
+        if st.get("ceiling"):
+            c = st["ceiling"]
+            rows.append(["Ceiling: streams at 100% use of the pool (1 / its measured busy RTF)",
+                         f"{c['streams_at_full_use']:.2f} (RTF {c['real_time_factor']:.3f})", "—", "—", "", "", "", ""])
         if lv and not lv["sustained"]:
             rows.append([f"At {lv['clients']} stream(s): underruns (clients), worst deficit",
                          f"{lv['underruns']} ({lv['clients_with_underruns']}), "

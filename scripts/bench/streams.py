@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import (BYTES_PER_SECOND, loadavg, loopback, median, parse_texts, percentile,  # noqa: E402
+from common import (BYTES_PER_SECOND, get_json, loadavg, loopback, median, parse_texts, percentile,  # noqa: E402
                     proc_status, speech, write_json)
 
 
@@ -149,9 +149,23 @@ def sweep(host: str, port: int, text: str, *, max_clients: int = 6, voice: str =
             "fast_means": "every 503/429 answered within 100 ms and no accepted stream underran",
         }
     return {"text": "paragraph", "stagger_seconds": stagger, "jitter_buffer_seconds": jitter, "seed": seed,
-            "sustained_streams": sustained, "levels": levels, "above_capacity": overload,
+            "sustained_streams": sustained, "ceiling": ceiling(host, port, log), "levels": levels, "above_capacity": overload,
             "above_capacity_verdict": verdict,
             "rule": "sustained = largest N with every client 200, zero underruns and TTFA p95 <= 1 s"}
+
+
+def ceiling(host: str, port: int, log=print) -> dict | None:
+    """The most streams the machine could carry at all: one over the pool's busy real-time
+    factor that the server measured while serving these levels (busy seconds per audio
+    second, all sessions together), so every second of the machine goes to the model."""
+    status, stats = get_json(host, port, "/v1/stats")
+    capacity = (stats or {}).get("queue", {}).get("real_time_capacity", {}) if status == 200 else {}
+    factor = capacity.get("real_time_factor")
+    if not factor:
+        return None
+    log(f"streams: the pool measured {factor:.3f} busy seconds per audio second ({capacity.get('basis')}): "
+        f"at most {1 / factor:.2f} streams at 100% use")
+    return {"real_time_factor": factor, "basis": capacity.get("basis"), "streams_at_full_use": round(1 / factor, 2)}
 
 
 def main() -> None:
