@@ -90,6 +90,8 @@ public actor DeadlineScheduler {
     private var lateRuns = 0
     private var recycled = 0
     private var warmupRealTimeFactor: Double?
+    /// Recent runs' seconds per token, overhead included (see `RunCost`).
+    private var secondsPerToken: Double?
     private let started = ContinuousClock.now
 
     public init(sessions: [any SpeechSynthesizer], policy: RealTimeOptimizer.Policy = .auto, horizon: Duration = .seconds(10),
@@ -135,7 +137,7 @@ public actor DeadlineScheduler {
                 let result = await Result { try await model.synthesize(tokens: job.tokens, style: job.style, speed: job.speed) }
                 let samples = (try? result.get())?.count ?? 0
                 self.logRun(job, slot: slotIndex, start: start, samples: samples)
-                self.finished(slot: slotIndex, after: start.duration(to: .now).seconds,
+                self.finished(slot: slotIndex, after: start.duration(to: .now).seconds, tokens: samples > 0 ? job.tokens.count : nil,
                               audioSeconds: Double(samples) / Double(KokoroModel.sampleRate), queueWait: queueWait, mode: mode)
                 job.continuation.resume(with: result)
             }
@@ -167,7 +169,12 @@ public actor DeadlineScheduler {
             "audio_ms": "\(samples * 1000 / KokoroModel.sampleRate)", "running": "\(runningCount)", "mode": "\(optimizer.mode.rawValue)"])
     }
 
-    private func finished(slot index: Int, after seconds: Double, audioSeconds: Double, queueWait: Double, mode: RealTimeOptimizer.Mode) {
+    private func finished(slot index: Int, after seconds: Double, tokens: Int?, audioSeconds: Double, queueWait: Double,
+                          mode: RealTimeOptimizer.Mode) {
+        if let tokens {
+            let observed = seconds / (Double(tokens) + RunCost.overheadTokens)
+            secondsPerToken = secondsPerToken.map { 0.8 * $0 + 0.2 * observed } ?? observed
+        }
         slots[index].job = nil
         slots[index].task = nil
         slots[index].runs += 1
@@ -217,6 +224,23 @@ public actor DeadlineScheduler {
             startWork()
         }
         return rebuilt
+    }
+
+    /// What a run costs, to plan around: about linear in its tokens plus a fixed part.
+    public struct RunCost: Sendable {
+        /// The fixed part, in tokens: the model also makes about 0.8 s of silence around
+        /// every piece (measured: 0.31 s before, 0.46 s after), about what 13 tokens of
+        /// speech take (16 tokens: 0.55 s; 90: 1.92 s; 142: 2.88 s on 2 cores).
+        public static let overheadTokens = 13.0
+        public let secondsPerToken: Double
+
+        public func seconds(tokens: Int) -> Double { (Double(tokens) + Self.overheadTokens) * secondsPerToken }
+    }
+
+    /// Run cost from recent runs (a moving average, so it follows load); before any, from
+    /// the warm-up's speed (a token is about 65 ms of audio).
+    public var runCost: RunCost {
+        RunCost(secondsPerToken: secondsPerToken ?? (warmupRealTimeFactor ?? 0.35) * 0.065)
     }
 
     /// The pool's speed measured by the warm-up, used until real runs have measured it.

@@ -7,6 +7,8 @@ public enum EngineError: Error, Equatable, CustomStringConvertible {
     case unknownLanguage(String)
     case noPhonemes(String)
     case tooManyTokens(Int)
+    /// A stream started moments ago has too little audio in hand to share the machine yet.
+    case streamsStarting(retryAfter: Double)
 
     public static let speedRange: ClosedRange<Float> = 0.5...2.0
 
@@ -26,6 +28,8 @@ public enum EngineError: Error, Equatable, CustomStringConvertible {
             "nothing speakable in \(text.prefix(60).debugDescription): the text has no words the phonemizer could read"
         case .tooManyTokens(let count):
             "\(count) phoneme tokens in one segment: Kokoro takes at most \(PhonemeChunker.maxTokens)"
+        case .streamsStarting(let seconds):
+            "the server is starting another stream and a new one now would make both stutter: retry in \(String(format: "%.1f", seconds)) s"
         }
     }
 }

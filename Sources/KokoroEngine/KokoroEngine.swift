@@ -78,6 +78,8 @@ public final class KokoroEngine: Sendable {
     public let audioCache: AudioCache
     /// Orders every stream's model runs by playback deadline.
     public let scheduler: DeadlineScheduler
+    /// Real-time streams being made, and the audio each has in hand.
+    public let streams = StreamLedger()
     public var voices: VoiceLibrary { planner.voices }
     public var vocabulary: PhonemeVocabulary { planner.vocabulary }
 
@@ -185,15 +187,31 @@ public final class KokoroEngine: Sendable {
         try planner.plan(request)
     }
 
+    /// Admits a real-time job unless a stream that started moments ago could not afford its
+    /// first piece yet (`EngineError.streamsStarting`, with the seconds to wait). Stream the
+    /// returned job; `withdraw` it if it will not be streamed after all.
+    public func admit(_ job: SynthesisJob) async throws(EngineError) -> SynthesisJob {
+        let cost = await scheduler.runCost
+        var admitted = job
+        admitted.streamID = try streams.admit(firstTokens: job.tokensOfSpeech(after: -1), runSeconds: cost.seconds(tokens:))
+        return admitted
+    }
+
+    /// Releases an admitted job that will not be streamed.
+    public func withdraw(_ job: SynthesisJob) {
+        job.streamID.map(streams.finished)
+    }
+
     /// The job's audio, piece by piece, synthesized ahead of the consumer. Ending the
-    /// iteration (or cancelling its task) cancels the model run in progress.
+    /// iteration (or cancelling its task) cancels the model run in progress. A real-time
+    /// job's pieces are due when its listener would run out of audio (a job not admitted
+    /// first is entered in the ledger unchecked).
     public func stream(_ job: SynthesisJob) -> AsyncThrowingStream<AudioChunk, any Error> {
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: AudioChunk.self)
         calibrateInBackground(job.request.voice)
-        let task = Task { [scheduler, audioCache, joiner = planner.joiner, loudness, key = loudnessKey(job.request.voice)] in
-            // When the listener runs out of audio: playback starts with the first piece sent.
-            var playbackStart: ContinuousClock.Instant?
-            var audioSent = 0.0
+        let streamID = job.request.realTime ? job.streamID ?? streams.enter(firstTokens: job.tokensOfSpeech(after: -1)) : nil
+        let task = Task { [scheduler, audioCache, streams, joiner = planner.joiner, loudness, key = loudnessKey(job.request.voice)] in
+            defer { streamID.map(streams.finished) }
             do {
                 for (index, segment) in job.segments.enumerated() {
                     try Task.checkCancellation()
@@ -212,7 +230,7 @@ public final class KokoroEngine: Sendable {
                         if let cached {
                             raw = cached
                         } else {
-                            let deadline = job.request.realTime ? playbackStart.map { $0 + .seconds(audioSent) } ?? .now : .now
+                            let deadline = streamID.map(streams.deadline) ?? .now
                             raw = try await scheduler.synthesize(tokens: tokens, style: style, speed: speed, deadline: deadline)
                             if job.request.useCache { audioCache.store(raw, tokens: tokens, style: style, speed: speed) }
                         }
@@ -222,8 +240,8 @@ public final class KokoroEngine: Sendable {
                         chunk = AudioChunk(index: index, samples: samples, phonemes: phonemes,
                                            synthesisSeconds: start.duration(to: .now).seconds, isLast: isLast, fromCache: cached != nil)
                     }
-                    if playbackStart == nil { playbackStart = .now }
-                    audioSent += Double(chunk.samples.count) / Double(KokoroModel.sampleRate)
+                    streamID.map { streams.sent($0, audioSeconds: Double(chunk.samples.count) / Double(KokoroModel.sampleRate),
+                                                nextTokens: job.tokensOfSpeech(after: index)) }
                     continuation.yield(chunk)
                 }
                 continuation.finish()
@@ -231,7 +249,11 @@ public final class KokoroEngine: Sendable {
                 continuation.finish(throwing: error)
             }
         }
-        continuation.onTermination = { _ in task.cancel() }
+        // A listener that left has no deadline to protect: it stops counting at once.
+        continuation.onTermination = { [streams] _ in
+            task.cancel()
+            streamID.map(streams.finished)
+        }
         return stream
     }
 

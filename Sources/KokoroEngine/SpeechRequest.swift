@@ -48,10 +48,17 @@ public struct SynthesisJob: Sendable {
     public let language: Language
     public let style: VoiceStyle
     public let segments: [Segment]
+    /// The `StreamLedger` entry of an admitted real-time job.
+    public internal(set) var streamID: UInt64?
 
     /// Phoneme tokens in all speech segments.
     public var tokenCount: Int {
         segments.reduce(0) { if case .speech(_, let tokens, _) = $1 { $0 + tokens.count } else { $0 } }
+    }
+
+    /// Tokens of the first piece the model makes after segment `index` (nil: none left).
+    func tokensOfSpeech(after index: Int) -> Int? {
+        segments.dropFirst(index + 1).lazy.compactMap { if case .speech(_, let tokens, _) = $0 { tokens.count } else { nil } }.first
     }
 }
 

@@ -58,18 +58,20 @@ struct SpeechRoutes: Sendable {
         let voice = VoiceCatalog.resolveAliases(body.voice ?? configuration.defaultVoice ?? engine.defaultVoice, library: engine.voices)
         let streaming = body.stream ?? true
         // Streamed or not, the same pieces (the stream decodes to exactly the whole file's
-        // audio), growing only as fast as the load lets a listener keep ahead.
+        // audio), growing only as fast as the load lets a listener keep ahead, and due at
+        // the pace of playback: a whole file alone is made at full speed, and under load it
+        // never takes the machine from a stream about to run dry.
         let growth = await engine.scheduler.pieceGrowth(streams: await gate.active + 1)
-        let job: SynthesisJob
+        let prepared: SynthesisJob
         do {
-            job = try engine.prepare(SpeechRequest(text: body.input, voice: voice, speed: speed, language: language,
-                                                   fastStart: true, useCache: !(body.noCache ?? false), realTime: streaming,
-                                                   pieceGrowth: growth))
+            prepared = try engine.prepare(SpeechRequest(text: body.input, voice: voice, speed: speed, language: language,
+                                                        fastStart: true, useCache: !(body.noCache ?? false), realTime: true,
+                                                        pieceGrowth: growth))
         } catch {
             throw APIError.from(error)
         }
 
-        try await admit(engine)
+        let job = try await admit(engine, prepared)
         var headers: HTTPFields = [.contentType: format.contentType]
         if Double(speed) != requestedSpeed {
             headers[.speedClamped] = "requested=\(requestedSpeed); applied=\(speed); model range \(EngineError.speedRange.lowerBound)-\(EngineError.speedRange.upperBound)"
@@ -92,18 +94,28 @@ struct SpeechRoutes: Sendable {
         })
     }
 
-    /// Takes a synthesis slot, within the engine's measured real-time capacity, or throws
-    /// the 503; the `AudioPipe` gives it back.
-    private func admit(_ engine: KokoroEngine) async throws {
+    /// Takes a synthesis slot, within the engine's measured real-time capacity and once
+    /// streams that just started have audio enough in hand to share the machine, or throws
+    /// the 503; the `AudioPipe` gives the slot back. Returns the job to stream.
+    private func admit(_ engine: KokoroEngine, _ job: SynthesisJob) async throws -> SynthesisJob {
         let capacity = await engine.scheduler.realTimeCapacity().streams
         metrics.queueDepth.set(Double(await gate.queued + 1))
         defer { Task { metrics.queueDepth.set(Double(await gate.queued)) } }
+        let admitted: SynthesisJob
+        do {
+            admitted = job.request.realTime ? try await engine.admit(job) : job
+        } catch {
+            metrics.statistics.recordRefused()
+            throw APIError.from(error)
+        }
         do {
             try await gate.enter(limit: capacity)
         } catch {
+            engine.withdraw(admitted)
             metrics.statistics.recordRefused()
             throw error
         }
+        return admitted
     }
 
     struct PhonemizeBody: Decodable {
@@ -169,8 +181,7 @@ struct SpeechRoutes: Sendable {
         } catch {
             throw APIError.from(error)
         }
-        try await admit(engine)
-        let result = try await AudioPipe(engine: engine, job: job, format: format, received: received, inputCharacters: body.phonemes.count,
+        let result = try await AudioPipe(engine: engine, job: try await admit(engine, job), format: format, received: received, inputCharacters: body.phonemes.count,
                                          gate: gate, metrics: metrics, logger: context.logger, connection: context.channel.closeFuture).collect()
         return Response(status: .ok, headers: [.contentType: format.contentType, .contentLength: String(result.bytes.count)],
                         body: .init(byteBuffer: ByteBuffer(bytes: result.bytes)))

@@ -3,8 +3,8 @@ import Synchronization
 import Testing
 @testable import KokoroEngine
 
-/// A stand-in session: sleeps `millisecondsPerToken` per token, returns one second of audio
-/// per token, and records the order it ran pieces in and the most runs at once across all
+/// A stand-in session: sleeps `millisecondsPerToken` per token, returns `audioPerToken`
+/// seconds of audio per token (default one), and records the order it ran pieces in and the most runs at once across all
 /// sessions sharing `log`.
 final class TimedSession: SpeechSynthesizer {
     final class Log: Sendable {
@@ -15,10 +15,12 @@ final class TimedSession: SpeechSynthesizer {
 
     let log: Log
     let millisecondsPerToken: Int
+    let audioPerToken: Double
 
-    init(log: Log, millisecondsPerToken: Int = 20) {
+    init(log: Log, millisecondsPerToken: Int = 20, audioPerToken: Double = 1) {
         self.log = log
         self.millisecondsPerToken = millisecondsPerToken
+        self.audioPerToken = audioPerToken
     }
 
     func synthesize(tokens: [Int64], style: ArraySlice<Float>, speed: Float) async throws -> [Float] {
@@ -27,7 +29,7 @@ final class TimedSession: SpeechSynthesizer {
         log.order.withLock { $0.append(tokens[0]) }
         defer { log.running.withLock { $0 -= 1 } }
         try await Task.sleep(for: .milliseconds(millisecondsPerToken * tokens.count))
-        return [Float](repeating: 0.1, count: KokoroModel.sampleRate * tokens.count)
+        return [Float](repeating: 0.1, count: Int(Double(KokoroModel.sampleRate * tokens.count) * audioPerToken))
     }
 }
 
