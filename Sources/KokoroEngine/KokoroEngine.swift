@@ -187,14 +187,26 @@ public final class KokoroEngine: Sendable {
         try planner.plan(request)
     }
 
-    /// Admits a real-time job unless a stream that started moments ago could not afford its
-    /// first piece yet (`EngineError.streamsStarting`, with the seconds to wait). Stream the
-    /// returned job; `withdraw` it if it will not be streamed after all.
-    public func admit(_ job: SynthesisJob) async throws(EngineError) -> SynthesisJob {
-        let cost = await scheduler.runCost
-        var admitted = job
-        admitted.streamID = try streams.admit(firstTokens: job.tokensOfSpeech(after: -1), runSeconds: cost.seconds(tokens:))
-        return admitted
+    /// Admits a real-time job once the streams that started moments ago can afford its first
+    /// piece: it would otherwise go ahead of their next pieces and make them all stutter.
+    /// Waits for that (as their pieces are sent) up to `patience`, then throws
+    /// `EngineError.streamsStarting`. Stream the returned job, or `withdraw` it.
+    public func admit(_ job: SynthesisJob, patience: Duration = .seconds(30)) async throws -> SynthesisJob {
+        let giveUp = ContinuousClock.now + patience
+        while true {
+            let cost = await scheduler.runCost
+            let shortfall: Double
+            do {
+                var admitted = job
+                admitted.streamID = try streams.admit(firstTokens: job.tokensOfSpeech(after: -1), runSeconds: cost.seconds(tokens:))
+                return admitted
+            } catch {
+                guard case .streamsStarting(let seconds) = error, ContinuousClock.now + .seconds(seconds) < giveUp else { throw error }
+                shortfall = seconds
+            }
+            // Audio in hand grows as the running streams' pieces are sent: look again soon.
+            try await Task.sleep(for: .seconds(min(shortfall, 0.05)))
+        }
     }
 
     /// Releases an admitted job that will not be streamed.

@@ -44,10 +44,13 @@ public actor AdmissionGate {
         }
     }
 
-    /// Frees a slot (handing it straight to the longest waiter) and records the duration.
-    public func leave(after seconds: Double) {
-        recentSeconds.append(seconds)
-        if recentSeconds.count > 32 { recentSeconds.removeFirst(recentSeconds.count - 32) }
+    /// Frees a slot (handing it straight to the longest waiter) and records the duration
+    /// (nil: the request ended before synthesis, which says nothing about how long one takes).
+    public func leave(after seconds: Double?) {
+        if let seconds {
+            recentSeconds.append(seconds)
+            if recentSeconds.count > 32 { recentSeconds.removeFirst(recentSeconds.count - 32) }
+        }
         if waiters.isEmpty {
             active -= 1
         } else {

@@ -94,28 +94,27 @@ struct SpeechRoutes: Sendable {
         })
     }
 
-    /// Takes a synthesis slot, within the engine's measured real-time capacity and once
-    /// streams that just started have audio enough in hand to share the machine, or throws
-    /// the 503; the `AudioPipe` gives the slot back. Returns the job to stream.
+    /// Takes a synthesis slot, within the engine's measured real-time capacity (else the
+    /// 503), then waits until streams that just started have audio enough in hand to share
+    /// the machine; the `AudioPipe` gives the slot back. Returns the job to stream.
     private func admit(_ engine: KokoroEngine, _ job: SynthesisJob) async throws -> SynthesisJob {
         let capacity = await engine.scheduler.realTimeCapacity().streams
         metrics.queueDepth.set(Double(await gate.queued + 1))
         defer { Task { metrics.queueDepth.set(Double(await gate.queued)) } }
-        let admitted: SynthesisJob
-        do {
-            admitted = job.request.realTime ? try await engine.admit(job) : job
-        } catch {
-            metrics.statistics.recordRefused()
-            throw APIError.from(error)
-        }
         do {
             try await gate.enter(limit: capacity)
         } catch {
-            engine.withdraw(admitted)
             metrics.statistics.recordRefused()
             throw error
         }
-        return admitted
+        guard job.request.realTime else { return job }
+        do {
+            return try await engine.admit(job)
+        } catch {
+            await gate.leave(after: nil)
+            if error is EngineError { metrics.statistics.recordRefused() }
+            throw APIError.from(error)
+        }
     }
 
     struct PhonemizeBody: Decodable {
