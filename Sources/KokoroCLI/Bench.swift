@@ -105,7 +105,7 @@ struct EngineBench: AsyncParsableCommand {
         }
         let engineMedian = median(engineTimes)
         let bareMedian = median(bareTimes)
-        let report = Report(rounds: rounds, threads: engineOptions.threadCount, segments: pieces.count, tokens: job.tokenCount,
+        let report = Report(rounds: rounds, threads: model.session.configuration.intraOpThreads, segments: pieces.count, tokens: job.tokenCount,
                             audioSeconds: clip.duration, engineSecondsMedian: engineMedian, bareORTSecondsMedian: bareMedian,
                             overheadPercent: (engineMedian / bareMedian - 1) * 100,
                             engineSeconds: engineTimes, bareORTSeconds: bareTimes)

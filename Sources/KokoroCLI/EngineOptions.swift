@@ -18,13 +18,13 @@ struct EngineOptions: ParsableArguments {
     @Option(name: .customLong("ort-library"), help: "libonnxruntime to load (default: $KOKORO_ORT_LIBRARY, else the cache).")
     var ortLibrary: String?
 
-    @Option(help: "ONNX Runtime intra-op threads per session (default: $KOKORO_THREADS, else all cores).")
+    @Option(help: "ONNX Runtime intra-op threads per pool session (default: $KOKORO_THREADS, else the cores divided among the sessions).")
     var threads: Int?
 
-    @Option(help: "Model sessions in the pool (default: $KOKORO_SESSIONS, else 2 for serve and 1 otherwise).")
+    @Option(help: "Model sessions run side by side in throughput mode (default: $KOKORO_SESSIONS, else one per core for serve and 1 otherwise). With more than one, or fewer threads than cores, a latency session with every core is added for lone pieces.")
     var sessions: Int?
 
-    @Option(help: "How many sessions run at once: auto (from measured load), latency (one at a time, every thread) or throughput (all) (default: $KOKORO_OPTIMIZER, else auto).")
+    @Option(help: "How runs share the cores: auto (from measured load), latency (one at a time, every core) or throughput (one per pool session; no latency session) (default: $KOKORO_OPTIMIZER, else auto).")
     var optimizer: String?
 
     @Option(name: .customLong("memory-budget-mb"), help: "Memory the sessions may keep between runs; above it ORT's arena is given back after each run (default: $KOKORO_MEMORY_BUDGET_MB, else 256, or an eighth of RAM if less).")
@@ -40,18 +40,22 @@ struct EngineOptions: ParsableArguments {
         AssetLocations.resolve(model: model, voices: voicePacks, vocabulary: vocab, onnxRuntimeLibrary: ortLibrary)
     }
 
-    var threadCount: Int {
-        threads ?? ProcessInfo.processInfo.environment["KOKORO_THREADS"].flatMap(Int.init) ?? ProcessInfo.processInfo.activeProcessorCount
-    }
+    static var cores: Int { ProcessInfo.processInfo.activeProcessorCount }
 
-    func makeEngine(defaultSessions: Int = 1) throws -> KokoroEngine {
+    /// `defaultSessions` nil: one per core.
+    func makeEngine(defaultSessions: Int? = 1) throws -> KokoroEngine {
         let environment = ProcessInfo.processInfo.environment
         let policyName = optimizer ?? environment["KOKORO_OPTIMIZER"] ?? "auto"
         guard let policy = RealTimeOptimizer.Policy(rawValue: policyName) else {
             throw ValidationError("unknown optimizer mode \(policyName): use auto, latency or throughput")
         }
-        let sessionCount = sessions ?? environment["KOKORO_SESSIONS"].flatMap(Int.init) ?? defaultSessions
+        let sessionCount = sessions ?? environment["KOKORO_SESSIONS"].flatMap(Int.init) ?? defaultSessions ?? Self.cores
         guard sessionCount >= 1 else { throw ValidationError("--sessions must be at least 1") }
+        let threadCount = threads ?? environment["KOKORO_THREADS"].flatMap(Int.init) ?? max(1, Self.cores / sessionCount)
+        guard threadCount >= 1 else { throw ValidationError("--threads must be at least 1") }
+        // Lone pieces (a single listener, a first piece on an idle server) finish soonest on every core.
+        let latencySession = policy != .throughput && (sessionCount > 1 || threadCount < Self.cores)
+            ? KokoroEngine.sessionConfiguration(threads: Self.cores) : nil
         let loudnessSetting = loudness ?? environment["KOKORO_LOUDNESS"] ?? "-16"
         let target: Double?
         if loudnessSetting == "off" {
@@ -63,6 +67,7 @@ struct EngineOptions: ParsableArguments {
         }
         let budget = (memoryBudgetMB ?? environment["KOKORO_MEMORY_BUDGET_MB"].flatMap(Int.init)).map { $0 << 20 }
         return try KokoroEngine(configuration: .init(assets: assets, session: KokoroEngine.sessionConfiguration(threads: threadCount),
+                                                     latencySession: latencySession,
                                                      sessions: sessionCount, optimizerPolicy: policy, memoryBudgetBytes: budget,
                                                      loudnessTarget: target,
                                                      pieceTokens: pieceTokens ?? environment["KOKORO_PIECE_TOKENS"].flatMap(Int.init) ?? PhonemeChunker.defaultTargetTokens))

@@ -9,7 +9,7 @@ import ServiceLifecycle
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the OpenAI-compatible speech server.",
-        discussion: "Every option also reads a KOKORO_* variable (KOKORO_HOST, KOKORO_PORT, KOKORO_API_KEYS, KOKORO_CORS_ORIGINS, KOKORO_MAX_INPUT, KOKORO_MAX_CONCURRENT, KOKORO_MAX_QUEUE, KOKORO_DEFAULT_VOICE, KOKORO_MEMORY_LIMIT_MB, KOKORO_PREWARM, KOKORO_LOG_LEVEL; engine options: KOKORO_THREADS, KOKORO_SESSIONS, KOKORO_OPTIMIZER, KOKORO_MEMORY_BUDGET_MB).")
+        discussion: "Every option also reads a KOKORO_* variable (KOKORO_HOST, KOKORO_PORT, KOKORO_API_KEYS, KOKORO_CORS_ORIGINS, KOKORO_MAX_INPUT, KOKORO_MAX_CONCURRENT, KOKORO_MAX_QUEUE, KOKORO_DEFAULT_VOICE, KOKORO_MEMORY_LIMIT_MB, KOKORO_ADMISSION, KOKORO_PREWARM, KOKORO_LOG_LEVEL; engine options: KOKORO_THREADS, KOKORO_SESSIONS, KOKORO_OPTIMIZER, KOKORO_MEMORY_BUDGET_MB).")
 
     @Option(help: "Address to bind (default 127.0.0.1: only this machine).")
     var host: String?
@@ -31,6 +31,9 @@ struct Serve: AsyncParsableCommand {
 
     @Option(name: .customLong("max-queue"), help: "Requests that may wait for a slot before 503s (default 0).")
     var maxQueue: Int?
+
+    @Option(help: "How real-time streams are admitted: forecast (refuse one that would make itself or a running stream run dry, with Retry-After) or capacity (only the measured real-time capacity) (default forecast).")
+    var admission: String?
 
     @Option(name: .customLong("default-voice"), help: "Voice when a request names none (default af_heart).")
     var defaultVoice: String?
@@ -59,6 +62,12 @@ struct Serve: AsyncParsableCommand {
         if let maxConcurrent { configuration.maxConcurrentRequests = maxConcurrent }
         if let maxQueue { configuration.maxQueuedRequests = maxQueue }
         if let memoryLimitMB { configuration.memoryLimitMB = memoryLimitMB }
+        switch admission {
+        case nil: break
+        case "forecast": configuration.forecastAdmission = true
+        case "capacity": configuration.forecastAdmission = false
+        case let other?: throw ValidationError("unknown --admission \(other): use forecast or capacity")
+        }
 
         let levelName = logLevel ?? environment["KOKORO_LOG_LEVEL"] ?? "info"
         guard let level = Logger.Level(rawValue: levelName) else {
@@ -81,7 +90,7 @@ struct Serve: AsyncParsableCommand {
             phrases = text.split(whereSeparator: \.isNewline).map(String.init)
         }
         let loader = EngineLoader(state: state, voice: configuration.defaultVoice, prewarmPhrases: phrases, logger: logger) {
-            try options.makeEngine(defaultSessions: 2)
+            try options.makeEngine(defaultSessions: nil)
         }
         let app = buildApplication(configuration: configuration, state: state, services: [loader], logger: logger)
         logger.info("listening on http://\(configuration.host):\(configuration.port) (auth \(configuration.apiKeys.isEmpty ? "off" : "on"))")

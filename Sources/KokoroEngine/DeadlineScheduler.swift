@@ -6,10 +6,14 @@ import Logging
 /// Every piece carries the moment its stream's listener runs out of audio already sent (a
 /// first piece's deadline is now), so a new request's first piece goes ahead of pieces other
 /// streams will not need for seconds: new streams start fast while running streams never run
-/// dry. Work due beyond a horizon (a stream already well ahead of its listener, background
-/// work) runs only when nothing else does, so sessions stay free for new requests. How many
-/// sessions run at once is the `RealTimeOptimizer`'s call. Sessions can be replaced one at
-/// a time (to give back memory) while the others keep serving.
+/// dry. Work due beyond a horizon (a stream already well ahead of its listener) leaves a
+/// session free, and background work runs only when nothing else does, so sessions stay
+/// free for new requests.
+///
+/// The pool has throughput sessions (a share of the cores each, run side by side) and
+/// optionally one latency session (every core, run alone): the `RealTimeOptimizer` picks
+/// which kind runs. Sessions can be replaced one at a time (to give back memory) while
+/// the others keep serving.
 public actor DeadlineScheduler {
     private struct Job {
         let id: UInt64
@@ -18,12 +22,19 @@ public actor DeadlineScheduler {
         let tokens: [Int64]
         let style: ArraySlice<Float>
         let speed: Float
+        /// The `StreamLedger` entry it is made for (nil: no listener, e.g. background work).
+        let stream: UInt64?
+        /// The first piece of a stream: its listener has no audio at all yet.
+        let opensStream: Bool
         let continuation: CheckedContinuation<[Float], any Error>
     }
 
     private struct Slot {
+        /// The mode this session serves.
+        let role: RealTimeOptimizer.Mode
         var model: (any SpeechSynthesizer)?
-        var job: UInt64?
+        /// The run in progress.
+        var run: (id: UInt64, stream: UInt64?, start: ContinuousClock.Instant, tokens: Int)?
         var task: Task<Void, Never>?
         var retiring = false
         var idleWaiters: [CheckedContinuation<Void, Never>] = []
@@ -33,11 +44,13 @@ public actor DeadlineScheduler {
         var created = ContinuousClock.now
     }
 
-    /// Builds a replacement session when one is recycled.
-    public typealias SessionFactory = @Sendable () throws -> any SpeechSynthesizer
+    /// Builds a replacement session for a role when one is recycled.
+    public typealias SessionFactory = @Sendable (RealTimeOptimizer.Mode) throws -> any SpeechSynthesizer
 
     public struct SessionStatistics: Sendable, Encodable {
         public let index: Int
+        /// The mode it serves: latency (alone, every core) or throughput (side by side).
+        public let role: RealTimeOptimizer.Mode
         /// How many times this session has been rebuilt.
         public let generation: Int
         public let running: Bool
@@ -90,27 +103,33 @@ public actor DeadlineScheduler {
     private var lateRuns = 0
     private var recycled = 0
     private var warmupRealTimeFactor: Double?
-    /// Recent runs' seconds per token, overhead included (see `RunCost`).
-    private var secondsPerToken: Double?
+    /// Recent runs' seconds per token, overhead included (see `RunCost`), by session role.
+    private var secondsPerToken: [RealTimeOptimizer.Mode: Double] = [:]
     private let started = ContinuousClock.now
 
-    public init(sessions: [any SpeechSynthesizer], policy: RealTimeOptimizer.Policy = .auto, horizon: Duration = .seconds(10),
-                factory: SessionFactory? = nil, logger: Logger = Logger(label: "kokoro.scheduler")) {
+    /// `sessions` run side by side in throughput mode; `latencySession` alone in latency mode
+    /// (without one, latency mode runs the first of `sessions` alone).
+    public init(sessions: [any SpeechSynthesizer], latencySession: (any SpeechSynthesizer)? = nil, policy: RealTimeOptimizer.Policy = .auto,
+                horizon: Duration = .seconds(4), factory: SessionFactory? = nil, logger: Logger = Logger(label: "kokoro.scheduler")) {
         precondition(!sessions.isEmpty, "a scheduler needs at least one session")
         self.horizon = horizon
-        slots = sessions.map { Slot(model: $0) }
+        slots = (latencySession.map { [Slot(role: .latency, model: $0)] } ?? []) + sessions.map { Slot(role: .throughput, model: $0) }
         optimizer = RealTimeOptimizer(policy: policy, sessions: sessions.count)
         self.factory = factory
         self.logger = logger
     }
 
-    /// The piece's samples, once a session is free and no earlier deadline waits.
-    public func synthesize(tokens: [Int64], style: ArraySlice<Float>, speed: Float, deadline: ContinuousClock.Instant) async throws -> [Float] {
+    /// The piece's samples, once a session is free and no earlier deadline waits. `stream`:
+    /// the ledger entry it is for; `opensStream`: its first piece, whose listener waits with
+    /// nothing to play.
+    public func synthesize(tokens: [Int64], style: ArraySlice<Float>, speed: Float, deadline: ContinuousClock.Instant,
+                           stream: UInt64? = nil, opensStream: Bool = false) async throws -> [Float] {
         nextID += 1
         let id = nextID
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                waiting.append(Job(id: id, deadline: deadline, enqueued: .now, tokens: tokens, style: style, speed: speed, continuation: continuation))
+                waiting.append(Job(id: id, deadline: deadline, enqueued: .now, tokens: tokens, style: style, speed: speed,
+                                   stream: stream, opensStream: opensStream, continuation: continuation))
                 startWork()
             }
         } onCancel: {
@@ -118,13 +137,49 @@ public actor DeadlineScheduler {
         }
     }
 
-    private var runningCount: Int { slots.count { $0.job != nil } }
+    private var runningCount: Int { slots.count { $0.run != nil } }
+
+    /// A free session for `job`: one of the current mode's, within its concurrency. Work due
+    /// beyond the horizon (a stream well ahead of its listener) takes one only while another
+    /// stays free, since a run cannot be interrupted and new streams and pieces due soon
+    /// need one; background work (due beyond `backgroundHorizon`) runs only while nothing
+    /// else does. A stream's first piece that would wait takes any other free session
+    /// instead: the runs in progress slow down for a while, but their listeners have audio
+    /// in hand and this one has none.
+    private func slot(for job: Job) -> Int? {
+        let isFree = { (index: Int) in self.slots[index].run == nil && !self.slots[index].retiring && self.slots[index].model != nil }
+        let mode = modeSlots
+        let free = optimizer.concurrency > mode.count(where: { slots[$0].run != nil }) ? mode.filter(isFree) : []
+        let now = ContinuousClock.now
+        if job.deadline > now + horizon, runningCount > 0 {
+            guard job.deadline <= now + Self.backgroundHorizon, free.count > 1 else { return nil }
+        }
+        if let index = free.first { return index }
+        guard job.opensStream else { return nil }
+        return slots.indices.first { isFree($0) && !mode.contains($0) }
+    }
+
+    /// Work due later than this is background work (loudness calibration, pre-warm).
+    static let backgroundHorizon = Duration.seconds(30)
+
+    /// The sessions the current mode runs on: the latency session (or the first one) alone,
+    /// or every throughput session.
+    private var modeSlots: [Int] {
+        let throughput = slots.indices.filter { slots[$0].role == .throughput }
+        guard optimizer.mode == .latency else { return throughput }
+        return [slots.firstIndex { $0.role == .latency } ?? throughput[0]]
+    }
 
     private func startWork() {
-        while runningCount < optimizer.concurrency,
-              let slotIndex = slots.indices.first(where: { slots[$0].job == nil && !slots[$0].retiring && slots[$0].model != nil }),
-              let jobIndex = waiting.indices.min(by: { waiting[$0].deadline < waiting[$1].deadline }),
-              runningCount == 0 || waiting[jobIndex].deadline <= .now + horizon {
+        repeat {
+            dispatch()
+        } while observe()
+    }
+
+    /// Starts waiting runs, earliest deadline first, while sessions are free for them.
+    private func dispatch() {
+        while let jobIndex = waiting.indices.min(by: { waiting[$0].deadline < waiting[$1].deadline }),
+              let slotIndex = slot(for: waiting[jobIndex]) {
             let job = waiting.remove(at: jobIndex)
             let start = ContinuousClock.now
             runs += 1
@@ -132,7 +187,7 @@ public actor DeadlineScheduler {
             let mode = optimizer.mode
             let queueWait = job.enqueued.duration(to: start).seconds
             let model = slots[slotIndex].model!
-            slots[slotIndex].job = job.id
+            slots[slotIndex].run = (job.id, job.stream, start, job.tokens.count)
             slots[slotIndex].task = Task {
                 let result = await Result { try await model.synthesize(tokens: job.tokens, style: job.style, speed: job.speed) }
                 let samples = (try? result.get())?.count ?? 0
@@ -142,7 +197,6 @@ public actor DeadlineScheduler {
                 job.continuation.resume(with: result)
             }
         }
-        observe()
     }
 
     /// Runs waiting that are due within the horizon: the load the optimizer should see
@@ -152,10 +206,12 @@ public actor DeadlineScheduler {
         return waiting.count { $0.deadline <= horizonEnd }
     }
 
-    private func observe() {
-        if let decision = optimizer.observe(running: runningCount, waiting: dueWaiting) {
-            logger.info("optimizer: \(decision.from.rawValue) -> \(decision.to.rawValue): \(decision.reason)")
-        }
+    /// Tells the optimizer the load; true when it switched mode (and more may start now).
+    @discardableResult
+    private func observe() -> Bool {
+        guard let decision = optimizer.observe(running: runningCount, waiting: dueWaiting) else { return false }
+        logger.info("optimizer: \(decision.from.rawValue) -> \(decision.to.rawValue): \(decision.reason)")
+        return true
     }
 
     /// One line per model run at debug level (`--log-level debug`): the trace that shows
@@ -173,9 +229,9 @@ public actor DeadlineScheduler {
                           mode: RealTimeOptimizer.Mode) {
         if let tokens {
             let observed = seconds / (Double(tokens) + RunCost.overheadTokens)
-            secondsPerToken = secondsPerToken.map { 0.8 * $0 + 0.2 * observed } ?? observed
+            secondsPerToken[slots[index].role] = secondsPerToken[slots[index].role].map { 0.8 * $0 + 0.2 * observed } ?? observed
         }
-        slots[index].job = nil
+        slots[index].run = nil
         slots[index].task = nil
         slots[index].runs += 1
         slots[index].busySeconds += seconds
@@ -190,7 +246,7 @@ public actor DeadlineScheduler {
         if let index = waiting.firstIndex(where: { $0.id == id }) {
             waiting.remove(at: index).continuation.resume(throwing: CancellationError())
             observe()
-        } else if let slot = slots.first(where: { $0.job == id }) {
+        } else if let slot = slots.first(where: { $0.run?.id == id }) {
             slot.task?.cancel()
         }
     }
@@ -205,12 +261,13 @@ public actor DeadlineScheduler {
         var rebuilt = 0
         for index in slots.indices {
             slots[index].retiring = true
-            if slots[index].job != nil {
+            if slots[index].run != nil {
                 await withCheckedContinuation { slots[index].idleWaiters.append($0) }
             }
             slots[index].model = nil
             do {
-                slots[index].model = try await Task.detached(operation: factory).value
+                let role = slots[index].role
+                slots[index].model = try await Task.detached { try factory(role) }.value
                 slots[index].generation += 1
                 slots[index].runs = 0
                 slots[index].busySeconds = 0
@@ -228,31 +285,59 @@ public actor DeadlineScheduler {
 
     /// What a run costs, to plan around: about linear in its tokens plus a fixed part.
     public struct RunCost: Sendable {
-        /// The fixed part, in tokens: the model also makes about 0.8 s of silence around
-        /// every piece (measured: 0.31 s before, 0.46 s after), about what 13 tokens of
-        /// speech take (16 tokens: 0.55 s; 90: 1.92 s; 142: 2.88 s on 2 cores).
+        /// The fixed part, in tokens: the model also makes about 0.75 s of silence around
+        /// every piece (measured: 0.3 s before, 0.45 s after), about what 13 tokens of
+        /// speech take.
         public static let overheadTokens = 13.0
+        /// Seconds of audio the model makes per token, silence included (measured on
+        /// af_heart: 16 tokens make 1.73 s, 90 make 6.1 s).
+        public static let audioSecondsPerToken = 0.059
         public let secondsPerToken: Double
+
+        public init(secondsPerToken: Double) { self.secondsPerToken = secondsPerToken }
 
         public func seconds(tokens: Int) -> Double { (Double(tokens) + Self.overheadTokens) * secondsPerToken }
     }
 
-    /// Run cost from recent runs (a moving average, so it follows load); before any, from
-    /// the warm-up's speed (a token is about 65 ms of audio).
-    public var runCost: RunCost {
-        RunCost(secondsPerToken: secondsPerToken ?? (warmupRealTimeFactor ?? 0.35) * 0.065)
+    /// The cost of a run on a throughput session beside the others, from recent runs (a
+    /// moving average, so it follows load); before any, from the warm-up's speed.
+    public var throughputRunCost: RunCost {
+        let sessions = Double(slots.count { $0.role == .throughput })
+        return RunCost(secondsPerToken: secondsPerToken[.throughput]
+                       ?? (warmupRealTimeFactor ?? 0.35) * sessions * RunCost.audioSecondsPerToken)
+    }
+
+    /// What admission needs to play the pool forward (`AdmissionForecast`).
+    public struct Load: Sendable {
+        /// Sessions that run side by side.
+        public let sessions: Int
+        /// Seconds until each stream's run in progress likely ends, by ledger id.
+        public let streamRunsEndIn: [UInt64: Double]
+        /// The same for runs of no stream.
+        public let otherRunsEndIn: [Double]
+        public let cost: RunCost
+    }
+
+    public func load(now: ContinuousClock.Instant = .now) -> Load {
+        let cost = throughputRunCost
+        var streams: [UInt64: Double] = [:]
+        var others: [Double] = []
+        for case let run? in slots.map(\.run) {
+            let endsIn = max(0.01, cost.seconds(tokens: run.tokens) - run.start.duration(to: now).seconds)
+            if let stream = run.stream { streams[stream] = endsIn } else { others.append(endsIn) }
+        }
+        return Load(sessions: slots.count { $0.role == .throughput }, streamRunsEndIn: streams, otherRunsEndIn: others, cost: cost)
     }
 
     /// The pool's speed measured by the warm-up, used until real runs have measured it.
     public func setWarmupRealTimeFactor(_ factor: Double) { warmupRealTimeFactor = factor }
 
     /// Streams that fit in `targetUtilization` of the pool: a stream needs `rtf` busy seconds
-    /// per second it plays. Uses the fastest mode measured over at least `minimumAudioSeconds`
+    /// per second it plays. Uses the fastest mode measured over enough audio
     /// of audio, else the warm-up; with neither, one stream per session.
-    public func realTimeCapacity(targetUtilization: Double = 0.9, minimumAudioSeconds: Double = 20) -> Capacity {
-        let measured = optimizer.measurements
-            .filter { $0.value.audio_seconds >= minimumAudioSeconds }
-            .compactMap { mode, measurement in measurement.real_time_factor.map { (mode, $0) } }
+    public func realTimeCapacity(targetUtilization: Double = 0.9) -> Capacity {
+        let measured = RealTimeOptimizer.Mode.allCases
+            .compactMap { mode in optimizer.measuredFactor(mode).map { (mode, $0) } }
             .min { $0.1 < $1.1 }
         let (factor, basis): (Double?, String) = if let measured {
             (measured.1, "\(measured.0.rawValue) mode, measured over served requests")
@@ -265,21 +350,12 @@ public actor DeadlineScheduler {
         return Capacity(streams: streams, real_time_factor: factor, basis: basis)
     }
 
-    /// How fast a new stream's pieces may grow when `streams` streams (the new one included)
-    /// share the pool: each then sees about streams × the pool's real-time factor, and a
-    /// piece must be made before the one before it has played, so growth stays under 0.8 /
-    /// that, between 1.2 and 2.
-    public func pieceGrowth(streams: Int) -> Double {
-        guard let factor = realTimeCapacity().real_time_factor else { return 2 }
-        return min(2, max(1.2, 0.8 / (factor * Double(max(1, streams)))))
-    }
-
     public var statistics: Statistics {
         observe()
         let now = ContinuousClock.now
         let sessions = slots.enumerated().map { index, slot in
             let age = slot.created.duration(to: now).seconds
-            return SessionStatistics(index: index, generation: slot.generation, running: slot.job != nil, runs: slot.runs,
+            return SessionStatistics(index: index, role: slot.role, generation: slot.generation, running: slot.run != nil, runs: slot.runs,
                                      utilization: age > 0 ? min(1, slot.busySeconds / age) : 0)
         }
         let elapsed = started.duration(to: now).seconds

@@ -7,8 +7,8 @@ public enum EngineError: Error, Equatable, CustomStringConvertible {
     case unknownLanguage(String)
     case noPhonemes(String)
     case tooManyTokens(Int)
-    /// A stream started moments ago has too little audio in hand to share the machine yet.
-    case streamsStarting(retryAfter: Double)
+    /// One more real-time stream now would make it or a running stream late.
+    case noRealTimeRoom(retryAfter: Double, verdict: AdmissionForecast.Verdict)
 
     public static let speedRange: ClosedRange<Float> = 0.5...2.0
 
@@ -28,8 +28,12 @@ public enum EngineError: Error, Equatable, CustomStringConvertible {
             "nothing speakable in \(text.prefix(60).debugDescription): the text has no words the phonemizer could read"
         case .tooManyTokens(let count):
             "\(count) phoneme tokens in one segment: Kokoro takes at most \(PhonemeChunker.maxTokens)"
-        case .streamsStarting(let seconds):
-            "the server is starting another stream and a new one now would make both stutter: retry in \(String(format: "%.1f", seconds)) s"
+        case .noRealTimeRoom(let seconds, let verdict):
+            "the server cannot start another real-time stream now: "
+                + (verdict.newcomerLate > verdict.tolerance
+                   ? String(format: "its audio would come %.2f s late", verdict.newcomerLate)
+                   : String(format: "a stream in progress would run dry for %.2f s", verdict.othersLater))
+                + "; retry in \(Int(seconds.rounded(.up))) s"
         }
     }
 }

@@ -5,7 +5,8 @@
 /// 510 ms for 16 tokens); after one short run, longer pieces run at their steady speed from
 /// the first time (64 tokens: 1199 ms first, 1212 ms next). Warming up to 510 tokens would
 /// take 9 s against a 2 s start-up budget and buy nothing measurable, so each session runs
-/// the given short lengths, all sessions at once.
+/// the given short lengths: the throughput sessions all at once (as they serve, which
+/// measures the pool's throughput), then the latency session alone.
 public struct EngineWarmer: Sendable {
     /// Token counts each session runs, in order.
     public var tokenCounts: [Int]
@@ -16,7 +17,7 @@ public struct EngineWarmer: Sendable {
         public let runs: Int
         public let sessions: Int
         public let seconds: Double
-        /// Wall seconds per second of audio made, all sessions together.
+        /// Wall seconds per second of audio made, the throughput sessions together.
         public let real_time_factor: Double
         /// The voice whose loudness this warm-up measured (nil: already known, or no normalization).
         public let calibrated_voice: String?
@@ -32,31 +33,31 @@ public struct EngineWarmer: Sendable {
         let calibrate = engine.loudness.map { $0.gain(for: engine.loudnessKey(voice)) == nil } ?? false
         let sample = engine.vocabulary.tokenize(Self.samplePhonemes).tokens
         let start = ContinuousClock.now
-        let total = tokenCounts.count * engine.sessions.count + (calibrate ? 1 : 0)
+        let total = tokenCounts.count * engine.allSessions.count + (calibrate ? 1 : 0)
         let counter = ProgressCounter()
-        let samples = try await withThrowingTaskGroup(of: Int.self) { group in
-            for session in engine.sessions {
-                group.addTask { [tokenCounts] in
-                    var made = 0
-                    for count in tokenCounts {
-                        let tokens = (0..<count).map { sample[$0 % sample.count] }
-                        made += try await session.synthesize(tokens: tokens, style: style.style(forTokenCount: count), speed: 1).count
-                        progress(await counter.increment(), total)
-                    }
-                    return made
-                }
+        let warm = { @Sendable (session: any SpeechSynthesizer) async throws -> Int in
+            var made = 0
+            for count in tokenCounts {
+                let tokens = (0..<count).map { sample[$0 % sample.count] }
+                made += try await session.synthesize(tokens: tokens, style: style.style(forTokenCount: count), speed: 1).count
+                progress(await counter.increment(), total)
             }
+            return made
+        }
+        let samples = try await withThrowingTaskGroup(of: Int.self) { group in
+            for session in engine.sessions { group.addTask { try await warm(session) } }
             return try await group.reduce(0, +)
         }
-        // All sessions at once: the pool's throughput, until served requests measure it.
+        // The throughput sessions at once: the pool's throughput, until served requests measure it.
         let factor = start.duration(to: .now).seconds / max(Double(samples) / Double(KokoroModel.sampleRate), 0.001)
         await engine.scheduler.setWarmupRealTimeFactor(factor)
+        if let latency = engine.latencySession { _ = try await warm(latency) }
         if calibrate {
-            try await engine.calibrateLoudness(voice: voice, on: engine.sessions[0])
+            try await engine.calibrateLoudness(voice: voice, on: engine.model)
             progress(await counter.increment(), total)
         }
         let seconds = start.duration(to: .now).seconds
-        return Report(runs: total, sessions: engine.sessions.count, seconds: seconds, real_time_factor: factor,
+        return Report(runs: total, sessions: engine.allSessions.count, seconds: seconds, real_time_factor: factor,
                       calibrated_voice: calibrate ? voice : nil)
     }
 }

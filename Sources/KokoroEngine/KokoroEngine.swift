@@ -13,13 +13,17 @@ import Synchronization
 public final class KokoroEngine: Sendable {
     public struct Configuration: Sendable {
         public var assets: AssetLocations
+        /// Settings of each throughput session (its share of the cores).
         public var session: SessionConfiguration
+        /// Settings of the session that runs alone in latency mode, with every core (nil:
+        /// none; latency mode then runs the first throughput session alone).
+        public var latencySession: SessionConfiguration?
         public var logLevel: LoggingLevel
         /// Bytes of synthesized audio kept for repeated pieces (0: no audio cache).
         public var audioCacheBytes: Int
         /// Characters of phonemes kept for repeated sentences (0: no phoneme cache).
         public var phonemeCacheCharacters: Int
-        /// Model sessions in the pool, each with `session.intraOpThreads` threads.
+        /// Throughput sessions in the pool, each with `session.intraOpThreads` threads.
         public var sessions: Int
         /// How many sessions run at once: fixed, or chosen from measured load.
         public var optimizerPolicy: RealTimeOptimizer.Policy
@@ -33,12 +37,14 @@ public final class KokoroEngine: Sendable {
         /// into the model's prosody; shorter ones hold less memory and free a session sooner.
         public var pieceTokens: Int
 
-        public init(assets: AssetLocations = .resolve(), session: SessionConfiguration = .init(), logLevel: LoggingLevel = .warning,
+        public init(assets: AssetLocations = .resolve(), session: SessionConfiguration = .init(), latencySession: SessionConfiguration? = nil,
+                    logLevel: LoggingLevel = .warning,
                     audioCacheBytes: Int = 64 << 20, phonemeCacheCharacters: Int = 4 << 20,
                     sessions: Int = 1, optimizerPolicy: RealTimeOptimizer.Policy = .auto, memoryBudgetBytes: Int? = nil,
                     loudnessTarget: Double? = nil, loudnessStore: URL? = nil, pieceTokens: Int = PhonemeChunker.defaultTargetTokens) {
             self.assets = assets
             self.session = session
+            self.latencySession = latencySession
             self.logLevel = logLevel
             self.audioCacheBytes = audioCacheBytes
             self.phonemeCacheCharacters = phonemeCacheCharacters
@@ -61,11 +67,16 @@ public final class KokoroEngine: Sendable {
     }
 
     public let planner: SynthesisPlanner
-    /// The model stage, uncached: the pool's sessions as built at start (the scheduler may
-    /// rebuild them later; use it to run pieces).
+    /// The model stage, uncached: the pool's throughput sessions as built at start (the
+    /// scheduler may rebuild them later; use it to run pieces).
     public let sessions: [any SpeechSynthesizer]
-    /// The first session, for benchmarks and status pages.
-    public var model: any SpeechSynthesizer { sessions[0] }
+    /// The pool's latency session as built at start, if it has one.
+    public let latencySession: (any SpeechSynthesizer)?
+    /// The session a lone piece runs on (the latency session, else the first), for
+    /// benchmarks, calibration and status pages.
+    public var model: any SpeechSynthesizer { latencySession ?? sessions[0] }
+    /// Every session built at start, the latency session first.
+    public var allSessions: [any SpeechSynthesizer] { (latencySession.map { [$0] } ?? []) + sessions }
     /// How ORT's arena is managed, and why.
     public let arenaPolicy: ArenaPolicy?
     /// Per-voice gains to the loudness target (nil: no normalization).
@@ -88,16 +99,17 @@ public final class KokoroEngine: Sendable {
         voices.contains("af_heart") ? "af_heart" : voices.names[0]
     }
 
-    public init(planner: SynthesisPlanner, sessions: [any SpeechSynthesizer], audioCacheBytes: Int = 64 << 20,
-                optimizerPolicy: RealTimeOptimizer.Policy = .auto, arenaPolicy: ArenaPolicy? = nil,
+    public init(planner: SynthesisPlanner, sessions: [any SpeechSynthesizer], latencySession: (any SpeechSynthesizer)? = nil,
+                audioCacheBytes: Int = 64 << 20, optimizerPolicy: RealTimeOptimizer.Policy = .auto, arenaPolicy: ArenaPolicy? = nil,
                 sessionFactory: DeadlineScheduler.SessionFactory? = nil, loudness: VoiceLoudness? = nil, voicePackID: String = "") {
         self.planner = planner
         self.sessions = sessions
+        self.latencySession = latencySession
         self.arenaPolicy = arenaPolicy
         self.loudness = loudness
         self.voicePackID = voicePackID
         self.audioCache = AudioCache(capacityBytes: audioCacheBytes)
-        self.scheduler = DeadlineScheduler(sessions: sessions, policy: optimizerPolicy, factory: sessionFactory)
+        self.scheduler = DeadlineScheduler(sessions: sessions, latencySession: latencySession, policy: optimizerPolicy, factory: sessionFactory)
     }
 
     /// Loads ORT, the model, the vocabulary, the voices and the phonemizers.
@@ -108,7 +120,9 @@ public final class KokoroEngine: Sendable {
         }
         let runtime = try ORTRuntime.load(explicitPath: assets.onnxRuntimeLibrary, cacheDirectory: assets.cacheDirectory)
         let environment = try ORTEnvironment(runtime: runtime, logLevel: configuration.logLevel)
-        let arena = ArenaPolicy.choose(sessions: configuration.sessions, maxPieceTokens: configuration.pieceTokens,
+        let roles = (configuration.latencySession == nil ? [] : [RealTimeOptimizer.Mode.latency])
+            + Array(repeating: .throughput, count: configuration.sessions)
+        let arena = ArenaPolicy.choose(sessions: roles.count, maxPieceTokens: configuration.pieceTokens,
                                        budgetBytes: configuration.memoryBudgetBytes)
         // One container for every session: weights ORT re-lays out for its kernels are kept once.
         let prepacked = try PrepackedWeights(runtime: runtime)
@@ -117,14 +131,15 @@ public final class KokoroEngine: Sendable {
         // without: ORT then frees the originals of the weights it prepacks.
         let initializers: SharedInitializers?
         do throws(ORTError) {
-            initializers = configuration.sessions > 1 ? try SharedInitializers(runtime: runtime, modelPath: assets.model.path) : nil
+            initializers = roles.count > 1 ? try SharedInitializers(runtime: runtime, modelPath: assets.model.path) : nil
         } catch {
             throw EngineError.corruptModel(assets.model.path, error.description)
         }
-        let makeSession: DeadlineScheduler.SessionFactory = { [configuration] in
+        let makeSession: DeadlineScheduler.SessionFactory = { [configuration] role in
             let path = configuration.assets.model.path
+            let settings = role == .latency ? configuration.latencySession ?? configuration.session : configuration.session
             do {
-                let session = try ORTSession(environment: environment, modelPath: path, configuration: configuration.session,
+                let session = try ORTSession(environment: environment, modelPath: path, configuration: settings,
                                              prepackedWeights: prepacked, sharedInitializers: initializers)
                 return try KokoroModel(session: session, modelPath: path, shrinkArenaAfterRun: arena.shrink_after_each_run)
             } catch let error as ORTError {
@@ -132,12 +147,13 @@ public final class KokoroEngine: Sendable {
             }
         }
         // Built side by side (ORT's environment and the shared container are thread-safe): start-up counts.
-        let built = Mutex([Result<any SpeechSynthesizer, any Error>?](repeating: nil, count: configuration.sessions))
-        DispatchQueue.concurrentPerform(iterations: configuration.sessions) { index in
-            let result = Result { try makeSession() }
+        let built = Mutex([Result<any SpeechSynthesizer, any Error>?](repeating: nil, count: roles.count))
+        DispatchQueue.concurrentPerform(iterations: roles.count) { index in
+            let result = Result { try makeSession(roles[index]) }
             built.withLock { $0[index] = result }
         }
-        let sessions = try built.withLock { $0 }.map { try $0!.get() }
+        var sessions = try built.withLock { $0 }.map { try $0!.get() }
+        let latencySession = configuration.latencySession == nil ? nil : sessions.removeFirst()
         let vocabulary = try PhonemeVocabulary(contentsOf: assets.vocabulary)
         var planner = SynthesisPlanner(
             phonemizers: try Self.phonemizers(assets: assets, vocabulary: vocabulary),
@@ -152,7 +168,7 @@ public final class KokoroEngine: Sendable {
         let loudness = configuration.loudnessTarget.map {
             VoiceLoudness(target: $0, storeURL: configuration.loudnessStore ?? assets.cacheDirectory.appendingPathComponent("loudness.json"))
         }
-        self.init(planner: planner, sessions: sessions, audioCacheBytes: configuration.audioCacheBytes,
+        self.init(planner: planner, sessions: sessions, latencySession: latencySession, audioCacheBytes: configuration.audioCacheBytes,
                   optimizerPolicy: configuration.optimizerPolicy, arenaPolicy: arena, sessionFactory: makeSession,
                   loudness: loudness, voicePackID: packID)
     }
@@ -187,25 +203,25 @@ public final class KokoroEngine: Sendable {
         try planner.plan(request)
     }
 
-    /// Admits a real-time job once the streams that started moments ago can afford its first
-    /// piece: it would otherwise go ahead of their next pieces and make them all stutter.
-    /// Waits for that (as their pieces are sent) up to `patience`, then throws
-    /// `EngineError.streamsStarting`. Stream the returned job, or `withdraw` it.
-    public func admit(_ job: SynthesisJob, patience: Duration = .seconds(30)) async throws -> SynthesisJob {
-        let giveUp = ContinuousClock.now + patience
-        while true {
-            let cost = await scheduler.runCost
-            let shortfall: Double
-            do {
-                var admitted = job
-                admitted.streamID = try streams.admit(firstTokens: job.tokensOfSpeech(after: -1), runSeconds: cost.seconds(tokens:))
-                return admitted
-            } catch {
-                guard case .streamsStarting(let seconds) = error, ContinuousClock.now + .seconds(seconds) < giveUp else { throw error }
-                shortfall = seconds
-            }
-            // Audio in hand grows as the running streams' pieces are sent: look again soon.
-            try await Task.sleep(for: .seconds(min(shortfall, 0.05)))
+    /// Admits a real-time job if the pool, played forward over every stream's planned pieces
+    /// (`AdmissionForecast`), makes its first audio within the ledger's budget and keeps
+    /// every stream in time; else throws `EngineError.noRealTimeRoom` with the seconds after
+    /// which it would fit. Stream the returned job, or `withdraw` it.
+    public func admit(_ job: SynthesisJob) async throws(EngineError) -> SynthesisJob {
+        let load = await scheduler.load()
+        let forecast = AdmissionForecast(sessions: load.sessions, otherRunsEndIn: load.otherRunsEndIn) { [cost = load.cost] in
+            cost.seconds(tokens: $0)
+        }
+        let pieces = job.plannedPieces()
+        switch streams.admit(pieces: pieces, forecast: forecast, running: load.streamRunsEndIn) {
+        case .success(let id):
+            var admitted = job
+            admitted.streamID = id
+            return admitted
+        case .failure(let verdict):
+            let delays: [Double] = [1, 2, 4, 8, 16]
+            let wait = streams.fitsAfter(delays, pieces: pieces, forecast: forecast, running: load.streamRunsEndIn) ?? 30
+            throw .noRealTimeRoom(retryAfter: wait, verdict: verdict)
         }
     }
 
@@ -221,7 +237,7 @@ public final class KokoroEngine: Sendable {
     public func stream(_ job: SynthesisJob) -> AsyncThrowingStream<AudioChunk, any Error> {
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: AudioChunk.self)
         calibrateInBackground(job.request.voice)
-        let streamID = job.request.realTime ? job.streamID ?? streams.enter(firstTokens: job.tokensOfSpeech(after: -1)) : nil
+        let streamID = job.request.realTime ? job.streamID ?? streams.enter(pieces: job.plannedPieces()) : nil
         let task = Task { [scheduler, audioCache, streams, joiner = planner.joiner, loudness, key = loudnessKey(job.request.voice)] in
             defer { streamID.map(streams.finished) }
             do {
@@ -243,7 +259,8 @@ public final class KokoroEngine: Sendable {
                             raw = cached
                         } else {
                             let deadline = streamID.map(streams.deadline) ?? .now
-                            raw = try await scheduler.synthesize(tokens: tokens, style: style, speed: speed, deadline: deadline)
+                            raw = try await scheduler.synthesize(tokens: tokens, style: style, speed: speed, deadline: deadline, stream: streamID,
+                                                                 opensStream: streamID.map { !streams.hasStarted($0) } ?? false)
                             if job.request.useCache { audioCache.store(raw, tokens: tokens, style: style, speed: speed) }
                         }
                         var samples = joiner.trim(raw)
@@ -252,8 +269,7 @@ public final class KokoroEngine: Sendable {
                         chunk = AudioChunk(index: index, samples: samples, phonemes: phonemes,
                                            synthesisSeconds: start.duration(to: .now).seconds, isLast: isLast, fromCache: cached != nil)
                     }
-                    streamID.map { streams.sent($0, audioSeconds: Double(chunk.samples.count) / Double(KokoroModel.sampleRate),
-                                                nextTokens: job.tokensOfSpeech(after: index)) }
+                    streamID.map { streams.sent($0, audioSeconds: Double(chunk.samples.count) / Double(KokoroModel.sampleRate)) }
                     continuation.yield(chunk)
                 }
                 continuation.finish()

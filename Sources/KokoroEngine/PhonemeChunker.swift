@@ -14,13 +14,18 @@ public struct PhonemeChunker: Sendable {
     /// When set, the first piece is cut short (first clause, or the first few words) so the
     /// first audio of a stream arrives sooner, and the pieces after it grow from there.
     public var firstPieceTokens: Int?
-    /// How much each streamed piece may grow over the one before (1–2).
-    public var pieceGrowth: Double = 2
+    /// How much each streamed piece may grow over the one before (1–2). With several streams
+    /// sharing the pool, a piece is made beside the others' pieces, so it must be well under
+    /// the length of the one before: measured on 2 cores with four streams joining a second
+    /// apart (`scripts/bench/streams.py --gap 1`), pieces up to 150 tokens growing by up to 2
+    /// left two listeners 16 times without audio; up to 100 growing by 1.5, twice.
+    public var pieceGrowth: Double = 1.5
 
-    /// About one long sentence. Each session's working memory grows with the piece (≈1.6 MB
-    /// per token measured), and a shorter piece frees its session sooner for a new stream;
-    /// pieces still end at sentence or clause marks.
-    public static let defaultTargetTokens = 150
+    /// About one sentence. A model run cannot be interrupted, so a piece holds its session
+    /// for its whole length (≈2 s at 100 tokens on one thread): shorter pieces free sessions
+    /// sooner for new streams, and each session's working memory grows with the piece
+    /// (≈1.6 MB per token measured); pieces still end at sentence or clause marks.
+    public static let defaultTargetTokens = 100
 
     public init(targetTokens: Int = defaultTargetTokens, firstPieceTokens: Int? = nil) {
         precondition(targetTokens > 0 && targetTokens <= Self.maxTokens)

@@ -16,16 +16,10 @@ public struct SpeechRequest: Sendable, Equatable {
     /// A listener plays the audio as it comes: each piece is due when the audio before it
     /// has played, and need not be made much sooner. Otherwise every piece is due at once.
     public var realTime: Bool
-    /// With `fastStart`, how much each piece may grow over the one before: 2 when the model
-    /// runs well under real time, less when load makes each run slower (see
-    /// `DeadlineScheduler.pieceGrowth`).
-    public var pieceGrowth: Double
-
     public init(text: String, voice: String, speed: Float = 1, language: Language? = nil, fastStart: Bool = false, useCache: Bool = true,
-                realTime: Bool = false, pieceGrowth: Double = 2) {
+                realTime: Bool = false) {
         self.useCache = useCache
         self.realTime = realTime
-        self.pieceGrowth = pieceGrowth
         self.text = text
         self.voice = voice
         self.speed = speed
@@ -56,9 +50,19 @@ public struct SynthesisJob: Sendable {
         segments.reduce(0) { if case .speech(_, let tokens, _) = $1 { $0 + tokens.count } else { $0 } }
     }
 
-    /// Tokens of the first piece the model makes after segment `index` (nil: none left).
-    func tokensOfSpeech(after index: Int) -> Int? {
-        segments.dropFirst(index + 1).lazy.compactMap { if case .speech(_, let tokens, _) = $0 { tokens.count } else { nil } }.first
+    /// The segments as admission plans with them: the tokens the model runs on, and the
+    /// audio each is expected to add (speech at the measured seconds per token).
+    func plannedPieces() -> [AdmissionForecast.Stream.Piece] {
+        let rate = Double(KokoroModel.sampleRate)
+        return segments.map { segment in
+            switch segment {
+            case .silence(let samples):
+                .init(tokens: 0, audioSeconds: Double(samples) / rate)
+            case .speech(_, let tokens, let pauseAfter):
+                .init(tokens: tokens.count,
+                      audioSeconds: Double(tokens.count) * DeadlineScheduler.RunCost.audioSecondsPerToken / Double(request.speed) + Double(pauseAfter) / rate)
+            }
+        }
     }
 }
 

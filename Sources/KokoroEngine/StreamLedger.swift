@@ -1,21 +1,21 @@
 import Synchronization
 
-/// How much audio each real-time stream has in hand, so a new stream starts only when the
-/// running ones can afford it.
+/// The real-time streams being made: when each listener runs out of audio, and what is
+/// left to make for it.
 ///
-/// A new stream's first piece is due now, so the scheduler runs it ahead of every running
-/// stream's next piece. A stream that started a moment ago has about a second of audio in
-/// hand, less than its own next piece and a newcomer's first piece take together: admitting
-/// the newcomer then makes both stutter. The ledger refuses it instead, with the seconds
-/// until the running streams are likely to have enough, and admits it once they do.
+/// The scheduler orders runs by the deadlines kept here, and admission plays the pool
+/// forward over the pieces kept here (`AdmissionForecast`) before letting one more stream
+/// in. Entries are keyed by an id carried in the admitted `SynthesisJob`.
 public final class StreamLedger: Sendable {
     struct Entry {
+        /// When the request arrived (its first audio is due a budget later).
+        let arrival: ContinuousClock.Instant
         /// When the listener started playing (the first piece was sent); nil before that.
         var playbackStart: ContinuousClock.Instant?
         /// Seconds of audio sent so far.
         var audioSent = 0.0
-        /// Tokens of the next piece the model must make; nil when none is left.
-        var nextTokens: Int?
+        /// Segments not sent yet, as the forecast sees them.
+        var upcoming: [AdmissionForecast.Stream.Piece]
 
         /// When the listener runs out of audio already sent (before the first piece: now).
         func deadline(now: ContinuousClock.Instant) -> ContinuousClock.Instant {
@@ -25,40 +25,57 @@ public final class StreamLedger: Sendable {
 
     private let entries = Mutex<[UInt64: Entry]>([:])
     private let nextID = Atomic<UInt64>(0)
-    /// Seconds of audio in hand kept beyond the two pieces' estimated time, for the estimate's error.
-    public let margin: Double
+    /// Seconds from a request to its first audio that admission plans for.
+    public let firstAudioBudget: Double
 
-    public init(margin: Double = 0.25) { self.margin = margin }
+    public init(firstAudioBudget: Double = 0.75) { self.firstAudioBudget = firstAudioBudget }
 
     /// Streams being made now.
     public var count: Int { entries.withLock { $0.count } }
 
-    /// Registers a stream whose first piece has `firstTokens` tokens (nil: no model work,
-    /// e.g. all cached) unless a running stream could not afford it, given `runSeconds`
-    /// (estimated seconds to make a piece of so many tokens). Returns the new stream's id,
-    /// or throws `EngineError.streamsStarting` with the seconds to wait.
-    func admit(firstTokens: Int?, now: ContinuousClock.Instant = .now, runSeconds: (Int) -> Double) throws(EngineError) -> UInt64 {
-        let firstCost = firstTokens.map(runSeconds) ?? 0
+    /// Registers a stream with the pieces still to make, and returns its id.
+    func enter(pieces: [AdmissionForecast.Stream.Piece], arrival: ContinuousClock.Instant = .now) -> UInt64 {
         let id = nextID.add(1, ordering: .relaxed).newValue
-        let shortfall: Double? = entries.withLock { entries in
-            let shortfall = entries.values.compactMap { entry -> Double? in
-                guard firstCost > 0, let next = entry.nextTokens else { return nil }
-                let inHand = now.duration(to: entry.deadline(now: now)).seconds
-                let needed = firstCost + runSeconds(next) + margin
-                return inHand < needed ? needed - inHand : nil
-            }.max()
-            if shortfall == nil { entries[id] = Entry(nextTokens: firstTokens) }
-            return shortfall
-        }
-        if let shortfall { throw .streamsStarting(retryAfter: shortfall) }
+        entries.withLock { $0[id] = Entry(arrival: arrival, upcoming: pieces) }
         return id
     }
 
-    /// Registers a stream without the check (a caller that did not ask to be admitted).
-    func enter(firstTokens: Int?) -> UInt64 {
+    /// Registers the stream (returning its id) unless `forecast` finds it would make itself
+    /// or another stream late (returning why); the check and the registration are one
+    /// step, so two newcomers cannot both take the last room. `running`: seconds until each
+    /// stream's piece in progress ends.
+    func admit(pieces: [AdmissionForecast.Stream.Piece], forecast: AdmissionForecast, running: [UInt64: Double],
+               now: ContinuousClock.Instant = .now) -> Result<UInt64, AdmissionForecast.Verdict> {
         let id = nextID.add(1, ordering: .relaxed).newValue
-        entries.withLock { $0[id] = Entry(nextTokens: firstTokens) }
-        return id
+        return entries.withLock { entries in
+            let streams = Self.streams(entries, running: running, now: now, budget: firstAudioBudget)
+            let newcomer = AdmissionForecast.Stream(id: id, playbackEnd: nil, firstAudioDue: firstAudioBudget, pieces: pieces)
+            let verdict = forecast.verdict(newcomer, beside: streams)
+            guard verdict.fits else { return .failure(verdict) }
+            entries[id] = Entry(arrival: now, upcoming: pieces)
+            return .success(id)
+        }
+    }
+
+    /// The first delay among `delays` (seconds) after which a stream with `pieces` would
+    /// fit, if the streams now running went on as planned.
+    func fitsAfter(_ delays: [Double], pieces: [AdmissionForecast.Stream.Piece], forecast: AdmissionForecast, running: [UInt64: Double],
+                   now: ContinuousClock.Instant = .now) -> Double? {
+        let streams = entries.withLock { Self.streams($0, running: running, now: now, budget: firstAudioBudget) }
+        return delays.first { delay in
+            let newcomer = AdmissionForecast.Stream(id: .max, playbackEnd: nil, firstAudioDue: delay + firstAudioBudget, pieces: pieces,
+                                                    startsIn: delay)
+            return forecast.verdict(newcomer, beside: streams).fits
+        }
+    }
+
+    private static func streams(_ entries: [UInt64: Entry], running: [UInt64: Double], now: ContinuousClock.Instant,
+                                budget: Double) -> [AdmissionForecast.Stream] {
+        entries.map { id, entry in
+            AdmissionForecast.Stream(id: id, playbackEnd: entry.playbackStart.map { _ in now.duration(to: entry.deadline(now: now)).seconds },
+                                     firstAudioDue: now.duration(to: entry.arrival).seconds + budget,
+                                     pieces: entry.upcoming, runningEndsIn: running[id])
+        }
     }
 
     /// When stream `id`'s listener runs out of audio: its next piece's deadline.
@@ -67,13 +84,18 @@ public final class StreamLedger: Sendable {
         return entries.withLock { $0[id]?.deadline(now: now) } ?? now
     }
 
-    /// Records a piece sent to the listener and the size of the next one to make.
-    func sent(_ id: UInt64, audioSeconds: Double, nextTokens: Int?, now: ContinuousClock.Instant = .now) {
+    /// Whether stream `id`'s listener has had any audio yet.
+    func hasStarted(_ id: UInt64) -> Bool {
+        entries.withLock { $0[id]?.playbackStart != nil }
+    }
+
+    /// Records the next segment sent to the listener, with the audio it held.
+    func sent(_ id: UInt64, audioSeconds: Double, now: ContinuousClock.Instant = .now) {
         entries.withLock {
             guard var entry = $0[id] else { return }
             if entry.playbackStart == nil { entry.playbackStart = now }
             entry.audioSent += audioSeconds
-            entry.nextTokens = nextTokens
+            if !entry.upcoming.isEmpty { entry.upcoming.removeFirst() }
             $0[id] = entry
         }
     }

@@ -58,7 +58,6 @@ public struct SynthesisPlanner: Sendable {
                 var chunker = self.chunker
                 if request.fastStart && segments.isEmpty {
                     chunker.firstPieceTokens = fastStartTokens
-                    chunker.pieceGrowth = request.pieceGrowth
                 }
                 segments += chunker.chunks(sentences).compactMap(speechSegment)
             }

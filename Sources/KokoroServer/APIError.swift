@@ -62,7 +62,7 @@ public struct APIError: HTTPResponseError, Equatable {
             case .speedOutOfRange: return .badRequest(error.description, param: "speed")
             case .unknownLanguage: return .badRequest(error.description, param: "lang")
             case .tooManyTokens: return .badRequest(error.description, param: "input")
-            case .streamsStarting(let seconds): return .overloaded(retryAfter: Int(seconds.rounded(.up)), message: error.description)
+            case .noRealTimeRoom(let seconds, _): return .overloaded(retryAfter: Int(seconds.rounded(.up)), message: error.description)
             case .missingModel, .corruptModel: return APIError(.internalServerError, error.description, type: "server_error")
             }
         case let error as VoiceError:

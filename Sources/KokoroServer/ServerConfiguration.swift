@@ -21,12 +21,16 @@ public struct ServerConfiguration: Sendable {
     public var defaultVoice: String?
     /// Resident memory above which the idle server gives memory back (nil: 300 MB over the size at ready).
     public var memoryLimitMB: Double?
+    /// Refuse a stream the engine's forecast finds would make itself or a running stream
+    /// late (`KokoroEngine.admit`); off, only the measured capacity limits streams.
+    public var forecastAdmission = true
 
     public init() {}
 
     /// Reads `KOKORO_HOST`, `KOKORO_PORT`, `KOKORO_API_KEYS` (comma-separated),
     /// `KOKORO_CORS_ORIGINS`, `KOKORO_MAX_INPUT`, `KOKORO_MAX_CONCURRENT`,
-    /// `KOKORO_MAX_QUEUE`, `KOKORO_DEFAULT_VOICE`, `KOKORO_MEMORY_LIMIT_MB`.
+    /// `KOKORO_MAX_QUEUE`, `KOKORO_DEFAULT_VOICE`, `KOKORO_MEMORY_LIMIT_MB`, `KOKORO_ADMISSION`
+    /// (`forecast` or `capacity`).
     public static func fromEnvironment(_ environment: [String: String]) -> ServerConfiguration {
         var configuration = ServerConfiguration()
         let list = { (name: String) in
@@ -41,6 +45,7 @@ public struct ServerConfiguration: Sendable {
         if let limit = environment["KOKORO_MAX_QUEUE"].flatMap(Int.init) { configuration.maxQueuedRequests = limit }
         configuration.defaultVoice = environment["KOKORO_DEFAULT_VOICE"]
         configuration.memoryLimitMB = environment["KOKORO_MEMORY_LIMIT_MB"].flatMap(Double.init)
+        if environment["KOKORO_ADMISSION"] == "capacity" { configuration.forecastAdmission = false }
         return configuration
     }
 }

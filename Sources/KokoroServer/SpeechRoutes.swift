@@ -58,15 +58,12 @@ struct SpeechRoutes: Sendable {
         let voice = VoiceCatalog.resolveAliases(body.voice ?? configuration.defaultVoice ?? engine.defaultVoice, library: engine.voices)
         let streaming = body.stream ?? true
         // Streamed or not, the same pieces (the stream decodes to exactly the whole file's
-        // audio), growing only as fast as the load lets a listener keep ahead, and due at
-        // the pace of playback: a whole file alone is made at full speed, and under load it
-        // never takes the machine from a stream about to run dry.
-        let growth = await engine.scheduler.pieceGrowth(streams: await gate.active + 1)
+        // audio), due at the pace of playback: a whole file alone is made at full speed, and
+        // under load it never takes the machine from a stream about to run dry.
         let prepared: SynthesisJob
         do {
             prepared = try engine.prepare(SpeechRequest(text: body.input, voice: voice, speed: speed, language: language,
-                                                        fastStart: true, useCache: !(body.noCache ?? false), realTime: true,
-                                                        pieceGrowth: growth))
+                                                        fastStart: true, useCache: !(body.noCache ?? false), realTime: true))
         } catch {
             throw APIError.from(error)
         }
@@ -94,9 +91,9 @@ struct SpeechRoutes: Sendable {
         })
     }
 
-    /// Takes a synthesis slot, within the engine's measured real-time capacity (else the
-    /// 503), then waits until streams that just started have audio enough in hand to share
-    /// the machine; the `AudioPipe` gives the slot back. Returns the job to stream.
+    /// Takes a synthesis slot, within the engine's measured real-time capacity, if the
+    /// engine's forecast finds the new stream and every running one in time; else the 503
+    /// with `Retry-After`. The `AudioPipe` gives the slot back. Returns the job to stream.
     private func admit(_ engine: KokoroEngine, _ job: SynthesisJob) async throws -> SynthesisJob {
         let capacity = await engine.scheduler.realTimeCapacity().streams
         metrics.queueDepth.set(Double(await gate.queued + 1))
@@ -107,12 +104,12 @@ struct SpeechRoutes: Sendable {
             metrics.statistics.recordRefused()
             throw error
         }
-        guard job.request.realTime else { return job }
+        guard job.request.realTime, configuration.forecastAdmission else { return job }
         do {
             return try await engine.admit(job)
         } catch {
             await gate.leave(after: nil)
-            if error is EngineError { metrics.statistics.recordRefused() }
+            metrics.statistics.recordRefused()
             throw APIError.from(error)
         }
     }

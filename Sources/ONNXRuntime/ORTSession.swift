@@ -13,6 +13,8 @@ public final class ORTSession: @unchecked Sendable {
     }
 
     public let runtime: ORTRuntime
+    /// The settings it was created with.
+    public let configuration: SessionConfiguration
     public let inputs: [TensorInfo]
     public let outputs: [TensorInfo]
     /// The back ends this session actually runs on (CPU last).
@@ -50,6 +52,7 @@ public final class ORTSession: @unchecked Sendable {
         try runtime.check(status)
         guard let session else { throw .invalidArgument("CreateSession returned no session") }
         self.runtime = runtime
+        self.configuration = configuration
         self.pointer = session
         self.environment = environment
         self.prepackedWeights = prepackedWeights

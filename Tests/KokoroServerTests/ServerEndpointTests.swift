@@ -152,6 +152,32 @@ struct ServerEndpointTests {
         }
     }
 
+    /// With forecast admission, a second stream that would go ahead of a running stream's
+    /// next piece while that one has under a second in hand (one slow stand-in session) is
+    /// refused at once, with Retry-After and the reason.
+    @Test func aStreamThatWouldMakeAnotherStutterIsRefusedAtOnce() async throws {
+        let engine = KokoroEngine(planner: try sharedEngine.get().planner, sessions: [SlowSession()])
+        await engine.scheduler.setWarmupRealTimeFactor(0.1)
+        let metrics = ServerMetrics()
+        let app = try makeApp({ $0.forecastAdmission = true }, state: ServerState(readyEngine: engine), metrics: metrics)
+        try await app.test(.live) { client in
+            let long = try RawHTTPClient(port: try #require(client.port))
+            let body = #"{"input":"\#(String(repeating: "This keeps the only session busy for a while. ", count: 3))","response_format":"pcm"}"#
+            long.send("POST /v1/audio/speech HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+            _ = long.read(atLeast: 1000)
+            let start = ContinuousClock.now
+            try await client.execute(uri: "/v1/audio/speech", method: .post, body: json(["input": "Me too."])) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(Int(response.headers[.retryAfter] ?? "") ?? 0 >= 1)
+                let error = errorBody(response.body)
+                #expect(error["code"] as? String == "overloaded" && (error["message"] as? String ?? "").contains("retry in"))
+            }
+            #expect(start.duration(to: .now) < .milliseconds(500))
+            long.close()
+        }
+        #expect(metrics.statistics.report().requests_refused == 1)
+    }
+
     /// Under the configured cap, the measured speed still bounds admission: with the model
     /// measured at 0.6 s per audio second only one stream fits in real time.
     @Test func measuredCapacityRefusesWhatCannotPlayInRealTime() async throws {

@@ -17,8 +17,20 @@ func makeApp(_ configure: (inout ServerConfiguration) -> Void = { _ in }, state:
     // The test process's memory is every parallel test's: the app's own watchdog would
     // rebuild sessions under the tests' feet (its behaviour is tested on its own).
     configuration.memoryLimitMB = .greatestFiniteMagnitude
+    // Likewise every parallel test's streams share one engine, more than the machine keeps
+    // in real time: the forecast would refuse them (it is tested on its own).
+    configuration.forecastAdmission = false
     configure(&configuration)
     return buildApplication(configuration: configuration, state: try state ?? ServerState(readyEngine: sharedEngine.get()), metrics: metrics)
+}
+
+/// A stand-in model session: 40 ms and 50 ms of audio per token, so a test can set up
+/// load the real model would make only on a slower machine.
+struct SlowSession: SpeechSynthesizer {
+    func synthesize(tokens: [Int64], style: ArraySlice<Float>, speed: Float) async throws -> [Float] {
+        try await Task.sleep(for: .milliseconds(40 * tokens.count))
+        return [Float](repeating: 0.1, count: tokens.count * KokoroModel.sampleRate / 20)
+    }
 }
 
 func json(_ object: [String: Any]) -> ByteBuffer {

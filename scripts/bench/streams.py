@@ -47,9 +47,9 @@ def underruns(arrivals: list[tuple[float, int]], jitter: float) -> dict:
     return {"count": count, "worst_deficit_seconds": round(worst, 4), "first_at_playback_seconds": first_at}
 
 
-def level(host: str, port: int, text: str, n: int, *, voice: str, stagger: float, jitter: float,
+def level(host: str, port: int, text: str, n: int, *, voice: str, stagger: float, jitter: float, gap: float,
           rng: random.Random, timeout: float, server_pid: int | None, log=print) -> dict:
-    delays = sorted(rng.uniform(0, stagger) for _ in range(n))
+    delays = sorted(i * gap + rng.uniform(0, stagger) for i in range(n))
     results: list[dict | None] = [None] * n
     stop_sampling = threading.Event()
     rss_samples: list[int] = []
@@ -79,7 +79,7 @@ def level(host: str, port: int, text: str, n: int, *, voice: str, stagger: float
     for t in threads:
         t.start()
     for t in threads:
-        t.join(timeout + stagger + 30)
+        t.join(timeout + delays[-1] + 30)
     stop_sampling.set()
     wall = time.perf_counter() - t0
 
@@ -112,14 +112,14 @@ def _ms(x):
     return "-" if x is None else f"{x * 1000:.0f} ms"
 
 
-def sweep(host: str, port: int, text: str, *, max_clients: int = 6, voice: str = "af_heart",
-          stagger: float = 0.5, jitter: float = 0.1, seed: int = 1, timeout: float = 300.0,
+def sweep(host: str, port: int, text: str, *, min_clients: int = 1, max_clients: int = 6, voice: str = "af_heart",
+          stagger: float = 0.5, gap: float = 0.0, jitter: float = 0.1, seed: int = 1, timeout: float = 300.0,
           server_pid: int | None = None, overload_extra: int = 2, rest: float = 2.0, log=print) -> dict:
     rng = random.Random(seed)
     levels = []
     sustained = 0
-    for n in range(1, max_clients + 1):
-        result = level(host, port, text, n, voice=voice, stagger=stagger, jitter=jitter, rng=rng,
+    for n in range(min_clients, max_clients + 1):
+        result = level(host, port, text, n, voice=voice, stagger=stagger, gap=gap, jitter=jitter, rng=rng,
                        timeout=timeout, server_pid=server_pid, log=log)
         levels.append(result)
         time.sleep(rest)
@@ -132,7 +132,7 @@ def sweep(host: str, port: int, text: str, *, max_clients: int = 6, voice: str =
         overload = previous
     else:
         log(f"streams: above capacity: {over_n} clients (sustained {sustained})")
-        overload = level(host, port, text, over_n, voice=voice, stagger=stagger, jitter=jitter, rng=rng,
+        overload = level(host, port, text, over_n, voice=voice, stagger=stagger, gap=gap, jitter=jitter, rng=rng,
                          timeout=timeout, server_pid=server_pid, log=log)
     verdict = None
     if overload is not None:
@@ -148,7 +148,7 @@ def sweep(host: str, port: int, text: str, *, max_clients: int = 6, voice: str =
                 and (overload["rejection_seconds_max"] or 0) <= 0.1),
             "fast_means": "every 503/429 answered within 100 ms and no accepted stream underran",
         }
-    return {"text": "paragraph", "stagger_seconds": stagger, "jitter_buffer_seconds": jitter, "seed": seed,
+    return {"text": "paragraph", "stagger_seconds": stagger, "arrival_gap_seconds": gap, "jitter_buffer_seconds": jitter, "seed": seed,
             "sustained_streams": sustained, "ceiling": ceiling(host, port, log), "levels": levels, "above_capacity": overload,
             "above_capacity_verdict": verdict,
             "rule": "sustained = largest N with every client 200, zero underruns and TTFA p95 <= 1 s"}
@@ -173,9 +173,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("url")
     parser.add_argument("--texts", default=str(repo / "../shared/eval/bench-texts.md"))
+    parser.add_argument("--min", type=int, default=1, help="fewest clients tried (default 1)")
     parser.add_argument("--max", type=int, default=6, help="most clients tried (default 6)")
     parser.add_argument("--voice", default="af_heart")
     parser.add_argument("--stagger", type=float, default=0.5)
+    parser.add_argument("--gap", type=float, default=0.0, help="seconds between clients' arrivals (each also waits 0-stagger s)")
     parser.add_argument("--jitter", type=float, default=0.1)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--pid", type=int, help="server pid, to sample its RSS")
@@ -183,7 +185,7 @@ def main() -> None:
     args = parser.parse_args()
     host, port = loopback(args.url, "streams")
     text = parse_texts(args.texts)["paragraph"]
-    report = sweep(host, port, text, max_clients=args.max, voice=args.voice, stagger=args.stagger,
+    report = sweep(host, port, text, min_clients=args.min, max_clients=args.max, voice=args.voice, stagger=args.stagger, gap=args.gap,
                    jitter=args.jitter, seed=args.seed, server_pid=args.pid)
     print("sustained streams:", report["sustained_streams"])
     print("wrote", write_json(args.out, report))
