@@ -226,10 +226,11 @@ def free_port() -> int:
 
 
 class Server:
-    """`kokoro serve` on 127.0.0.1, its output appended to `log_path`."""
+    """`kokoro serve` on 127.0.0.1 with its default pool (extra arguments may change it), its
+    output appended to `log_path`."""
 
-    def __init__(self, binary: str, port: int, threads: int, extra: list[str], log_path: Path):
-        self.cmd = [binary, "serve", "--host", "127.0.0.1", "--port", str(port), "--threads", str(threads), *extra]
+    def __init__(self, binary: str, port: int, extra: list[str], log_path: Path):
+        self.cmd = [binary, "serve", "--host", "127.0.0.1", "--port", str(port), *extra]
         self.port = port
         self.log_path = Path(log_path)
         self.proc: subprocess.Popen | None = None

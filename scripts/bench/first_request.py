@@ -5,7 +5,7 @@
                                    [--paragraph-starts 1] [--tolerance 0.10]
 
 The question is about a server that has just become ready, so the script launches its own
-(127.0.0.1, a free port, --threads 2; a running server's URL would not do): first one
+(127.0.0.1, a free port, the default pool; a running server's URL would not do): first one
 untimed launch so the binary, model and voices are in the page cache (--no-warm-up-start
 skips it), then for each of --starts launches:
  - start-up: process launch -> first 200 from GET /ready, polled every 10 ms;
@@ -85,10 +85,10 @@ def verdict(starts: list[dict], key: str, limit: float) -> dict:
             "within": None if not ratios else max(ratios) <= limit}
 
 
-def measure(binary: str, threads: int, server_args: list[str], log_path: Path, texts: dict[str, str], *,
+def measure(binary: str, server_args: list[str], log_path: Path, texts: dict[str, str], *,
             starts: int = 3, repeats: int = 8, paragraph_starts: int = 1, tolerance: float = 0.10,
             voice: str = "af_heart", warm_up_start: bool = True, gap: float = 0.3, log=print) -> dict:
-    server = Server(binary, free_port(), threads, server_args, log_path)
+    server = Server(binary, free_port(), server_args, log_path)
     limit = 1 + tolerance
     report: dict = {"starts": starts, "repeats": repeats, "paragraph_starts": paragraph_starts, "voice": voice,
                     "tolerance": tolerance, "server_command": server.cmd, "loadavg_before": loadavg(),
@@ -159,7 +159,6 @@ def markdown(report: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--binary", "--bin", default=str(REPO / ".build/release/kokoro"))
-    parser.add_argument("--threads", type=int, default=2, help="server intra-op threads (default 2)")
     parser.add_argument("--server-arg", action="append", default=[], help="extra argument for `kokoro serve`")
     parser.add_argument("--texts", default=str(REPO / "../shared/eval/bench-texts.md"))
     parser.add_argument("--voice", default="af_heart")
@@ -170,7 +169,7 @@ def main() -> None:
     parser.add_argument("--no-warm-up-start", action="store_true", help="no untimed launch first")
     parser.add_argument("--out", default=str(REPO / "reports/first-request.json"))
     args = parser.parse_args()
-    report = measure(args.binary, args.threads, args.server_arg, Path(args.out).with_name("first-request-server.log"),
+    report = measure(args.binary, args.server_arg, Path(args.out).with_name("first-request-server.log"),
                      parse_texts(args.texts), starts=args.starts, repeats=args.repeats,
                      paragraph_starts=args.paragraph_starts, tolerance=args.tolerance, voice=args.voice,
                      warm_up_start=not args.no_warm_up_start)

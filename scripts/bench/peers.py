@@ -134,6 +134,38 @@ def verdict(ok):
     return "—" if ok is None else ("yes" if ok else "**no**")
 
 
+def stream_rows(st: dict, arrival: str) -> list[list[str]]:
+    """The table rows of one streams sweep (streams.py), `arrival` saying how clients came."""
+    if not st:
+        return []
+    rows = []
+    n = st.get("sustained_streams")
+    # at the sustained load; when not even one stream was sustained, at 1 stream
+    lv = next((lv for lv in st.get("levels", []) if lv["clients"] == max(n or 0, 1)), None)
+    rows.append([f"Simultaneous real-time streams, {arrival}: no underrun, TTFA p95 ≤ 1 s (100 ms jitter buffer)", str(n),
+                 "—", "—", "", "", "≥ 3.5 (so ≥ 4 of whole streams)", verdict(n is not None and n >= 4)])
+    if st.get("ceiling"):
+        c = st["ceiling"]
+        rows.append(["Ceiling: streams at 100% use of the pool (1 / its measured busy RTF)",
+                     f"{c['streams_at_full_use']:.2f} (RTF {c['real_time_factor']:.3f})", "—", "—", "", "", "", ""])
+    if lv and not lv["sustained"]:
+        rows.append([f"At {lv['clients']} stream(s): underruns (clients), worst deficit",
+                     f"{lv['underruns']} ({lv['clients_with_underruns']}), "
+                     f"{max((c['worst_deficit_seconds'] for c in lv['clients_detail'] if c), default=0):.2f} s",
+                     "—", "—", "", "", "0", verdict(lv["underruns"] == 0)])
+    rows.append([f"TTFA p50 / p95 at {lv['clients'] if lv else n} stream(s) (ms)",
+                 (fmt(lv["ttfa_p50"], "", 1000, 0) + " / " + fmt(lv["ttfa_p95"], "", 1000, 0)) if lv else "—",
+                 "—", "—", "", "", "p95 ≤ 1000", verdict(None if not lv else lv["ttfa_p95"] <= 1.0)])
+    v = st.get("above_capacity_verdict") or {}
+    if v:
+        rows.append([f"Above capacity ({v['clients']} clients): 503/429s, slowest rejection, accepted streams that underran",
+                     f"{v['rejected_503_429']}, {fmt(v['rejection_seconds_max'], ' ms', 1000, 0)}, {v['accepted_clients_with_underruns']}",
+                     "—", "—", "", "", "fast 503s, no underruns",
+                     verdict(v["fast_rejection_instead_of_underrun"]) if v["fast_rejection_instead_of_underrun"] is not None
+                     else "— (all served: capacity not reached)"])
+    return rows
+
+
 def markdown(report: dict) -> str:
     s = report.get("server") or {}
     t = s.get("ttfa") or {}
@@ -141,7 +173,6 @@ def markdown(report: dict) -> str:
     o = report.get("kokoro_onnx") or {}
     os_ = o.get("stream") or {}
     bare_para = t.get("bare_ort_paragraph") or {}
-    st = s.get("streams") or {}
 
     def g(d, *keys):
         for k in keys:
@@ -189,31 +220,8 @@ def markdown(report: dict) -> str:
     on_rss = o.get("ru_maxrss_kb")
     rows.append(["Peak RSS (MiB; server VmHWM after the whole run, kokoro-onnx ru_maxrss)", fmt(rss, "", 1 / 1024, 0),
                  fmt(on_rss, "", 1 / 1024, 0), "—", fmt(ratio(rss, on_rss), "×"), "—", "", ""])
-    if st:
-        n = st.get("sustained_streams")
-        # at the sustained load; when not even one stream was sustained, at 1 stream
-        lv = next((lv for lv in st.get("levels", []) if lv["clients"] == max(n or 0, 1)), None)
-        rows.append([f"Simultaneous real-time streams, no underrun, TTFA p95 ≤ 1 s (100 ms jitter buffer)", str(n),
-                     "—", "—", "", "", "≥ 3.5 (so ≥ 4 of whole streams)", verdict(n is not None and n >= 4)])
-        if st.get("ceiling"):
-            c = st["ceiling"]
-            rows.append(["Ceiling: streams at 100% use of the pool (1 / its measured busy RTF)",
-                         f"{c['streams_at_full_use']:.2f} (RTF {c['real_time_factor']:.3f})", "—", "—", "", "", "", ""])
-        if lv and not lv["sustained"]:
-            rows.append([f"At {lv['clients']} stream(s): underruns (clients), worst deficit",
-                         f"{lv['underruns']} ({lv['clients_with_underruns']}), "
-                         f"{max((c['worst_deficit_seconds'] for c in lv['clients_detail'] if c), default=0):.2f} s",
-                         "—", "—", "", "", "0", verdict(lv["underruns"] == 0)])
-        rows.append([f"TTFA p50 / p95 at {lv['clients'] if lv else n} stream(s) (ms)",
-                     (fmt(lv["ttfa_p50"], "", 1000, 0) + " / " + fmt(lv["ttfa_p95"], "", 1000, 0)) if lv else "—",
-                     "—", "—", "", "", "p95 ≤ 1000", verdict(None if not lv else lv["ttfa_p95"] <= 1.0)])
-        v = st.get("above_capacity_verdict") or {}
-        if v:
-            rows.append([f"Above capacity ({v['clients']} clients): 503/429s, slowest rejection, accepted streams that underran",
-                         f"{v['rejected_503_429']}, {fmt(v['rejection_seconds_max'], ' ms', 1000, 0)}, {v['accepted_clients_with_underruns']}",
-                         "—", "—", "", "", "fast 503s, no underruns",
-                         verdict(v["fast_rejection_instead_of_underrun"]) if v["fast_rejection_instead_of_underrun"] is not None
-                         else "— (all served: capacity not reached)"])
+    for key, arrival in (("streams", "clients joining one a second"), ("streams_together", "clients joining within 0.5 s")):
+        rows += stream_rows(s.get(key) or {}, arrival)
     fr = s.get("first_request")
     if fr:
         limit = f"≤ {1 + fr['tolerance']:.2f}×"
@@ -255,9 +263,10 @@ def markdown(report: dict) -> str:
               "`/v1/audio/speech`, warm server; kokoro-onnx: first chunk yielded by `create_stream`, warm instance). "
               "Bare ORT: one `Run` of the server's first segment (`/dev/phonemize` `segments[0].tokens`, 0-padded, "
               "style row len−1, speed 1), interleaved with the server requests.",
-              "- Streams: each client starts after a random 0–500 ms delay and reads the paragraph as a pcm stream "
-              "as it arrives; a simulated player starts 100 ms after the first byte and plays at real time; an "
-              "underrun is any read arriving after the player ran dry.",
+              "- Streams: N clients each read the paragraph (51 s of speech) as a pcm stream as it arrives; a "
+              "simulated player starts 100 ms after the first byte and plays at real time; an underrun is any read "
+              "arriving after the player ran dry. Clients join one a second (client i after i s plus 0–500 ms), "
+              "so all N play at once for most of the paragraph; or all within 0.5 s (the same moment's rush).",
               f"- Load average at start {report['loadavg']['start']}, at end {report['loadavg']['end']} "
               f"(2-core machine; other busy processes at start: {report['busy_at_start'] or 'none'}).",
               ]
@@ -270,7 +279,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--texts", default=str(REPO / "../shared/eval/bench-texts.md"))
     parser.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", 5)))
-    parser.add_argument("--threads", type=int, default=2, help="server and bare ORT intra-op threads")
+    parser.add_argument("--threads", type=int, default=os.cpu_count(), help="bare ORT intra-op threads (default: all cores, "
+                        "as the server's latency session; the server runs its default pool)")
     parser.add_argument("--voice", default="af_heart")
     parser.add_argument("--model", default=str(CACHE / "kokoro-v1.0.int8.onnx"))
     parser.add_argument("--voices", default=str(CACHE / "voices-v1.0.npz"))
@@ -326,7 +336,7 @@ def main() -> None:
 
     if not args.skip_server:
         port = args.port or free_port()
-        server = Server(args.binary, port, args.threads, args.server_arg, out_dir / "bench-peers-server.log")
+        server = Server(args.binary, port, args.server_arg, out_dir / "bench-peers-server.log")
         server.log_path.write_text("")
         s: dict = {"command": server.cmd}
         report["server"] = s
@@ -362,7 +372,11 @@ def main() -> None:
                 time.sleep(2)
                 log("simultaneous real-time streams")
                 s["streams"] = streams.sweep("127.0.0.1", port, texts["paragraph"], max_clients=args.max_streams,
-                                             voice=args.voice, server_pid=pid, log=lambda m: log(m))
+                                             gap=1.0, voice=args.voice, server_pid=pid, log=lambda m: log(m))
+                time.sleep(2)
+                log("simultaneous real-time streams joining together")
+                s["streams_together"] = streams.sweep("127.0.0.1", port, texts["paragraph"], max_clients=args.max_streams,
+                                                      gap=0.0, voice=args.voice, server_pid=pid, log=lambda m: log(m))
             status = proc_status(pid)
             s["peak_rss_kb"] = status.get("VmHWM")
             s["rss_end_kb"] = status.get("VmRSS")
@@ -387,7 +401,7 @@ def main() -> None:
             try:
                 # Phase 1's warm-up start already put everything in the page cache.
                 s["first_request"] = first_request.measure(
-                    args.binary, args.threads, args.server_arg, out_dir / "first-request-server.log", texts,
+                    args.binary, args.server_arg, out_dir / "first-request-server.log", texts,
                     starts=args.first_request_starts, voice=args.voice, warm_up_start=False, log=lambda m: log(m))
                 write_json(out_dir / "first-request.json", s["first_request"], first_request.markdown(s["first_request"]))
             except Exception as error:
@@ -396,7 +410,7 @@ def main() -> None:
         if args.soak:
             log(f"memory soak, {args.soak} requests")
             try:
-                s["soak"] = soak.launch_and_run(args.binary, args.threads, args.server_arg, out_dir / "soak-server.log",
+                s["soak"] = soak.launch_and_run(args.binary, args.server_arg, out_dir / "soak-server.log",
                                                 texts, requests=args.soak, log=lambda m: log(m))
                 write_json(out_dir / "soak.json", s["soak"], soak.markdown(s["soak"]))
                 if s["soak"]["summary"]["failures"]:

@@ -4,7 +4,7 @@
     scripts/bench/soak.py [--binary .build/release/kokoro] [--requests 1000] [--concurrency 2]
     scripts/bench/soak.py http://127.0.0.1:8880 --pid SERVER_PID [--requests 100]
 
-Without a URL the script starts its own server (127.0.0.1, a free port, --threads 2) and
+Without a URL the script starts its own server (127.0.0.1, a free port, the default pool) and
 waits for /ready. Then `--concurrency` clients (2; the server admits at most as many
 requests as it keeps in real time, so 503s are expected) send `--requests` requests
 between them, each the next one of a fixed, seeded mix:
@@ -232,10 +232,10 @@ def run(host: str, port: int, pid: int, texts: dict[str, str], *, requests: int 
             "samples_every_half_second": timed, "samples_after_request": after_request, "requests_detail": results}
 
 
-def launch_and_run(binary: str, threads: int, server_args: list[str], log_path: Path,
+def launch_and_run(binary: str, server_args: list[str], log_path: Path,
                    texts: dict[str, str], log=print, **options) -> dict:
     """Start a server of our own, soak it from /ready on, stop it."""
-    server = Server(binary, free_port(), threads, server_args, log_path)
+    server = Server(binary, free_port(), server_args, log_path)
     try:
         ready = server.start()
         log(f"soak: server ready after {ready['ready_seconds']:.2f} s")
@@ -294,7 +294,6 @@ def main() -> None:
     parser.add_argument("url", nargs="?", help="a running server (loopback; needs --pid); default: start one")
     parser.add_argument("--pid", type=int, help="the running server's pid, for its RSS")
     parser.add_argument("--binary", "--bin", default=str(REPO / ".build/release/kokoro"))
-    parser.add_argument("--threads", type=int, default=2, help="server intra-op threads (default 2)")
     parser.add_argument("--server-arg", action="append", default=[], help="extra argument for `kokoro serve`")
     parser.add_argument("--texts", default=str(REPO / "../shared/eval/bench-texts.md"))
     parser.add_argument("--requests", type=int, default=1000)
@@ -316,7 +315,7 @@ def main() -> None:
         report = run(host, port, args.pid, texts, fresh=False, **options)
         report["url"] = args.url
     else:
-        report = launch_and_run(args.binary, args.threads, args.server_arg, Path(args.out).with_name("soak-server.log"),
+        report = launch_and_run(args.binary, args.server_arg, Path(args.out).with_name("soak-server.log"),
                                 texts, **options)
     path = write_json(args.out, report, markdown(report))
     print(markdown(report))

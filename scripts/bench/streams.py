@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """How many simultaneous real-time streams the server sustains.
 
-    scripts/bench/streams.py http://127.0.0.1:8880 [--max 6] [--pid SERVER_PID]
+    scripts/bench/streams.py http://127.0.0.1:8880 [--gap 1] [--min 1] [--max 6] [--pid SERVER_PID]
 
-For N = 1, 2, ... clients at once (stopping after the first level that fails), each client
-starts after a random 0-500 ms delay, requests the paragraph as a pcm stream and reads it as
-fast as it arrives while a simulated player consumes it: playback starts `jitter` (100 ms)
+For N = 1, 2, ... clients at once (stopping after the first level that fails), client i
+starts i × gap seconds in (default 1: they join one a second, and all N play together for
+most of the paragraph's 51 s; --gap 0: all in the same half second) plus a random 0-500 ms,
+requests the paragraph as a pcm stream and reads it as fast as it arrives while a simulated
+player consumes it: playback starts `jitter` (100 ms)
 after the first audio byte and then plays at real time (48 000 bytes/s). An underrun is a
 read that arrives when the audio received before it (bytes / 48 000 s) is less than the
 playback time elapsed (time since first byte - jitter): the player would have run dry.
@@ -177,7 +179,7 @@ def main() -> None:
     parser.add_argument("--max", type=int, default=6, help="most clients tried (default 6)")
     parser.add_argument("--voice", default="af_heart")
     parser.add_argument("--stagger", type=float, default=0.5)
-    parser.add_argument("--gap", type=float, default=0.0, help="seconds between clients' arrivals (each also waits 0-stagger s)")
+    parser.add_argument("--gap", type=float, default=1.0, help="seconds between clients' arrivals (each also waits 0-stagger s)")
     parser.add_argument("--jitter", type=float, default=0.1)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--pid", type=int, help="server pid, to sample its RSS")
