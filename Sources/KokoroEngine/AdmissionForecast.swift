@@ -32,15 +32,18 @@ public struct AdmissionForecast: Sendable {
         public var runningEndsIn: Double?
         /// When its first piece may start (a request that would come later).
         public var startsIn: Double
+        /// Segments already sent (its first `StreamLedger.earlyPieces` may overflow).
+        public var piecesSent: Int
 
         public init(id: UInt64, playbackEnd: Double?, firstAudioDue: Double, pieces: [Piece], runningEndsIn: Double? = nil,
-                    startsIn: Double = 0) {
+                    startsIn: Double = 0, piecesSent: Int = 0) {
             self.id = id
             self.playbackEnd = playbackEnd
             self.firstAudioDue = firstAudioDue
             self.pieces = pieces
             self.runningEndsIn = runningEndsIn
             self.startsIn = startsIn
+            self.piecesSent = piecesSent
         }
     }
 
@@ -52,10 +55,15 @@ public struct AdmissionForecast: Sendable {
     public var runSeconds: @Sendable (Int) -> Double
     /// How far ahead to play the scheduler.
     public var horizon: Double
+    /// Whether the pool has a session outside throughput mode that a stream's early pieces
+    /// take when the others are busy (the scheduler's overflow).
+    public var overflowSession: Bool
 
-    public init(sessions: Int, otherRunsEndIn: [Double] = [], horizon: Double = 10, runSeconds: @escaping @Sendable (Int) -> Double) {
+    public init(sessions: Int, otherRunsEndIn: [Double] = [], overflowSession: Bool = false, horizon: Double = 10,
+                runSeconds: @escaping @Sendable (Int) -> Double) {
         self.sessions = max(1, sessions)
         self.otherRunsEndIn = otherRunsEndIn
+        self.overflowSession = overflowSession
         self.runSeconds = runSeconds
         self.horizon = horizon
     }
@@ -79,6 +87,7 @@ public struct AdmissionForecast: Sendable {
         for index in busy.indices { busy[index].overflow = index >= sessions }
         var free = busy.filter { !$0.overflow }.map(\.freeAt)
         free += [Double](repeating: 0, count: max(0, sessions - free.count))
+        var overflowFree = overflowSession ? busy.filter(\.overflow).map(\.freeAt).max() ?? 0 : nil
         while true {
             for index in streams.indices {
                 // An inline pause needs no session: it is sent as soon as the piece before it.
@@ -87,6 +96,18 @@ public struct AdmissionForecast: Sendable {
             let waiting = streams.indices.filter { !streams[$0].pieces.isEmpty }
             guard !waiting.isEmpty, let server = free.indices.min(by: { free[$0] < free[$1] }) else { break }
             let start = max(free[server], waiting.map { ready[$0] }.min()!)
+            // An early piece that finds every session busy takes the overflow one: three runs then
+            // share the cores, so it takes half again as long and delays the others by half its time.
+            if let overflowAt = overflowFree,
+               let early = waiting.filter({ streams[$0].piecesSent < StreamLedger.earlyPieces }).min(by: { ready[$0] < ready[$1] }),
+               case let earlyStart = max(ready[early], overflowAt), earlyStart < free.min()!, earlyStart < horizon {
+                let cost = runSeconds(streams[early].pieces[0].tokens)
+                for index in free.indices where free[index] > earlyStart { free[index] += cost / 2 }
+                overflowFree = earlyStart + cost * 1.5
+                deliver(&streams[early], at: earlyStart + cost * 1.5, late: &late)
+                ready[early] = earlyStart + cost * 1.5
+                continue
+            }
             guard start < horizon else { break }
             // Earliest deadline first among the pieces that can start; a first piece is due at once.
             let next = waiting.filter { ready[$0] <= start }.min { deadline(streams[$0]) < deadline(streams[$1]) }!
@@ -110,6 +131,7 @@ public struct AdmissionForecast: Sendable {
     /// listener then has (a listener that ran dry resumes when the piece arrives).
     private func deliver(_ stream: inout Stream, at time: Double, late: inout [UInt64: Double]) {
         let piece = stream.pieces.removeFirst()
+        stream.piecesSent += 1
         let due = stream.playbackEnd ?? stream.firstAudioDue
         late[stream.id] = max(late[stream.id] ?? 0, time - due)
         stream.playbackEnd = max(stream.playbackEnd ?? time, time) + piece.audioSeconds

@@ -6,9 +6,8 @@ import Logging
 /// Every piece carries the moment its stream's listener runs out of audio already sent (a
 /// first piece's deadline is now), so a new request's first piece goes ahead of pieces other
 /// streams will not need for seconds: new streams start fast while running streams never run
-/// dry. Work due beyond a horizon (a stream already well ahead of its listener) leaves a
-/// session free, and background work runs only when nothing else does, so sessions stay
-/// free for new requests.
+/// dry. Work not due soon (a stream well ahead of its listener) leaves a session free, and
+/// background work runs only when nothing else does, so sessions stay free for new requests.
 ///
 /// The pool has throughput sessions (a share of the cores each, run side by side) and
 /// optionally one latency session (every core, run alone): the `RealTimeOptimizer` picks
@@ -24,8 +23,8 @@ public actor DeadlineScheduler {
         let speed: Float
         /// The `StreamLedger` entry it is made for (nil: no listener, e.g. background work).
         let stream: UInt64?
-        /// The first piece of a stream: its listener has no audio at all yet.
-        let opensStream: Bool
+        /// One of a stream's first pieces: its listener has little or no audio in hand.
+        let early: Bool
         let continuation: CheckedContinuation<[Float], any Error>
     }
 
@@ -76,7 +75,7 @@ public actor DeadlineScheduler {
     /// How many real-time streams the pool can carry, from measured speed.
     public struct Capacity: Sendable, Encodable {
         public let streams: Int
-        /// Busy seconds per audio second the estimate rests on.
+        /// Seconds of the pool at full use per second of speech, the estimate's basis.
         public let real_time_factor: Double?
         public let basis: String
     }
@@ -93,7 +92,7 @@ public actor DeadlineScheduler {
 
     private var slots: [Slot]
     private var optimizer: RealTimeOptimizer
-    /// How far ahead of its deadline a run may start while other runs are in progress.
+    /// A run is due soon when its deadline is within twice its estimated time plus this.
     public nonisolated let horizon: Duration
     private let factory: SessionFactory?
     private let logger: Logger
@@ -110,7 +109,7 @@ public actor DeadlineScheduler {
     /// `sessions` run side by side in throughput mode; `latencySession` alone in latency mode
     /// (without one, latency mode runs the first of `sessions` alone).
     public init(sessions: [any SpeechSynthesizer], latencySession: (any SpeechSynthesizer)? = nil, policy: RealTimeOptimizer.Policy = .auto,
-                horizon: Duration = .seconds(4), factory: SessionFactory? = nil, logger: Logger = Logger(label: "kokoro.scheduler")) {
+                horizon: Duration = .seconds(1), factory: SessionFactory? = nil, logger: Logger = Logger(label: "kokoro.scheduler")) {
         precondition(!sessions.isEmpty, "a scheduler needs at least one session")
         self.horizon = horizon
         slots = (latencySession.map { [Slot(role: .latency, model: $0)] } ?? []) + sessions.map { Slot(role: .throughput, model: $0) }
@@ -120,16 +119,16 @@ public actor DeadlineScheduler {
     }
 
     /// The piece's samples, once a session is free and no earlier deadline waits. `stream`:
-    /// the ledger entry it is for; `opensStream`: its first piece, whose listener waits with
-    /// nothing to play.
+    /// the ledger entry it is for; `early`: one of its first pieces (`StreamLedger.earlyPieces`),
+    /// whose listener has little or no audio in hand.
     public func synthesize(tokens: [Int64], style: ArraySlice<Float>, speed: Float, deadline: ContinuousClock.Instant,
-                           stream: UInt64? = nil, opensStream: Bool = false) async throws -> [Float] {
+                           stream: UInt64? = nil, early: Bool = false) async throws -> [Float] {
         nextID += 1
         let id = nextID
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 waiting.append(Job(id: id, deadline: deadline, enqueued: .now, tokens: tokens, style: style, speed: speed,
-                                   stream: stream, opensStream: opensStream, continuation: continuation))
+                                   stream: stream, early: early, continuation: continuation))
                 startWork()
             }
         } onCancel: {
@@ -139,23 +138,28 @@ public actor DeadlineScheduler {
 
     private var runningCount: Int { slots.count { $0.run != nil } }
 
-    /// A free session for `job`: one of the current mode's, within its concurrency. Work due
-    /// beyond the horizon (a stream well ahead of its listener) takes one only while another
-    /// stays free, since a run cannot be interrupted and new streams and pieces due soon
-    /// need one; background work (due beyond `backgroundHorizon`) runs only while nothing
-    /// else does. A stream's first piece that would wait takes any other free session
-    /// instead: the runs in progress slow down for a while, but their listeners have audio
-    /// in hand and this one has none.
+    /// A free session for `job`: one of the current mode's, within its concurrency. Work not
+    /// due soon (its deadline beyond twice its estimated time plus the horizon: a stream
+    /// well ahead of its listener) takes one only while another stays free, since a run
+    /// cannot be interrupted and new streams and pieces due soon need one; background work
+    /// (due beyond `backgroundHorizon`) runs only while nothing else does. One of a stream's
+    /// first pieces that would wait takes any other free session instead: the runs in
+    /// progress slow down for a while, but their listeners have audio in hand and this one
+    /// has a second of it at most, less than a long piece takes. (Letting any piece due
+    /// within twice its time do the same was measured worse: with four streams starting a
+    /// second apart, three runs shared the two cores most of the time, each slower, so more
+    /// pieces came due.)
     private func slot(for job: Job) -> Int? {
         let isFree = { (index: Int) in self.slots[index].run == nil && !self.slots[index].retiring && self.slots[index].model != nil }
         let mode = modeSlots
         let free = optimizer.concurrency > mode.count(where: { slots[$0].run != nil }) ? mode.filter(isFree) : []
         let now = ContinuousClock.now
-        if job.deadline > now + horizon, runningCount > 0 {
+        let soon = horizon + .seconds(2 * throughputRunCost.seconds(tokens: job.tokens.count))
+        if job.deadline > now + soon, runningCount > 0 {
             guard job.deadline <= now + Self.backgroundHorizon, free.count > 1 else { return nil }
         }
         if let index = free.first { return index }
-        guard job.opensStream else { return nil }
+        guard job.early else { return nil }
         return slots.indices.first { isFree($0) && !mode.contains($0) }
     }
 
@@ -176,10 +180,12 @@ public actor DeadlineScheduler {
         } while observe()
     }
 
-    /// Starts waiting runs, earliest deadline first, while sessions are free for them.
+    /// Starts waiting runs, earliest deadline first, while sessions are free for them (a
+    /// stream's early piece may take a session outside the mode while an earlier run waits
+    /// for one of the mode's).
     private func dispatch() {
-        while let jobIndex = waiting.indices.min(by: { waiting[$0].deadline < waiting[$1].deadline }),
-              let slotIndex = slot(for: waiting[jobIndex]) {
+        while let (jobIndex, slotIndex) = waiting.indices.sorted(by: { waiting[$0].deadline < waiting[$1].deadline })
+                .lazy.compactMap({ index in self.slot(for: self.waiting[index]).map { (index, $0) } }).first {
             let job = waiting.remove(at: jobIndex)
             let start = ContinuousClock.now
             runs += 1
@@ -199,17 +205,18 @@ public actor DeadlineScheduler {
         }
     }
 
-    /// Runs waiting that are due within the horizon: the load the optimizer should see
-    /// (work held back because it is far ahead is not load).
-    private var dueWaiting: Int {
-        let horizonEnd = ContinuousClock.now + horizon
-        return waiting.count { $0.deadline <= horizonEnd }
+    /// Runs waiting for listeners: the load the optimizer should see. Work held back
+    /// because it is far ahead counts (with several streams it waits most of the time, and
+    /// the pool is not idle for it); background work does not.
+    private var listenersWaiting: Int {
+        let backgroundFrom = ContinuousClock.now + Self.backgroundHorizon
+        return waiting.count { $0.deadline <= backgroundFrom }
     }
 
     /// Tells the optimizer the load; true when it switched mode (and more may start now).
     @discardableResult
     private func observe() -> Bool {
-        guard let decision = optimizer.observe(running: runningCount, waiting: dueWaiting) else { return false }
+        guard let decision = optimizer.observe(running: runningCount, waiting: listenersWaiting) else { return false }
         logger.info("optimizer: \(decision.from.rawValue) -> \(decision.to.rawValue): \(decision.reason)")
         return true
     }
@@ -235,7 +242,9 @@ public actor DeadlineScheduler {
         slots[index].task = nil
         slots[index].runs += 1
         slots[index].busySeconds += seconds
-        optimizer.record(audioSeconds: audioSeconds, queueWait: queueWait, mode: mode)
+        let silentEdges = RunCost.overheadTokens * RunCost.audioSecondsPerToken
+        optimizer.record(audioSeconds: audioSeconds, speechSeconds: max(0, audioSeconds - silentEdges), runSeconds: seconds,
+                         queueWait: queueWait, mode: mode)
         let waiters = slots[index].idleWaiters
         slots[index].idleWaiters = []
         waiters.forEach { $0.resume() }
@@ -315,6 +324,8 @@ public actor DeadlineScheduler {
         public let streamRunsEndIn: [UInt64: Double]
         /// The same for runs of no stream.
         public let otherRunsEndIn: [Double]
+        /// Whether a session outside throughput mode takes first pieces that would wait.
+        public let overflowSession: Bool
         public let cost: RunCost
     }
 
@@ -326,21 +337,23 @@ public actor DeadlineScheduler {
             let endsIn = max(0.01, cost.seconds(tokens: run.tokens) - run.start.duration(to: now).seconds)
             if let stream = run.stream { streams[stream] = endsIn } else { others.append(endsIn) }
         }
-        return Load(sessions: slots.count { $0.role == .throughput }, streamRunsEndIn: streams, otherRunsEndIn: others, cost: cost)
+        return Load(sessions: slots.count { $0.role == .throughput }, streamRunsEndIn: streams, otherRunsEndIn: others,
+                    overflowSession: slots.contains { $0.role == .latency }, cost: cost)
     }
 
     /// The pool's speed measured by the warm-up, used until real runs have measured it.
     public func setWarmupRealTimeFactor(_ factor: Double) { warmupRealTimeFactor = factor }
 
-    /// Streams that fit in `targetUtilization` of the pool: a stream needs `rtf` busy seconds
-    /// per second it plays. Uses the fastest mode measured over enough audio
-    /// of audio, else the warm-up; with neither, one stream per session.
+    /// Streams that fit in `targetUtilization` of the pool: a stream needs `factor` seconds
+    /// of the pool at full use per second it plays. Uses the mode that feeds the most,
+    /// measured over served requests (`RealTimeOptimizer.fullUseFactor`), else the warm-up;
+    /// with neither, one stream per session.
     public func realTimeCapacity(targetUtilization: Double = 0.9) -> Capacity {
         let measured = RealTimeOptimizer.Mode.allCases
-            .compactMap { mode in optimizer.measuredFactor(mode).map { (mode, $0) } }
+            .compactMap { mode in optimizer.fullUseFactor(mode).map { (mode, $0) } }
             .min { $0.1 < $1.1 }
         let (factor, basis): (Double?, String) = if let measured {
-            (measured.1, "\(measured.0.rawValue) mode, measured over served requests")
+            (measured.1, "\(measured.0.rawValue) mode at full use, measured over served requests")
         } else if let warmupRealTimeFactor {
             (warmupRealTimeFactor, "warm-up runs")
         } else {

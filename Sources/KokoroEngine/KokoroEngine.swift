@@ -2,6 +2,7 @@ import Foundation
 import EnglishG2P
 import KokoroPhonemizer
 import KokoroVoices
+import Logging
 import ONNXRuntime
 import Synchronization
 
@@ -91,6 +92,7 @@ public final class KokoroEngine: Sendable {
     public let scheduler: DeadlineScheduler
     /// Real-time streams being made, and the audio each has in hand.
     public let streams = StreamLedger()
+    private let logger = Logger(label: "kokoro.engine")
     public var voices: VoiceLibrary { planner.voices }
     public var vocabulary: PhonemeVocabulary { planner.vocabulary }
 
@@ -209,11 +211,20 @@ public final class KokoroEngine: Sendable {
     /// which it would fit. Stream the returned job, or `withdraw` it.
     public func admit(_ job: SynthesisJob) async throws(EngineError) -> SynthesisJob {
         let load = await scheduler.load()
-        let forecast = AdmissionForecast(sessions: load.sessions, otherRunsEndIn: load.otherRunsEndIn) { [cost = load.cost] in
+        let forecast = AdmissionForecast(sessions: load.sessions, otherRunsEndIn: load.otherRunsEndIn,
+                                         overflowSession: load.overflowSession) { [cost = load.cost] in
             cost.seconds(tokens: $0)
         }
         let pieces = job.plannedPieces()
-        switch streams.admit(pieces: pieces, forecast: forecast, running: load.streamRunsEndIn) {
+        let decision = streams.admit(pieces: pieces, forecast: forecast, running: load.streamRunsEndIn)
+        logger.debug("admission", metadata: [
+            "streams": "\(streams.count)", "running": "\(load.streamRunsEndIn.count + load.otherRunsEndIn.count)",
+            "seconds_per_token": .string(String(format: "%.4f", load.cost.secondsPerToken)),
+            "verdict": .string({
+                guard case .failure(let verdict) = decision else { return "admitted" }
+                return String(format: "refused: newcomer %+.2f s, others %+.2f s late", verdict.newcomerLate, verdict.othersLater)
+            }())])
+        switch decision {
         case .success(let id):
             var admitted = job
             admitted.streamID = id
@@ -260,7 +271,7 @@ public final class KokoroEngine: Sendable {
                         } else {
                             let deadline = streamID.map(streams.deadline) ?? .now
                             raw = try await scheduler.synthesize(tokens: tokens, style: style, speed: speed, deadline: deadline, stream: streamID,
-                                                                 opensStream: streamID.map { !streams.hasStarted($0) } ?? false)
+                                                                 early: streamID.map { streams.piecesSent($0) < StreamLedger.earlyPieces } ?? false)
                             if job.request.useCache { audioCache.store(raw, tokens: tokens, style: style, speed: speed) }
                         }
                         var samples = joiner.trim(raw)

@@ -27,7 +27,7 @@ public struct RealTimeOptimizer: Sendable {
     public struct Settings: Sendable {
         /// Time constant of the load averages.
         public var window: Double = 4
-        /// Go to throughput mode when this many due runs wait for the one latency session...
+        /// Go to throughput mode when this many runs wait for the one latency session...
         public var upWaiting: Int = 1
         /// ...and back to latency mode when fewer than this wait and the second session is mostly idle.
         public var downWaiting: Double = 0.05
@@ -42,20 +42,29 @@ public struct RealTimeOptimizer: Sendable {
     /// One mode's measured performance since start.
     public struct ModeMeasurement: Sendable, Encodable {
         public var runs = 0
+        /// Audio the model made, silent edges included.
         public var audio_seconds = 0.0
+        /// The same without each run's silent edges (what listeners hear).
+        public var speech_seconds = 0.0
         /// Wall time with at least one run in progress.
         public var busy_seconds = 0.0
+        /// Run time summed over runs (side by side runs each count).
+        public var session_seconds = 0.0
         public var queue_wait_seconds_total = 0.0
         /// Busy wall time per second of audio: below 1 is faster than real time.
         public var real_time_factor: Double? { audio_seconds > 0 ? busy_seconds / audio_seconds : nil }
         public var mean_queue_wait_ms: Double? { runs > 0 ? queue_wait_seconds_total / Double(runs) * 1000 : nil }
 
-        enum CodingKeys: String, CodingKey { case runs, audio_seconds, busy_seconds, real_time_factor, mean_queue_wait_ms }
+        enum CodingKeys: String, CodingKey {
+            case runs, audio_seconds, speech_seconds, busy_seconds, session_seconds, real_time_factor, mean_queue_wait_ms
+        }
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(runs, forKey: .runs)
             try container.encode(audio_seconds, forKey: .audio_seconds)
+            try container.encode(speech_seconds, forKey: .speech_seconds)
             try container.encode(busy_seconds, forKey: .busy_seconds)
+            try container.encode(session_seconds, forKey: .session_seconds)
             try container.encode(real_time_factor, forKey: .real_time_factor)
             try container.encode(mean_queue_wait_ms, forKey: .mean_queue_wait_ms)
         }
@@ -113,16 +122,29 @@ public struct RealTimeOptimizer: Sendable {
         return decide(at: now)
     }
 
-    /// Called when a run finishes: the audio it made and how long it waited for a session.
-    public mutating func record(audioSeconds: Double, queueWait: Double, mode runMode: Mode) {
+    /// Called when a run finishes: the audio it made (and of it, speech), how long it ran
+    /// and how long it waited for a session.
+    public mutating func record(audioSeconds: Double, speechSeconds: Double, runSeconds: Double, queueWait: Double, mode runMode: Mode) {
         measurements[runMode, default: .init()].runs += 1
         measurements[runMode, default: .init()].audio_seconds += audioSeconds
+        measurements[runMode, default: .init()].speech_seconds += speechSeconds
+        measurements[runMode, default: .init()].session_seconds += runSeconds
         measurements[runMode, default: .init()].queue_wait_seconds_total += queueWait
     }
 
     /// The measured real-time factor of `mode`, once it has made enough audio to count.
     public func measuredFactor(_ mode: Mode) -> Double? {
         measurements[mode].flatMap { $0.audio_seconds >= settings.minimumAudioSeconds ? $0.real_time_factor : nil }
+    }
+
+    /// Wall seconds per second of speech with `mode`'s runs going at once all the time (its
+    /// run time per speech second over the runs it allows at once), once it has made enough
+    /// audio to count: the inverse of how many listeners it can feed.
+    public func fullUseFactor(_ mode: Mode) -> Double? {
+        guard let measured = measurements[mode], measured.audio_seconds >= settings.minimumAudioSeconds, measured.speech_seconds > 0 else {
+            return nil
+        }
+        return measured.session_seconds / measured.speech_seconds / Double(mode == .throughput ? sessions : 1)
     }
 
     /// Each mode's measured speed, for the reasons given with decisions.
@@ -139,7 +161,7 @@ public struct RealTimeOptimizer: Sendable {
         switch mode {
         case .latency where waiting >= settings.upWaiting:
             next = .throughput
-            reason = "\(waiting) due run(s) waiting for the latency session (threshold \(settings.upWaiting); busy seconds per audio second so far: \(speeds)): run one per throughput session"
+            reason = "\(waiting) run(s) waiting for the latency session (threshold \(settings.upWaiting); busy seconds per audio second so far: \(speeds)): run one per throughput session"
         case .throughput where now - lastSwitch >= settings.minimumDwell
             && averageWaiting <= settings.downWaiting && averageRunning <= settings.downRunning:
             next = .latency

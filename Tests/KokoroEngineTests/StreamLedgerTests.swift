@@ -49,6 +49,18 @@ struct AdmissionForecastTests {
         #expect(abs((busy.lateness([arriving])[99] ?? 0) - 0.25) < 1e-9 && busy.verdict(arriving, beside: []).fits)
     }
 
+    /// With both sessions busy, a first piece takes the overflow session (as the scheduler
+    /// does), at half again its time, and the runs beside it lose half its time.
+    @Test func aFirstPieceMayTakeTheOverflowSession() {
+        let busy = (1...2).map { Stream(id: UInt64($0), playbackEnd: 3, firstAudioDue: -1, pieces: [Piece(tokens: 50, audioSeconds: 2)], runningEndsIn: 1) }
+        let arriving = newcomer([Piece(tokens: 50, audioSeconds: 2)])
+        let plain = forecast(sessions: 2).verdict(arriving, beside: busy)
+        #expect(!plain.fits && abs(plain.newcomerLate - 0.75) < 1e-9)
+        let overflow = AdmissionForecast(sessions: 2, overflowSession: true) { Double($0) * 0.01 }
+        #expect(overflow.verdict(arriving, beside: busy).fits)
+        #expect(abs((overflow.lateness(busy + [arriving])[99] ?? -1) - 0) < 1e-9)
+    }
+
     /// An inline pause is audio without a model run: it starts the listener at once.
     @Test func inlinePausesNeedNoSession() {
         let late = forecast(sessions: 1).lateness([newcomer([Piece(tokens: 0, audioSeconds: 1), Piece(tokens: 80, audioSeconds: 3)])])
