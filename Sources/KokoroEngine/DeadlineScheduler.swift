@@ -326,6 +326,8 @@ public actor DeadlineScheduler {
         public let otherRunsEndIn: [Double]
         /// Whether a session outside throughput mode takes first pieces that would wait.
         public let overflowSession: Bool
+        /// Work is due soon within twice its run plus this (`horizon`).
+        public let dueSoonMargin: Double
         public let cost: RunCost
     }
 
@@ -338,7 +340,7 @@ public actor DeadlineScheduler {
             if let stream = run.stream { streams[stream] = endsIn } else { others.append(endsIn) }
         }
         return Load(sessions: slots.count { $0.role == .throughput }, streamRunsEndIn: streams, otherRunsEndIn: others,
-                    overflowSession: slots.contains { $0.role == .latency }, cost: cost)
+                    overflowSession: slots.contains { $0.role == .latency }, dueSoonMargin: horizon.seconds, cost: cost)
     }
 
     /// The pool's speed measured by the warm-up, used until real runs have measured it.

@@ -212,7 +212,7 @@ public final class KokoroEngine: Sendable {
     public func admit(_ job: SynthesisJob) async throws(EngineError) -> SynthesisJob {
         let load = await scheduler.load()
         let forecast = AdmissionForecast(sessions: load.sessions, otherRunsEndIn: load.otherRunsEndIn,
-                                         overflowSession: load.overflowSession) { [cost = load.cost] in
+                                         overflowSession: load.overflowSession, dueSoonMargin: load.dueSoonMargin) { [cost = load.cost] in
             cost.seconds(tokens: $0)
         }
         let pieces = job.plannedPieces()

@@ -50,15 +50,32 @@ struct AdmissionForecastTests {
     }
 
     /// With both sessions busy, a first piece takes the overflow session (as the scheduler
-    /// does), at half again its time, and the runs beside it lose half its time.
+    /// does), at 2.5 times its cost, and the runs beside it lose its cost.
     @Test func aFirstPieceMayTakeTheOverflowSession() {
-        let busy = (1...2).map { Stream(id: UInt64($0), playbackEnd: 3, firstAudioDue: -1, pieces: [Piece(tokens: 50, audioSeconds: 2)], runningEndsIn: 1) }
-        let arriving = newcomer([Piece(tokens: 50, audioSeconds: 2)])
+        let busy = (1...2).map { Stream(id: UInt64($0), playbackEnd: 3, firstAudioDue: -1, pieces: [Piece(tokens: 50, audioSeconds: 2)], runningEndsIn: 2) }
+        let arriving = newcomer([Piece(tokens: 20, audioSeconds: 1)])
         let plain = forecast(sessions: 2).verdict(arriving, beside: busy)
-        #expect(!plain.fits && abs(plain.newcomerLate - 0.75) < 1e-9)
+        #expect(!plain.fits && abs(plain.newcomerLate - 1.45) < 1e-9)
         let overflow = AdmissionForecast(sessions: 2, overflowSession: true) { Double($0) * 0.01 }
         #expect(overflow.verdict(arriving, beside: busy).fits)
+        // Its first audio at 0.5 s; the sessions beside it free at 2.2 s instead of 2.
         #expect(abs((overflow.lateness(busy + [arriving])[99] ?? -1) - 0) < 1e-9)
+        let later = overflow.lateness(busy.map { var stream = $0; stream.playbackEnd = 2.1; return stream } + [arriving])
+        #expect(abs((later[1] ?? 0) - 0.1) < 1e-9)
+    }
+
+    /// A stream far ahead of its listener leaves the last free session to a newcomer, as
+    /// the scheduler does: its 3 s piece, due at 10 s, waits until 3 s (10 − 1 − 2 × 3).
+    @Test func workNotDueSoonLeavesTheLastSessionFree() {
+        let ahead = Stream(id: 1, playbackEnd: 10, firstAudioDue: -1, pieces: [Piece(tokens: 300, audioSeconds: 12)], piecesSent: 3)
+        var arriving = newcomer([Piece(tokens: 20, audioSeconds: 1)])
+        arriving.startsIn = 0.1
+        let greedy = AdmissionForecast(sessions: 2, otherRunsEndIn: [5]) { Double($0) * 0.01 }
+        #expect(abs((greedy.lateness([ahead, arriving])[99] ?? 0) - 2.45) < 1e-9)
+        var patient = greedy
+        patient.dueSoonMargin = 1
+        let late = patient.lateness([ahead, arriving])
+        #expect(late[99] == 0 && late[1] == 0)
     }
 
     /// An inline pause is audio without a model run: it starts the listener at once.
