@@ -111,15 +111,15 @@ public struct AdmissionForecast: Sendable {
                 return max(ready[index], end - margin - 2 * runSeconds(streams[index].pieces[0].tokens))
             }
             let nextStart = freeSession == nil ? .infinity : max(clock, waiting.map(allowed).min() ?? .infinity)
-            // An early piece that finds every session busy takes the overflow one, and three runs
-            // then share the cores: measured on 2 cores, a 16-token first piece on the 2-thread
-            // session beside two 1-thread runs took 1.24 s (0.45 s on a session of its own) and a
-            // 28-token run beside it 1.16 s (0.63 s). So it takes 2.5 times its cost, and each
-            // run beside it loses about its cost.
-            let early = overflowSession && overflowRun == nil
+            // An early piece that finds every session busy takes the overflow one if it ends
+            // sooner there (`RunCost.overflowSlowdown`) than after the first session frees;
+            // each run beside it then loses about its cost.
+            let early = overflowSession && overflowRun == nil && freeSession == nil
                 ? waiting.filter { streams[$0].piecesSent < StreamLedger.earlyPieces }.min { ready[$0] < ready[$1] } : nil
             let earlyStart = early.map { max(clock, ready[$0]) } ?? .infinity
-            let next = min(nextEnd, nextStart, earlyStart)
+            let overflowCost = early.map { runSeconds(streams[$0].pieces[0].tokens) } ?? 0
+            let overflows = early != nil && overflowCost * DeadlineScheduler.RunCost.overflowSlowdown < max(0, nextEnd - earlyStart) + overflowCost
+            let next = min(nextEnd, nextStart, overflows ? earlyStart : .infinity)
             guard next < horizon else { break }
             clock = next
             if nextEnd <= next {
@@ -138,9 +138,8 @@ public struct AdmissionForecast: Sendable {
                 sessionRuns[session] = Run(end: nextStart + runSeconds(streams[chosen].pieces[0].tokens), stream: chosen)
                 ready[chosen] = .infinity
             } else if let early {
-                let cost = runSeconds(streams[early].pieces[0].tokens)
-                for index in sessionRuns.indices { sessionRuns[index]?.end += cost }
-                overflowRun = Run(end: earlyStart + cost * 2.5, stream: early)
+                for index in sessionRuns.indices { sessionRuns[index]?.end += overflowCost }
+                overflowRun = Run(end: earlyStart + overflowCost * DeadlineScheduler.RunCost.overflowSlowdown, stream: early)
                 ready[early] = .infinity
             }
         }

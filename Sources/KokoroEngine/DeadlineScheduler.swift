@@ -35,6 +35,10 @@ public actor DeadlineScheduler {
         /// The run in progress.
         var run: (id: UInt64, stream: UInt64?, start: ContinuousClock.Instant, tokens: Int)?
         var task: Task<Void, Never>?
+        /// The run in progress shared the cores with a session of the other role at some
+        /// point (an overflow, or a mode switch), more threads than cores: its time says
+        /// nothing of what a run costs in either mode.
+        var crowded = false
         var retiring = false
         var idleWaiters: [CheckedContinuation<Void, Never>] = []
         var generation = 0
@@ -159,8 +163,20 @@ public actor DeadlineScheduler {
             guard job.deadline <= now + Self.backgroundHorizon, free.count > 1 else { return nil }
         }
         if let index = free.first { return index }
-        guard job.early else { return nil }
+        guard job.early, overflowEndsSooner(job, modeSlots: mode, now: now) else { return nil }
         return slots.indices.first { isFree($0) && !mode.contains($0) }
+    }
+
+    /// Whether `job` on the overflow session (at `RunCost.overflowSlowdown` times its cost)
+    /// would end before it would on the first of the mode's sessions to come free.
+    private func overflowEndsSooner(_ job: Job, modeSlots: [Int], now: ContinuousClock.Instant) -> Bool {
+        let cost = throughputRunCost.seconds(tokens: job.tokens.count)
+        let freeIn = modeSlots.compactMap { index -> Double? in
+            guard let run = slots[index].run else { return nil }
+            let runCost = slots[index].role == .throughput ? throughputRunCost : runCost(.latency)
+            return max(0, runCost.seconds(tokens: run.tokens) - run.start.duration(to: now).seconds)
+        }.min() ?? 0
+        return cost * RunCost.overflowSlowdown < freeIn + cost
     }
 
     /// Work due later than this is background work (loudness calibration, pre-warm).
@@ -194,6 +210,10 @@ public actor DeadlineScheduler {
             let queueWait = job.enqueued.duration(to: start).seconds
             let model = slots[slotIndex].model!
             slots[slotIndex].run = (job.id, job.stream, start, job.tokens.count)
+            slots[slotIndex].crowded = false
+            if Set(slots.filter { $0.run != nil }.map(\.role)).count > 1 {
+                for index in slots.indices where slots[index].run != nil { slots[index].crowded = true }
+            }
             slots[slotIndex].task = Task {
                 let result = await Result { try await model.synthesize(tokens: job.tokens, style: job.style, speed: job.speed) }
                 let samples = (try? result.get())?.count ?? 0
@@ -234,7 +254,8 @@ public actor DeadlineScheduler {
 
     private func finished(slot index: Int, after seconds: Double, tokens: Int?, audioSeconds: Double, queueWait: Double,
                           mode: RealTimeOptimizer.Mode) {
-        if let tokens {
+        // A crowded run's time would make every later forecast think the pool slower than it is.
+        if let tokens, !slots[index].crowded {
             let observed = seconds / (Double(tokens) + RunCost.overheadTokens)
             secondsPerToken[slots[index].role] = secondsPerToken[slots[index].role].map { 0.8 * $0 + 0.2 * observed } ?? observed
         }
@@ -301,6 +322,11 @@ public actor DeadlineScheduler {
         /// Seconds of audio the model makes per token, silence included (measured on
         /// af_heart: 16 tokens make 1.73 s, 90 make 6.1 s).
         public static let audioSecondsPerToken = 0.059
+        /// How much longer a run takes on the overflow session, beside a full pool, than on
+        /// a session of its own: measured on 2 cores, a 16-token first piece on the 2-thread
+        /// session beside two 1-thread runs took 1.24 s (0.45 s alone), and a 28-token run
+        /// beside it 1.16 s (0.63 s): each run beside it loses about the overflow's own cost.
+        public static let overflowSlowdown = 2.5
         public let secondsPerToken: Double
 
         public init(secondsPerToken: Double) { self.secondsPerToken = secondsPerToken }
@@ -310,9 +336,13 @@ public actor DeadlineScheduler {
 
     /// The cost of a run on a throughput session beside the others, from recent runs (a
     /// moving average, so it follows load); before any, from the warm-up's speed.
-    public var throughputRunCost: RunCost {
-        let sessions = Double(slots.count { $0.role == .throughput })
-        return RunCost(secondsPerToken: secondsPerToken[.throughput]
+    public var throughputRunCost: RunCost { runCost(.throughput) }
+
+    /// The cost of a run on a session of `role`, from recent runs; before any, from the
+    /// warm-up's speed (a throughput session shares the pool's speed with the others).
+    private func runCost(_ role: RealTimeOptimizer.Mode) -> RunCost {
+        let sessions = role == .throughput ? Double(slots.count { $0.role == .throughput }) : 1
+        return RunCost(secondsPerToken: secondsPerToken[role]
                        ?? (warmupRealTimeFactor ?? 0.35) * sessions * RunCost.audioSecondsPerToken)
     }
 

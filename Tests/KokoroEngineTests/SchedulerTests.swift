@@ -165,7 +165,7 @@ struct SchedulerTests {
                                           latencySession: TimedSession(log: latency), policy: .throughput)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for id in 1...2 {
-                group.addTask { _ = try await scheduler.synthesize(tokens: [Int64](repeating: Int64(id), count: 20), style: style, speed: 1, deadline: .now) }
+                group.addTask { _ = try await scheduler.synthesize(tokens: [Int64](repeating: Int64(id), count: 40), style: style, speed: 1, deadline: .now) }
             }
             try await Task.sleep(for: .milliseconds(30))
             group.addTask { _ = try await scheduler.synthesize(tokens: [3], style: style, speed: 1, deadline: .now) }
@@ -176,6 +176,25 @@ struct SchedulerTests {
             try await group.waitForAll()
         }
         #expect(latency.order.withLock { $0 } == [4])
+        #expect(pool.order.withLock { $0 }.last == 3)
+    }
+
+    /// ... unless a throughput session frees soon enough that the piece would end sooner
+    /// there than on the overflow session, slowed by the runs beside it.
+    @Test func aFirstPieceWaitsForASessionAboutToFree() async throws {
+        let latency = TimedSession.Log()
+        let pool = TimedSession.Log()
+        let scheduler = DeadlineScheduler(sessions: [TimedSession(log: pool), TimedSession(log: pool)],
+                                          latencySession: TimedSession(log: latency), policy: .throughput)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for id in 1...2 {
+                group.addTask { _ = try await scheduler.synthesize(tokens: [Int64](repeating: Int64(id), count: 2), style: style, speed: 1, deadline: .now) }
+            }
+            try await Task.sleep(for: .milliseconds(10))
+            group.addTask { _ = try await scheduler.synthesize(tokens: [Int64](repeating: 3, count: 40), style: style, speed: 1, deadline: .now, early: true) }
+            try await group.waitForAll()
+        }
+        #expect(latency.order.withLock { $0 }.isEmpty)
         #expect(pool.order.withLock { $0 }.last == 3)
     }
 

@@ -62,6 +62,9 @@ struct AdmissionForecastTests {
         #expect(abs((overflow.lateness(busy + [arriving])[99] ?? -1) - 0) < 1e-9)
         let later = overflow.lateness(busy.map { var stream = $0; stream.playbackEnd = 2.1; return stream } + [arriving])
         #expect(abs((later[1] ?? 0) - 0.1) < 1e-9)
+        // Sessions that free at 0.1 s serve it by 0.3 s, sooner than the overflow would (0.5 s).
+        let soon = busy.map { var stream = $0; stream.runningEndsIn = 0.1; return stream }
+        #expect(overflow.lateness(soon + [arriving]) == [1: 0, 2: 0, 99: 0])
     }
 
     /// A stream far ahead of its listener leaves the last free session to a newcomer, as
