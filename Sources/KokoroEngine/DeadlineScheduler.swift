@@ -25,6 +25,8 @@ public actor DeadlineScheduler {
         let stream: UInt64?
         /// One of a stream's first pieces: its listener has little or no audio in hand.
         let early: Bool
+        /// The stream's next piece follows as soon as this one is done.
+        let continues: Bool
         let continuation: CheckedContinuation<[Float], any Error>
     }
 
@@ -39,6 +41,9 @@ public actor DeadlineScheduler {
         /// point (an overflow, or a mode switch), more threads than cores: its time says
         /// nothing of what a run costs in either mode.
         var crowded = false
+        /// The run in progress ran alone at some point: faster than a throughput run beside
+        /// the others, which is what plans must count on.
+        var alone = false
         var retiring = false
         var idleWaiters: [CheckedContinuation<Void, Never>] = []
         var generation = 0
@@ -101,6 +106,14 @@ public actor DeadlineScheduler {
     private let factory: SessionFactory?
     private let logger: Logger
     private var waiting: [Job] = []
+    /// Streams whose run just ended and whose next piece is on its way: a session is kept
+    /// for each (until the piece comes, at most `holdLimit`), so that piece, often the most
+    /// urgent (its listener has only the audio just made), competes for it by deadline
+    /// instead of finding it taken by whatever waited. Without this, a new stream's second
+    /// piece regularly lost its session this way and came late (measured: 160 ms).
+    private var heldFor: [UInt64: UInt64] = [:]
+    private var holds: UInt64 = 0
+    private let holdLimit: Duration
     private var nextID: UInt64 = 0
     private var runs = 0
     private var lateRuns = 0
@@ -113,9 +126,11 @@ public actor DeadlineScheduler {
     /// `sessions` run side by side in throughput mode; `latencySession` alone in latency mode
     /// (without one, latency mode runs the first of `sessions` alone).
     public init(sessions: [any SpeechSynthesizer], latencySession: (any SpeechSynthesizer)? = nil, policy: RealTimeOptimizer.Policy = .auto,
-                horizon: Duration = .seconds(1), factory: SessionFactory? = nil, logger: Logger = Logger(label: "kokoro.scheduler")) {
+                horizon: Duration = .seconds(1), holdLimit: Duration = .milliseconds(50), factory: SessionFactory? = nil,
+                logger: Logger = Logger(label: "kokoro.scheduler")) {
         precondition(!sessions.isEmpty, "a scheduler needs at least one session")
         self.horizon = horizon
+        self.holdLimit = holdLimit
         slots = (latencySession.map { [Slot(role: .latency, model: $0)] } ?? []) + sessions.map { Slot(role: .throughput, model: $0) }
         optimizer = RealTimeOptimizer(policy: policy, sessions: sessions.count)
         self.factory = factory
@@ -124,15 +139,17 @@ public actor DeadlineScheduler {
 
     /// The piece's samples, once a session is free and no earlier deadline waits. `stream`:
     /// the ledger entry it is for; `early`: one of its first pieces (`StreamLedger.earlyPieces`),
-    /// whose listener has little or no audio in hand.
+    /// whose listener has little or no audio in hand; `continues`: the stream's next piece
+    /// will be asked for as soon as this one is done.
     public func synthesize(tokens: [Int64], style: ArraySlice<Float>, speed: Float, deadline: ContinuousClock.Instant,
-                           stream: UInt64? = nil, early: Bool = false) async throws -> [Float] {
+                           stream: UInt64? = nil, early: Bool = false, continues: Bool = false) async throws -> [Float] {
         nextID += 1
         let id = nextID
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 waiting.append(Job(id: id, deadline: deadline, enqueued: .now, tokens: tokens, style: style, speed: speed,
-                                   stream: stream, early: early, continuation: continuation))
+                                   stream: stream, early: early, continues: continues, continuation: continuation))
+                if let stream { heldFor.removeValue(forKey: stream) }
                 startWork()
             }
         } onCancel: {
@@ -156,7 +173,8 @@ public actor DeadlineScheduler {
     private func slot(for job: Job) -> Int? {
         let isFree = { (index: Int) in self.slots[index].run == nil && !self.slots[index].retiring && self.slots[index].model != nil }
         let mode = modeSlots
-        let free = optimizer.concurrency > mode.count(where: { slots[$0].run != nil }) ? mode.filter(isFree) : []
+        let free = optimizer.concurrency > mode.count(where: { slots[$0].run != nil }) + heldFor.count
+            ? Array(mode.filter(isFree).dropFirst(heldFor.count)) : []
         let now = ContinuousClock.now
         let soon = horizon + .seconds(2 * throughputRunCost.seconds(tokens: job.tokens.count))
         if job.deadline > now + soon, runningCount > 0 {
@@ -211,6 +229,7 @@ public actor DeadlineScheduler {
             let model = slots[slotIndex].model!
             slots[slotIndex].run = (job.id, job.stream, start, job.tokens.count)
             slots[slotIndex].crowded = false
+            slots[slotIndex].alone = runningCount == 1
             if Set(slots.filter { $0.run != nil }.map(\.role)).count > 1 {
                 for index in slots.indices where slots[index].run != nil { slots[index].crowded = true }
             }
@@ -218,11 +237,29 @@ public actor DeadlineScheduler {
                 let result = await Result { try await model.synthesize(tokens: job.tokens, style: job.style, speed: job.speed) }
                 let samples = (try? result.get())?.count ?? 0
                 self.logRun(job, slot: slotIndex, start: start, samples: samples)
+                if job.continues, let stream = job.stream, !Task.isCancelled { self.hold(for: stream) }
                 self.finished(slot: slotIndex, after: start.duration(to: .now).seconds, tokens: samples > 0 ? job.tokens.count : nil,
                               audioSeconds: Double(samples) / Double(KokoroModel.sampleRate), queueWait: queueWait, mode: mode)
                 job.continuation.resume(with: result)
             }
         }
+    }
+
+    /// Keeps a session for `stream`'s next piece until it comes or `holdLimit` passes.
+    private func hold(for stream: UInt64) {
+        holds += 1
+        let hold = holds
+        heldFor[stream] = hold
+        Task {
+            try? await Task.sleep(for: self.holdLimit)
+            self.release(stream, hold: hold)
+        }
+    }
+
+    private func release(_ stream: UInt64, hold: UInt64) {
+        guard heldFor[stream] == hold else { return }
+        heldFor.removeValue(forKey: stream)
+        startWork()
     }
 
     /// Runs waiting for listeners: the load the optimizer should see. Work held back
@@ -254,13 +291,17 @@ public actor DeadlineScheduler {
 
     private func finished(slot index: Int, after seconds: Double, tokens: Int?, audioSeconds: Double, queueWait: Double,
                           mode: RealTimeOptimizer.Mode) {
-        // A crowded run's time would make every later forecast think the pool slower than it is.
-        if let tokens, !slots[index].crowded {
+        // A run's time teaches what a run of its role costs only if it ran as that role's runs
+        // are planned: not crowded (forecasts would think the pool slower than it is), and a
+        // throughput run beside another (alone it runs faster, and forecasts would admit too much).
+        let pooled = slots[index].role == .latency || !slots[index].alone || slots.count(where: { $0.role == .throughput }) < 2
+        if let tokens, !slots[index].crowded, pooled {
             let observed = seconds / (Double(tokens) + RunCost.overheadTokens)
             secondsPerToken[slots[index].role] = secondsPerToken[slots[index].role].map { 0.8 * $0 + 0.2 * observed } ?? observed
         }
         slots[index].run = nil
         slots[index].task = nil
+        if runningCount == 1, let last = slots.firstIndex(where: { $0.run != nil }) { slots[last].alone = true }
         slots[index].runs += 1
         slots[index].busySeconds += seconds
         let silentEdges = RunCost.overheadTokens * RunCost.audioSecondsPerToken

@@ -33,6 +33,33 @@ final class TimedSession: SpeechSynthesizer {
     }
 }
 
+/// A stand-in session whose run of a piece (named by its first token) lasts until the test
+/// opens that piece's gate, or 5 s at most (so a scheduler that never starts a piece fails
+/// the test instead of hanging it).
+final class GatedSession: SpeechSynthesizer {
+    final class Gates: Sendable {
+        let started = Mutex<[Int64]>([])
+        let opened = Mutex<Set<Int64>>([])
+
+        func open(_ id: Int64) { _ = opened.withLock { $0.insert(id) } }
+
+        func waitUntilStarted(_ id: Int64) async {
+            let limit = ContinuousClock.now + .seconds(5)
+            while !started.withLock({ $0.contains(id) }), ContinuousClock.now < limit { try? await Task.sleep(for: .milliseconds(2)) }
+        }
+    }
+
+    let gates: Gates
+    init(gates: Gates) { self.gates = gates }
+
+    func synthesize(tokens: [Int64], style: ArraySlice<Float>, speed: Float) async throws -> [Float] {
+        gates.started.withLock { $0.append(tokens[0]) }
+        let limit = ContinuousClock.now + .seconds(5)
+        while !gates.opened.withLock({ $0.contains(tokens[0]) }), ContinuousClock.now < limit { try await Task.sleep(for: .milliseconds(2)) }
+        return [Float](repeating: 0.1, count: KokoroModel.sampleRate)
+    }
+}
+
 @Suite("Deadline scheduler and session pool")
 struct SchedulerTests {
     let style = ArraySlice([Float](repeating: 0, count: 256))
@@ -196,6 +223,36 @@ struct SchedulerTests {
         }
         #expect(latency.order.withLock { $0 }.isEmpty)
         #expect(pool.order.withLock { $0 }.last == 3)
+    }
+
+    /// When a stream's piece is done, the session it ran on waits for that stream's next
+    /// piece (its listener has only the audio just made) instead of going to work that was
+    /// waiting with a later deadline. Runs end when the test opens their gates, so the order
+    /// does not depend on how loaded the machine is.
+    @Test func aStreamsNextPieceCompetesForTheSessionItsLastOneFreed() async throws {
+        let gates = GatedSession.Gates()
+        let scheduler = DeadlineScheduler(sessions: [GatedSession(gates: gates), GatedSession(gates: gates)], policy: .throughput,
+                                          horizon: .seconds(60), holdLimit: .seconds(10))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { _ = try await scheduler.synthesize(tokens: [3], style: style, speed: 1, deadline: .now) }
+            await gates.waitUntilStarted(3)
+            group.addTask {
+                _ = try await scheduler.synthesize(tokens: [1], style: style, speed: 1, deadline: .now, stream: 1, continues: true)
+                _ = try await scheduler.synthesize(tokens: [4], style: style, speed: 1, deadline: .now, stream: 1)
+            }
+            await gates.waitUntilStarted(1)
+            group.addTask { _ = try await scheduler.synthesize(tokens: [2], style: style, speed: 1, deadline: .now + .seconds(5)) }
+            while await scheduler.statistics.waiting == 0 { await Task.yield() }
+            gates.open(1)
+            await gates.waitUntilStarted(4)
+            [4, 3, 2].forEach(gates.open)
+            try await group.waitForAll()
+        }
+        #expect(gates.started.withLock { $0 } == [3, 1, 4, 2])
+        // A next piece that never comes (a listener gone) holds the session only so long.
+        let single = DeadlineScheduler(sessions: [TimedSession(log: TimedSession.Log())], policy: .throughput, holdLimit: .milliseconds(100))
+        _ = try await single.synthesize(tokens: [1], style: style, speed: 1, deadline: .now, stream: 1, continues: true)
+        _ = try await single.synthesize(tokens: [2], style: style, speed: 1, deadline: .now)
     }
 
     @Test func capacityComesFromMeasuredSpeed() async throws {
