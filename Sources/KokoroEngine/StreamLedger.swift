@@ -29,7 +29,7 @@ public final class StreamLedger: Sendable {
     /// Seconds from a request to its first audio that admission plans for.
     public let firstAudioBudget: Double
 
-    public init(firstAudioBudget: Double = 0.75) { self.firstAudioBudget = firstAudioBudget }
+    public init(firstAudioBudget: Double = 0.85) { self.firstAudioBudget = firstAudioBudget }
 
     /// Streams being made now.
     public var count: Int { entries.withLock { $0.count } }

@@ -50,7 +50,7 @@ struct AdmissionForecastTests {
     }
 
     /// With both sessions busy, a first piece takes the overflow session (as the scheduler
-    /// does), at 2.5 times its cost, and the runs beside it lose its cost.
+    /// does), at 1.6 times its cost, and the runs beside it lose its cost.
     @Test func aFirstPieceMayTakeTheOverflowSession() {
         let busy = (1...2).map { Stream(id: UInt64($0), playbackEnd: 3, firstAudioDue: -1, pieces: [Piece(tokens: 50, audioSeconds: 2)], runningEndsIn: 2) }
         let arriving = newcomer([Piece(tokens: 20, audioSeconds: 1)])
@@ -62,7 +62,7 @@ struct AdmissionForecastTests {
         #expect(abs((overflow.lateness(busy + [arriving])[99] ?? -1) - 0) < 1e-9)
         let later = overflow.lateness(busy.map { var stream = $0; stream.playbackEnd = 2.1; return stream } + [arriving])
         #expect(abs((later[1] ?? 0) - 0.1) < 1e-9)
-        // Sessions that free at 0.1 s serve it by 0.3 s, sooner than the overflow would (0.5 s).
+        // Sessions that free at 0.1 s serve it by 0.3 s, sooner than the overflow would (0.32 s).
         let soon = busy.map { var stream = $0; stream.runningEndsIn = 0.1; return stream }
         #expect(overflow.lateness(soon + [arriving]) == [1: 0, 2: 0, 99: 0])
     }
