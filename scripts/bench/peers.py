@@ -278,7 +278,7 @@ def markdown(report: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--texts", default=str(REPO / "../shared/eval/bench-texts.md"))
-    parser.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", 5)))
+    parser.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", 9)))
     parser.add_argument("--threads", type=int, default=os.cpu_count(), help="bare ORT intra-op threads (default: all cores, "
                         "as the server's latency session; the server runs its default pool)")
     parser.add_argument("--voice", default="af_heart")
