@@ -32,18 +32,15 @@ public struct AdmissionForecast: Sendable {
         public var runningEndsIn: Double?
         /// When its first piece may start (a request that would come later).
         public var startsIn: Double
-        /// Segments already sent (its first `StreamLedger.earlyPieces` may overflow).
-        public var piecesSent: Int
 
         public init(id: UInt64, playbackEnd: Double?, firstAudioDue: Double, pieces: [Piece], runningEndsIn: Double? = nil,
-                    startsIn: Double = 0, piecesSent: Int = 0) {
+                    startsIn: Double = 0) {
             self.id = id
             self.playbackEnd = playbackEnd
             self.firstAudioDue = firstAudioDue
             self.pieces = pieces
             self.runningEndsIn = runningEndsIn
             self.startsIn = startsIn
-            self.piecesSent = piecesSent
         }
     }
 
@@ -55,8 +52,8 @@ public struct AdmissionForecast: Sendable {
     public var runSeconds: @Sendable (Int) -> Double
     /// How far ahead to play the scheduler.
     public var horizon: Double
-    /// Whether the pool has a session outside throughput mode that a stream's early pieces
-    /// take when the others are busy (the scheduler's overflow).
+    /// Whether the pool has a session outside throughput mode that a stream's first piece
+    /// takes when the others are busy (the scheduler's overflow).
     public var overflowSession: Bool
     /// A piece is due soon when its listener runs out within twice its run plus this; one
     /// not due soon takes a session only while another stays free (nil: any free session).
@@ -111,15 +108,15 @@ public struct AdmissionForecast: Sendable {
                 return max(ready[index], end - margin - 2 * runSeconds(streams[index].pieces[0].tokens))
             }
             let nextStart = freeSession == nil ? .infinity : max(clock, waiting.map(allowed).min() ?? .infinity)
-            // An early piece that finds every session busy takes the overflow one if it ends
+            // A first piece that finds every session busy takes the overflow one if it ends
             // sooner there (`RunCost.overflowSlowdown`) than after the first session frees;
             // each run beside it then loses about its cost.
-            let early = overflowSession && overflowRun == nil && freeSession == nil
-                ? waiting.filter { streams[$0].piecesSent < StreamLedger.earlyPieces }.min { ready[$0] < ready[$1] } : nil
-            let earlyStart = early.map { max(clock, ready[$0]) } ?? .infinity
-            let overflowCost = early.map { runSeconds(streams[$0].pieces[0].tokens) } ?? 0
-            let overflows = early != nil && overflowCost * DeadlineScheduler.RunCost.overflowSlowdown < max(0, nextEnd - earlyStart) + overflowCost
-            let next = min(nextEnd, nextStart, overflows ? earlyStart : .infinity)
+            let opening = overflowSession && overflowRun == nil && freeSession == nil
+                ? waiting.filter { streams[$0].playbackEnd == nil }.min { ready[$0] < ready[$1] } : nil
+            let openingStart = opening.map { max(clock, ready[$0]) } ?? .infinity
+            let overflowCost = opening.map { runSeconds(streams[$0].pieces[0].tokens) } ?? 0
+            let overflows = opening != nil && overflowCost * DeadlineScheduler.RunCost.overflowSlowdown < max(0, nextEnd - openingStart) + overflowCost
+            let next = min(nextEnd, nextStart, overflows ? openingStart : .infinity)
             guard next < horizon else { break }
             clock = next
             if nextEnd <= next {
@@ -137,10 +134,10 @@ public struct AdmissionForecast: Sendable {
                 let chosen = waiting.filter { allowed($0) <= clock }.min { deadline(streams[$0]) < deadline(streams[$1]) }!
                 sessionRuns[session] = Run(end: nextStart + runSeconds(streams[chosen].pieces[0].tokens), stream: chosen)
                 ready[chosen] = .infinity
-            } else if let early {
+            } else if let opening {
                 for index in sessionRuns.indices { sessionRuns[index]?.end += overflowCost }
-                overflowRun = Run(end: earlyStart + overflowCost * DeadlineScheduler.RunCost.overflowSlowdown, stream: early)
-                ready[early] = .infinity
+                overflowRun = Run(end: openingStart + overflowCost * DeadlineScheduler.RunCost.overflowSlowdown, stream: opening)
+                ready[opening] = .infinity
             }
         }
         // A listener whose audio ends before the horizon with pieces still unmade is late by then at least.
@@ -158,7 +155,6 @@ public struct AdmissionForecast: Sendable {
     /// listener then has (a listener that ran dry resumes when the piece arrives).
     private func deliver(_ stream: inout Stream, at time: Double, late: inout [UInt64: Double]) {
         let piece = stream.pieces.removeFirst()
-        stream.piecesSent += 1
         let due = stream.playbackEnd ?? stream.firstAudioDue
         late[stream.id] = max(late[stream.id] ?? 0, time - due)
         stream.playbackEnd = max(stream.playbackEnd ?? time, time) + piece.audioSeconds

@@ -23,8 +23,8 @@ public actor DeadlineScheduler {
         let speed: Float
         /// The `StreamLedger` entry it is made for (nil: no listener, e.g. background work).
         let stream: UInt64?
-        /// One of a stream's first pieces: its listener has little or no audio in hand.
-        let early: Bool
+        /// The first piece of a stream: its listener has no audio at all yet.
+        let opensStream: Bool
         /// The stream's next piece follows as soon as this one is done.
         let continues: Bool
         let continuation: CheckedContinuation<[Float], any Error>
@@ -138,17 +138,17 @@ public actor DeadlineScheduler {
     }
 
     /// The piece's samples, once a session is free and no earlier deadline waits. `stream`:
-    /// the ledger entry it is for; `early`: one of its first pieces (`StreamLedger.earlyPieces`),
-    /// whose listener has little or no audio in hand; `continues`: the stream's next piece
-    /// will be asked for as soon as this one is done.
+    /// the ledger entry it is for; `opensStream`: its first piece, whose listener has no
+    /// audio yet; `continues`: the stream's next piece will be asked for as soon as this one
+    /// is done.
     public func synthesize(tokens: [Int64], style: ArraySlice<Float>, speed: Float, deadline: ContinuousClock.Instant,
-                           stream: UInt64? = nil, early: Bool = false, continues: Bool = false) async throws -> [Float] {
+                           stream: UInt64? = nil, opensStream: Bool = false, continues: Bool = false) async throws -> [Float] {
         nextID += 1
         let id = nextID
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 waiting.append(Job(id: id, deadline: deadline, enqueued: .now, tokens: tokens, style: style, speed: speed,
-                                   stream: stream, early: early, continues: continues, continuation: continuation))
+                                   stream: stream, opensStream: opensStream, continues: continues, continuation: continuation))
                 if let stream { heldFor.removeValue(forKey: stream) }
                 startWork()
             }
@@ -163,13 +163,13 @@ public actor DeadlineScheduler {
     /// due soon (its deadline beyond twice its estimated time plus the horizon: a stream
     /// well ahead of its listener) takes one only while another stays free, since a run
     /// cannot be interrupted and new streams and pieces due soon need one; background work
-    /// (due beyond `backgroundHorizon`) runs only while nothing else does. One of a stream's
-    /// first pieces that would wait takes any other free session instead: the runs in
-    /// progress slow down for a while, but their listeners have audio in hand and this one
-    /// has a second of it at most, less than a long piece takes. (Letting any piece due
-    /// within twice its time do the same was measured worse: with four streams starting a
-    /// second apart, three runs shared the two cores most of the time, each slower, so more
-    /// pieces came due.)
+    /// (due beyond `backgroundHorizon`) runs only while nothing else does. A stream's first
+    /// piece that would wait takes any other free session instead, if it ends sooner there:
+    /// the runs in progress slow down for a while, but their listeners have audio in hand and
+    /// this one has none. (Letting a stream's first three pieces, or any piece due within
+    /// twice its time, do the same was measured worse: with four streams starting a second
+    /// apart, three runs shared the two cores most of the time, each slower, so more pieces
+    /// came due.)
     private func slot(for job: Job) -> Int? {
         let isFree = { (index: Int) in self.slots[index].run == nil && !self.slots[index].retiring && self.slots[index].model != nil }
         let mode = modeSlots
@@ -181,7 +181,7 @@ public actor DeadlineScheduler {
             guard job.deadline <= now + Self.backgroundHorizon, free.count > 1 else { return nil }
         }
         if let index = free.first { return index }
-        guard job.early, overflowEndsSooner(job, modeSlots: mode, now: now) else { return nil }
+        guard job.opensStream, overflowEndsSooner(job, modeSlots: mode, now: now) else { return nil }
         return slots.indices.first { isFree($0) && !mode.contains($0) }
     }
 
@@ -215,7 +215,7 @@ public actor DeadlineScheduler {
     }
 
     /// Starts waiting runs, earliest deadline first, while sessions are free for them (a
-    /// stream's early piece may take a session outside the mode while an earlier run waits
+    /// stream's first piece may take a session outside the mode while an earlier run waits
     /// for one of the mode's).
     private func dispatch() {
         while let (jobIndex, slotIndex) = waiting.indices.sorted(by: { waiting[$0].deadline < waiting[$1].deadline })
@@ -364,10 +364,11 @@ public actor DeadlineScheduler {
         /// af_heart: 16 tokens make 1.73 s, 90 make 6.1 s).
         public static let audioSecondsPerToken = 0.059
         /// How much longer a run takes on the overflow session, beside a full pool, than on
-        /// a throughput session: measured on 2 cores (ORT 1.32, scripts/bench/overflow.py), a
-        /// 16-token piece on the 2-thread session beside two 1-thread runs took 0.56–0.75 s
-        /// (0.46 s on a 1-thread session alone), and each run beside it lost about the
-        /// overflow's own cost.
+        /// a throughput session alone: measured on 2 cores (ORT 1.32, scripts/bench/overflow.py,
+        /// reports/overflow.json), a 16-token piece on the 2-thread session beside two 1-thread
+        /// runs took 1.17–1.6 times its time on a 1-thread session, and each run beside it lost
+        /// 0.64–0.66 of that time per overflow run (the forecast counts a whole one). The
+        /// cautious end of both, so admission errs towards refusing.
         public static let overflowSlowdown = 1.6
         public let secondsPerToken: Double
 

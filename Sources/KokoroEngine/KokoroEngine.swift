@@ -271,7 +271,7 @@ public final class KokoroEngine: Sendable {
                         } else {
                             let deadline = streamID.map(streams.deadline) ?? .now
                             raw = try await scheduler.synthesize(tokens: tokens, style: style, speed: speed, deadline: deadline, stream: streamID,
-                                                                 early: streamID.map { streams.piecesSent($0) < StreamLedger.earlyPieces } ?? false,
+                                                                 opensStream: streamID.map { !streams.hasStarted($0) } ?? false,
                                                                  continues: !isLast)
                             if job.request.useCache { audioCache.store(raw, tokens: tokens, style: style, speed: speed) }
                         }

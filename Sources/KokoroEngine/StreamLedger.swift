@@ -12,9 +12,8 @@ public final class StreamLedger: Sendable {
         let arrival: ContinuousClock.Instant
         /// When the listener started playing (the first piece was sent); nil before that.
         var playbackStart: ContinuousClock.Instant?
-        /// Seconds of audio sent so far, in how many pieces.
+        /// Seconds of audio sent so far.
         var audioSent = 0.0
-        var piecesSent = 0
         /// Segments not sent yet, as the forecast sees them.
         var upcoming: [AdmissionForecast.Stream.Piece]
 
@@ -33,10 +32,6 @@ public final class StreamLedger: Sendable {
 
     /// Streams being made now.
     public var count: Int { entries.withLock { $0.count } }
-
-    /// A stream's first pieces: its listener has at most a second or two of audio in hand,
-    /// less than a long piece of another stream takes, so these may not wait for one.
-    public static let earlyPieces = 1
 
     /// Registers a stream with the pieces still to make, and returns its id.
     func enter(pieces: [AdmissionForecast.Stream.Piece], arrival: ContinuousClock.Instant = .now) -> UInt64 {
@@ -79,7 +74,7 @@ public final class StreamLedger: Sendable {
         entries.map { id, entry in
             AdmissionForecast.Stream(id: id, playbackEnd: entry.playbackStart.map { _ in now.duration(to: entry.deadline(now: now)).seconds },
                                      firstAudioDue: now.duration(to: entry.arrival).seconds + budget,
-                                     pieces: entry.upcoming, runningEndsIn: running[id], piecesSent: entry.piecesSent)
+                                     pieces: entry.upcoming, runningEndsIn: running[id])
         }
     }
 
@@ -94,18 +89,12 @@ public final class StreamLedger: Sendable {
         entries.withLock { $0[id]?.playbackStart != nil }
     }
 
-    /// How many segments stream `id`'s listener has had.
-    func piecesSent(_ id: UInt64) -> Int {
-        entries.withLock { $0[id]?.piecesSent ?? 0 }
-    }
-
     /// Records the next segment sent to the listener, with the audio it held.
     func sent(_ id: UInt64, audioSeconds: Double, now: ContinuousClock.Instant = .now) {
         entries.withLock {
             guard var entry = $0[id] else { return }
             if entry.playbackStart == nil { entry.playbackStart = now }
             entry.audioSent += audioSeconds
-            entry.piecesSent += 1
             if !entry.upcoming.isEmpty { entry.upcoming.removeFirst() }
             $0[id] = entry
         }

@@ -183,53 +183,56 @@ struct SchedulerTests {
         #expect(statistics.sessions.map(\.runs) == [2, 1, 1])
     }
 
-    /// With the throughput sessions busy, a stream's first piece starts at once on the idle
-    /// latency session; another piece due now waits for a throughput session.
-    @Test func aFirstPieceTakesAnIdleSessionOutsideTheMode() async throws {
+    /// A pool of two throughput sessions (logging to `pool`) and a latency session (logging
+    /// to `latency`) in throughput mode, with both throughput sessions running pieces of
+    /// `busyTokens` (ids 1 and 2, 20 ms per token) while `then` runs.
+    func withBusyThroughputSessions(busyTokens: Int, then: @Sendable @escaping (DeadlineScheduler) async throws -> Void)
+        async throws -> (latency: [Int64], pool: [Int64]) {
         let latency = TimedSession.Log()
         let pool = TimedSession.Log()
         let scheduler = DeadlineScheduler(sessions: [TimedSession(log: pool), TimedSession(log: pool)],
                                           latencySession: TimedSession(log: latency), policy: .throughput)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for id in 1...2 {
-                group.addTask { _ = try await scheduler.synthesize(tokens: [Int64](repeating: Int64(id), count: 40), style: style, speed: 1, deadline: .now) }
+                group.addTask { _ = try await scheduler.synthesize(tokens: [Int64](repeating: Int64(id), count: busyTokens), style: style, speed: 1, deadline: .now) }
             }
-            try await Task.sleep(for: .milliseconds(30))
-            group.addTask { _ = try await scheduler.synthesize(tokens: [3], style: style, speed: 1, deadline: .now) }
-            try await Task.sleep(for: .milliseconds(30))
-            let waiting = await scheduler.statistics.waiting
-            #expect(latency.order.withLock { $0 }.isEmpty && waiting == 1)
-            group.addTask { _ = try await scheduler.synthesize(tokens: [4], style: style, speed: 1, deadline: .now, early: true) }
+            try await Task.sleep(for: .milliseconds(10))
+            try await then(scheduler)
             try await group.waitForAll()
         }
-        #expect(latency.order.withLock { $0 } == [4])
-        #expect(pool.order.withLock { $0 }.last == 3)
+        return (latency.order.withLock { $0 }, pool.order.withLock { $0 })
+    }
+
+    /// With the throughput sessions busy, a stream's first piece starts at once on the idle
+    /// latency session; another piece due now waits for a throughput session.
+    @Test func aFirstPieceTakesAnIdleSessionOutsideTheMode() async throws {
+        let order = try await withBusyThroughputSessions(busyTokens: 40) { scheduler in
+            async let waiter: [Float] = scheduler.synthesize(tokens: [3], style: style, speed: 1, deadline: .now)
+            try await Task.sleep(for: .milliseconds(30))
+            let statistics = await scheduler.statistics
+            #expect(statistics.waiting == 1 && statistics.sessions[0].runs == 0 && !statistics.sessions[0].running)
+            _ = try await scheduler.synthesize(tokens: [4], style: style, speed: 1, deadline: .now, opensStream: true)
+            _ = try await waiter
+        }
+        #expect(order.latency == [4])
+        #expect(order.pool.last == 3)
     }
 
     /// ... unless a throughput session frees soon enough that the piece would end sooner
     /// there than on the overflow session, slowed by the runs beside it.
     @Test func aFirstPieceWaitsForASessionAboutToFree() async throws {
-        let latency = TimedSession.Log()
-        let pool = TimedSession.Log()
-        let scheduler = DeadlineScheduler(sessions: [TimedSession(log: pool), TimedSession(log: pool)],
-                                          latencySession: TimedSession(log: latency), policy: .throughput)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for id in 1...2 {
-                group.addTask { _ = try await scheduler.synthesize(tokens: [Int64](repeating: Int64(id), count: 2), style: style, speed: 1, deadline: .now) }
-            }
-            try await Task.sleep(for: .milliseconds(10))
-            group.addTask { _ = try await scheduler.synthesize(tokens: [Int64](repeating: 3, count: 40), style: style, speed: 1, deadline: .now, early: true) }
-            try await group.waitForAll()
+        let order = try await withBusyThroughputSessions(busyTokens: 2) { scheduler in
+            _ = try await scheduler.synthesize(tokens: [Int64](repeating: 3, count: 40), style: style, speed: 1, deadline: .now, opensStream: true)
         }
-        #expect(latency.order.withLock { $0 }.isEmpty)
-        #expect(pool.order.withLock { $0 }.last == 3)
+        #expect(order.latency.isEmpty)
+        #expect(order.pool.last == 3)
     }
 
     /// When a stream's piece is done, the session it ran on waits for that stream's next
     /// piece (its listener has only the audio just made) instead of going to work that was
     /// waiting with a later deadline. Runs end when the test opens their gates, so the order
     /// does not depend on how loaded the machine is.
-    @Test func aStreamsNextPieceCompetesForTheSessionItsLastOneFreed() async throws {
+    @Test(.timeLimit(.minutes(1))) func aStreamsNextPieceCompetesForTheSessionItsLastOneFreed() async throws {
         let gates = GatedSession.Gates()
         let scheduler = DeadlineScheduler(sessions: [GatedSession(gates: gates), GatedSession(gates: gates)], policy: .throughput,
                                           horizon: .seconds(60), holdLimit: .seconds(10))

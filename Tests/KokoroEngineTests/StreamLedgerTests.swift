@@ -70,7 +70,7 @@ struct AdmissionForecastTests {
     /// A stream far ahead of its listener leaves the last free session to a newcomer, as
     /// the scheduler does: its 3 s piece, due at 10 s, waits until 3 s (10 − 1 − 2 × 3).
     @Test func workNotDueSoonLeavesTheLastSessionFree() {
-        let ahead = Stream(id: 1, playbackEnd: 10, firstAudioDue: -1, pieces: [Piece(tokens: 300, audioSeconds: 12)], piecesSent: 3)
+        let ahead = Stream(id: 1, playbackEnd: 10, firstAudioDue: -1, pieces: [Piece(tokens: 300, audioSeconds: 12)])
         var arriving = newcomer([Piece(tokens: 20, audioSeconds: 1)])
         arriving.startsIn = 0.1
         let greedy = AdmissionForecast(sessions: 2, otherRunsEndIn: [5]) { Double($0) * 0.01 }

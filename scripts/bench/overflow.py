@@ -11,7 +11,8 @@ spinning), the median time of
   - a short first piece (16 tokens) on a 1-thread session alone, and on the all-core session alone;
   - the same piece on the all-core session while two 1-thread sessions run 60-token pieces;
   - a 60-token piece on a 1-thread session alone, and beside another 1-thread run, with and
-    without overflow pieces running back to back on the all-core session.
+    without overflow pieces running back to back on the all-core session, and from that what
+    it loses per overflow run, in units of the overflow piece's own time.
 DeadlineScheduler.RunCost.overflowSlowdown and the admission forecast use these ratios. Needs the
 bench venv (scripts/bench-peers makes it) and the set-up cache (model, voices)."""
 
@@ -59,20 +60,25 @@ def main() -> None:
     def median(measure, runs=args.runs) -> float:
         return statistics.median(measure() for _ in range(runs))
 
-    def beside(background: list[tuple[ort.InferenceSession, int]], measure) -> float:
-        """`measure` while each background session runs its pieces back to back."""
+    def beside(background: list[tuple[ort.InferenceSession, int]], measure) -> tuple[float, list[int]]:
+        """`measure` while each background session runs its pieces back to back; also how many
+        runs each background session finished meanwhile."""
         stop = threading.Event()
+        counts = [0] * len(background)
 
-        def loop(s, tokens):
+        def loop(index, s, tokens):
             while not stop.is_set():
                 run(s, tokens)
+                counts[index] += 1
 
-        threads = [threading.Thread(target=loop, args=pair) for pair in background]
+        threads = [threading.Thread(target=loop, args=(i, *pair)) for i, pair in enumerate(background)]
         for t in threads:
             t.start()
         time.sleep(0.3)
         try:
-            return measure()
+            before = list(counts)
+            result = measure()
+            return result, [after - start for after, start in zip(counts, before)]
         finally:
             stop.set()
             for t in threads:
@@ -83,15 +89,24 @@ def main() -> None:
     for s in single + [every]:
         run(s, 16)
         run(s, 16)
+    long_runs = 3
+    beside_one, _ = beside([(single[2], 60)], lambda: median(lambda: run(single[1], 60), long_runs))
+    beside_overflow, counts = beside([(single[2], 60), (every, 16)], lambda: median(lambda: run(single[1], 60), long_runs))
     r = {
         "first_piece_single_thread_alone": median(lambda: run(single[0], 16)),
         "first_piece_every_core_alone": median(lambda: run(every, 16)),
-        "first_piece_overflow_beside_two": beside([(single[1], 60), (single[2], 60)], lambda: median(lambda: run(every, 16))),
-        "long_piece_single_thread_alone": median(lambda: run(single[1], 60), 3),
-        "long_piece_beside_one": beside([(single[2], 60)], lambda: median(lambda: run(single[1], 60), 3)),
-        "long_piece_beside_one_and_overflow": beside([(single[2], 60), (every, 16)], lambda: median(lambda: run(single[1], 60), 3)),
+        "first_piece_overflow_beside_two": beside([(single[1], 60), (single[2], 60)], lambda: median(lambda: run(every, 16)))[0],
+        "long_piece_single_thread_alone": median(lambda: run(single[1], 60), long_runs),
+        "long_piece_beside_one": beside_one,
+        "long_piece_beside_one_and_overflow": beside_overflow,
     }
     r["overflow_slowdown"] = r["first_piece_overflow_beside_two"] / r["first_piece_single_thread_alone"]
+    # What a run beside the overflow loses per overflow run it shared the cores with, as a
+    # multiple of the overflow piece's own time on a 1-thread session (the forecast takes 1).
+    overflow_runs_per_long_run = counts[1] / long_runs
+    if overflow_runs_per_long_run > 0:
+        r["loss_per_overflow_run_in_own_costs"] = ((beside_overflow - beside_one) / overflow_runs_per_long_run
+                                                  / r["first_piece_single_thread_alone"])
     report = {"cores": cores, "onnxruntime": ort.__version__, "model": Path(args.model).name, "runs": args.runs,
               "seconds": r, "generated": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())}
     for name, value in r.items():
