@@ -55,12 +55,16 @@ public struct AdmissionForecast: Sendable {
     /// Whether the pool has a session outside throughput mode that a stream's first piece
     /// takes when the others are busy (the scheduler's overflow).
     public var overflowSession: Bool
+    /// How much longer a run takes there than on a throughput session (`RunCost.overflowSlowdown`).
+    public var overflowSlowdown: Double
     /// A piece is due soon when its listener runs out within twice its run plus this; one
     /// not due soon takes a session only while another stays free (nil: any free session).
     public var dueSoonMargin: Double?
 
-    public init(sessions: Int, otherRunsEndIn: [Double] = [], overflowSession: Bool = false, dueSoonMargin: Double? = nil,
+    public init(sessions: Int, otherRunsEndIn: [Double] = [], overflowSession: Bool = false,
+                overflowSlowdown: Double = DeadlineScheduler.RunCost.initialOverflowSlowdown, dueSoonMargin: Double? = nil,
                 horizon: Double = 10, runSeconds: @escaping @Sendable (Int) -> Double) {
+        self.overflowSlowdown = overflowSlowdown
         self.sessions = max(1, sessions)
         self.otherRunsEndIn = otherRunsEndIn
         self.overflowSession = overflowSession
@@ -109,13 +113,13 @@ public struct AdmissionForecast: Sendable {
             }
             let nextStart = freeSession == nil ? .infinity : max(clock, waiting.map(allowed).min() ?? .infinity)
             // A first piece that finds every session busy takes the overflow one if it ends
-            // sooner there (`RunCost.overflowSlowdown`) than after the first session frees;
+            // sooner there (`overflowSlowdown`) than after the first session frees;
             // each run beside it then loses about its cost.
             let opening = overflowSession && overflowRun == nil && freeSession == nil
                 ? waiting.filter { streams[$0].playbackEnd == nil }.min { ready[$0] < ready[$1] } : nil
             let openingStart = opening.map { max(clock, ready[$0]) } ?? .infinity
             let overflowCost = opening.map { runSeconds(streams[$0].pieces[0].tokens) } ?? 0
-            let overflows = opening != nil && overflowCost * DeadlineScheduler.RunCost.overflowSlowdown < max(0, nextEnd - openingStart) + overflowCost
+            let overflows = opening != nil && overflowCost * overflowSlowdown < max(0, nextEnd - openingStart) + overflowCost
             let next = min(nextEnd, nextStart, overflows ? openingStart : .infinity)
             guard next < horizon else { break }
             clock = next
@@ -136,7 +140,7 @@ public struct AdmissionForecast: Sendable {
                 ready[chosen] = .infinity
             } else if let opening {
                 for index in sessionRuns.indices { sessionRuns[index]?.end += overflowCost }
-                overflowRun = Run(end: openingStart + overflowCost * DeadlineScheduler.RunCost.overflowSlowdown, stream: opening)
+                overflowRun = Run(end: openingStart + overflowCost * overflowSlowdown, stream: opening)
                 ready[opening] = .infinity
             }
         }

@@ -44,6 +44,9 @@ public actor DeadlineScheduler {
         /// The run in progress ran alone at some point: faster than a throughput run beside
         /// the others, which is what plans must count on.
         var alone = false
+        /// The run in progress is a first piece on the latency session beside a busy
+        /// throughput pool: its time teaches the overflow's slowdown.
+        var overflow = false
         var retiring = false
         var idleWaiters: [CheckedContinuation<Void, Never>] = []
         var generation = 0
@@ -121,6 +124,8 @@ public actor DeadlineScheduler {
     private var warmupRealTimeFactor: Double?
     /// Recent runs' seconds per token, overhead included (see `RunCost`), by session role.
     private var secondsPerToken: [RealTimeOptimizer.Mode: Double] = [:]
+    /// Recent overflow runs' time over a throughput run's (see `RunCost.overflowSlowdown`).
+    private var overflowSlowdown = RunCost.initialOverflowSlowdown
     private let started = ContinuousClock.now
 
     /// `sessions` run side by side in throughput mode; `latencySession` alone in latency mode
@@ -177,7 +182,8 @@ public actor DeadlineScheduler {
             ? Array(mode.filter(isFree).dropFirst(heldFor.count)) : []
         let now = ContinuousClock.now
         let soon = horizon + .seconds(2 * throughputRunCost.seconds(tokens: job.tokens.count))
-        if job.deadline > now + soon, runningCount > 0 {
+        // A session held for a stream's next piece counts as busy: that piece will take it.
+        if job.deadline > now + soon, runningCount + heldFor.count > 0 {
             guard job.deadline <= now + Self.backgroundHorizon, free.count > 1 else { return nil }
         }
         if let index = free.first { return index }
@@ -189,12 +195,13 @@ public actor DeadlineScheduler {
     /// would end before it would on the first of the mode's sessions to come free.
     private func overflowEndsSooner(_ job: Job, modeSlots: [Int], now: ContinuousClock.Instant) -> Bool {
         let cost = throughputRunCost.seconds(tokens: job.tokens.count)
+        let slowdown = throughputRunCost.overflowSlowdown
         let freeIn = modeSlots.compactMap { index -> Double? in
             guard let run = slots[index].run else { return nil }
             let runCost = slots[index].role == .throughput ? throughputRunCost : runCost(.latency)
             return max(0, runCost.seconds(tokens: run.tokens) - run.start.duration(to: now).seconds)
         }.min() ?? 0
-        return cost * RunCost.overflowSlowdown < freeIn + cost
+        return cost * slowdown < freeIn + cost
     }
 
     /// Work due later than this is background work (loudness calibration, pre-warm).
@@ -230,6 +237,7 @@ public actor DeadlineScheduler {
             slots[slotIndex].run = (job.id, job.stream, start, job.tokens.count)
             slots[slotIndex].crowded = false
             slots[slotIndex].alone = runningCount == 1
+            slots[slotIndex].overflow = slots[slotIndex].role == .latency && mode == .throughput
             if Set(slots.filter { $0.run != nil }.map(\.role)).count > 1 {
                 for index in slots.indices where slots[index].run != nil { slots[index].crowded = true }
             }
@@ -299,6 +307,9 @@ public actor DeadlineScheduler {
             let observed = seconds / (Double(tokens) + RunCost.overheadTokens)
             secondsPerToken[slots[index].role] = secondsPerToken[slots[index].role].map { 0.8 * $0 + 0.2 * observed } ?? observed
         }
+        if let tokens, slots[index].overflow {
+            overflowSlowdown = 0.8 * overflowSlowdown + 0.2 * seconds / throughputRunCost.seconds(tokens: tokens)
+        }
         slots[index].run = nil
         slots[index].task = nil
         if runningCount == 1, let last = slots.firstIndex(where: { $0.run != nil }) { slots[last].alone = true }
@@ -363,16 +374,22 @@ public actor DeadlineScheduler {
         /// Seconds of audio the model makes per token, silence included (measured on
         /// af_heart: 16 tokens make 1.73 s, 90 make 6.1 s).
         public static let audioSecondsPerToken = 0.059
-        /// How much longer a run takes on the overflow session, beside a full pool, than on
-        /// a throughput session alone: measured on 2 cores (ORT 1.32, scripts/bench/overflow.py,
-        /// reports/overflow.json), a 16-token piece on the 2-thread session beside two 1-thread
-        /// runs took 1.17–1.6 times its time on a 1-thread session, and each run beside it lost
-        /// 0.64–0.66 of that time per overflow run (the forecast counts a whole one). The
-        /// cautious end of both, so admission errs towards refusing.
-        public static let overflowSlowdown = 1.6
+        /// How much longer a first piece takes on the overflow session (the latency session,
+        /// every core) beside a busy throughput pool than on a throughput session, before the
+        /// server has measured it on its own overflow runs. Measured on 2 cores (ORT 1.32):
+        /// bare ORT alone 1.17–1.6× (scripts/bench/overflow.py, reports/overflow.json), but
+        /// in the server, beside its HTTP and encoder threads and the clients, 1.7–2.4× (six
+        /// overflow runs under `scripts/bench/streams.py --gap 1`).
+        public static let initialOverflowSlowdown = 2.0
         public let secondsPerToken: Double
+        /// The overflow's slowdown, learned from recent overflow runs; each run beside an
+        /// overflow run loses about the overflow's cost (0.64–0.66 of it measured in bare ORT).
+        public let overflowSlowdown: Double
 
-        public init(secondsPerToken: Double) { self.secondsPerToken = secondsPerToken }
+        public init(secondsPerToken: Double, overflowSlowdown: Double = initialOverflowSlowdown) {
+            self.secondsPerToken = secondsPerToken
+            self.overflowSlowdown = overflowSlowdown
+        }
 
         public func seconds(tokens: Int) -> Double { (Double(tokens) + Self.overheadTokens) * secondsPerToken }
     }
@@ -386,7 +403,8 @@ public actor DeadlineScheduler {
     private func runCost(_ role: RealTimeOptimizer.Mode) -> RunCost {
         let sessions = role == .throughput ? Double(slots.count { $0.role == .throughput }) : 1
         return RunCost(secondsPerToken: secondsPerToken[role]
-                       ?? (warmupRealTimeFactor ?? 0.35) * sessions * RunCost.audioSecondsPerToken)
+                       ?? (warmupRealTimeFactor ?? 0.35) * sessions * RunCost.audioSecondsPerToken,
+                       overflowSlowdown: overflowSlowdown)
     }
 
     /// What admission needs to play the pool forward (`AdmissionForecast`).

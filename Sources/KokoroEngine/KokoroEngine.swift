@@ -212,7 +212,8 @@ public final class KokoroEngine: Sendable {
     public func admit(_ job: SynthesisJob) async throws(EngineError) -> SynthesisJob {
         let load = await scheduler.load()
         let forecast = AdmissionForecast(sessions: load.sessions, otherRunsEndIn: load.otherRunsEndIn,
-                                         overflowSession: load.overflowSession, dueSoonMargin: load.dueSoonMargin) { [cost = load.cost] in
+                                         overflowSession: load.overflowSession, overflowSlowdown: load.cost.overflowSlowdown,
+                                         dueSoonMargin: load.dueSoonMargin) { [cost = load.cost] in
             cost.seconds(tokens: $0)
         }
         let pieces = job.plannedPieces()
@@ -220,6 +221,7 @@ public final class KokoroEngine: Sendable {
         logger.debug("admission", metadata: [
             "streams": "\(streams.count)", "running": "\(load.streamRunsEndIn.count + load.otherRunsEndIn.count)",
             "seconds_per_token": .string(String(format: "%.4f", load.cost.secondsPerToken)),
+            "overflow_slowdown": .string(String(format: "%.2f", load.cost.overflowSlowdown)),
             "verdict": .string({
                 guard case .failure(let verdict) = decision else { return "admitted" }
                 return String(format: "refused: newcomer %+.2f s, others %+.2f s late", verdict.newcomerLate, verdict.othersLater)
