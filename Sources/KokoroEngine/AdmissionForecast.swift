@@ -109,7 +109,11 @@ public struct AdmissionForecast: Sendable {
             let keepOneFree = sessionRuns.count { $0 == nil } < 2 && (sessionRuns.contains { $0 != nil } || overflowRun != nil)
             let allowed = { (index: Int) -> Double in
                 guard keepOneFree, let margin = dueSoonMargin, let end = streams[index].playbackEnd else { return ready[index] }
-                return max(ready[index], end - margin - 2 * runSeconds(streams[index].pieces[0].tokens))
+                let pieces = streams[index].pieces
+                let lead = DeadlineScheduler.RunCost.dueSoonLead(
+                    run: runSeconds(pieces[0].tokens), audio: pieces[0].audioSeconds,
+                    nextRun: pieces.dropFirst().first { $0.tokens > 0 }.map { runSeconds($0.tokens) } ?? 0)
+                return max(ready[index], end - margin - lead)
             }
             let nextStart = freeSession == nil ? .infinity : max(clock, waiting.map(allowed).min() ?? .infinity)
             // A first piece that finds every session busy takes the overflow one if it ends

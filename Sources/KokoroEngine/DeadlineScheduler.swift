@@ -25,8 +25,9 @@ public actor DeadlineScheduler {
         let stream: UInt64?
         /// The first piece of a stream: its listener has no audio at all yet.
         let opensStream: Bool
-        /// The stream's next piece follows as soon as this one is done.
-        let continues: Bool
+        /// The stream's next piece follows as soon as this one is done: it plays for
+        /// `audio` seconds, and the next has `tokens` (nil: this is the last).
+        let next: (audio: Double, tokens: Int)?
         let continuation: CheckedContinuation<[Float], any Error>
     }
 
@@ -144,16 +145,17 @@ public actor DeadlineScheduler {
 
     /// The piece's samples, once a session is free and no earlier deadline waits. `stream`:
     /// the ledger entry it is for; `opensStream`: its first piece, whose listener has no
-    /// audio yet; `continues`: the stream's next piece will be asked for as soon as this one
-    /// is done.
+    /// audio yet; `next`: the seconds this piece will play and the tokens of the stream's next
+    /// piece, which will be asked for as soon as this one is done (nil: the last).
     public func synthesize(tokens: [Int64], style: ArraySlice<Float>, speed: Float, deadline: ContinuousClock.Instant,
-                           stream: UInt64? = nil, opensStream: Bool = false, continues: Bool = false) async throws -> [Float] {
+                           stream: UInt64? = nil, opensStream: Bool = false,
+                           next: (audio: Double, tokens: Int)? = nil) async throws -> [Float] {
         nextID += 1
         let id = nextID
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 waiting.append(Job(id: id, deadline: deadline, enqueued: .now, tokens: tokens, style: style, speed: speed,
-                                   stream: stream, opensStream: opensStream, continues: continues, continuation: continuation))
+                                   stream: stream, opensStream: opensStream, next: next, continuation: continuation))
                 if let stream { heldFor.removeValue(forKey: stream) }
                 startWork()
             }
@@ -181,7 +183,9 @@ public actor DeadlineScheduler {
         let free = optimizer.concurrency > mode.count(where: { slots[$0].run != nil }) + heldFor.count
             ? Array(mode.filter(isFree).dropFirst(heldFor.count)) : []
         let now = ContinuousClock.now
-        let soon = horizon + .seconds(2 * throughputRunCost.seconds(tokens: job.tokens.count))
+        let cost = throughputRunCost
+        let soon = horizon + .seconds(RunCost.dueSoonLead(run: cost.seconds(tokens: job.tokens.count), audio: job.next?.audio ?? 0,
+                                                          nextRun: job.next.map { cost.seconds(tokens: $0.tokens) } ?? 0))
         // A session held for a stream's next piece counts as busy: that piece will take it.
         if job.deadline > now + soon, runningCount + heldFor.count > 0 {
             guard job.deadline <= now + Self.backgroundHorizon, free.count > 1 else { return nil }
@@ -245,7 +249,7 @@ public actor DeadlineScheduler {
                 let result = await Result { try await model.synthesize(tokens: job.tokens, style: job.style, speed: job.speed) }
                 let samples = (try? result.get())?.count ?? 0
                 self.logRun(job, slot: slotIndex, start: start, samples: samples)
-                if job.continues, let stream = job.stream, !Task.isCancelled { self.hold(for: stream) }
+                if job.next != nil, let stream = job.stream, !Task.isCancelled { self.hold(for: stream) }
                 self.finished(slot: slotIndex, after: start.duration(to: .now).seconds, tokens: samples > 0 ? job.tokens.count : nil,
                               audioSeconds: Double(samples) / Double(KokoroModel.sampleRate), queueWait: queueWait, mode: mode)
                 job.continuation.resume(with: result)
@@ -389,6 +393,15 @@ public actor DeadlineScheduler {
         public init(secondsPerToken: Double, overflowSlowdown: Double = initialOverflowSlowdown) {
             self.secondsPerToken = secondsPerToken
             self.overflowSlowdown = overflowSlowdown
+        }
+
+        /// How long before its listener runs out (besides the horizon) a piece is due soon:
+        /// twice its run (a wait for a session, then its own run), or more when the next piece
+        /// is much longer (a short sentence before a long one), so that the audio this one adds
+        /// still covers a wait and that next run. Measured before this: four streams joining
+        /// a second apart, a listener ran dry after a 23-token piece followed by a 96-token one.
+        public static func dueSoonLead(run: Double, audio: Double, nextRun: Double) -> Double {
+            max(2 * run, 2 * nextRun + run - audio)
         }
 
         public func seconds(tokens: Int) -> Double { (Double(tokens) + Self.overheadTokens) * secondsPerToken }

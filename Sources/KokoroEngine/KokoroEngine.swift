@@ -250,7 +250,12 @@ public final class KokoroEngine: Sendable {
     public func stream(_ job: SynthesisJob) -> AsyncThrowingStream<AudioChunk, any Error> {
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: AudioChunk.self)
         calibrateInBackground(job.request.voice)
-        let streamID = job.request.realTime ? job.streamID ?? streams.enter(pieces: job.plannedPieces()) : nil
+        let planned = job.plannedPieces()
+        let streamID = job.request.realTime ? job.streamID ?? streams.enter(pieces: planned) : nil
+        // The audio piece `index` adds and the next speech piece's tokens (nil: none follows).
+        let next = { @Sendable (index: Int) -> (audio: Double, tokens: Int)? in
+            planned[(index + 1)...].first { $0.tokens > 0 }.map { (planned[index].audioSeconds, $0.tokens) }
+        }
         let task = Task { [scheduler, audioCache, streams, joiner = planner.joiner, loudness, key = loudnessKey(job.request.voice)] in
             defer { streamID.map(streams.finished) }
             do {
@@ -274,7 +279,7 @@ public final class KokoroEngine: Sendable {
                             let deadline = streamID.map(streams.deadline) ?? .now
                             raw = try await scheduler.synthesize(tokens: tokens, style: style, speed: speed, deadline: deadline, stream: streamID,
                                                                  opensStream: streamID.map { !streams.hasStarted($0) } ?? false,
-                                                                 continues: !isLast)
+                                                                 next: next(index))
                             if job.request.useCache { audioCache.store(raw, tokens: tokens, style: style, speed: speed) }
                         }
                         var samples = joiner.trim(raw)

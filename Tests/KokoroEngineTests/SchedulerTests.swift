@@ -243,7 +243,7 @@ struct SchedulerTests {
             group.addTask { _ = try await scheduler.synthesize(tokens: [3], style: style, speed: 1, deadline: .now) }
             await gates.waitUntilStarted(3)
             group.addTask {
-                _ = try await scheduler.synthesize(tokens: [1], style: style, speed: 1, deadline: .now, stream: 1, continues: true)
+                _ = try await scheduler.synthesize(tokens: [1], style: style, speed: 1, deadline: .now, stream: 1, next: (audio: 1, tokens: 1))
                 _ = try await scheduler.synthesize(tokens: [4], style: style, speed: 1, deadline: .now, stream: 1)
             }
             await gates.waitUntilStarted(1)
@@ -257,7 +257,7 @@ struct SchedulerTests {
         #expect(gates.started.withLock { $0 } == [3, 1, 4, 2])
         // A next piece that never comes (a listener gone) holds the session only so long.
         let single = DeadlineScheduler(sessions: [TimedSession(log: TimedSession.Log())], policy: .throughput, holdLimit: .milliseconds(100))
-        _ = try await single.synthesize(tokens: [1], style: style, speed: 1, deadline: .now, stream: 1, continues: true)
+        _ = try await single.synthesize(tokens: [1], style: style, speed: 1, deadline: .now, stream: 1, next: (audio: 1, tokens: 1))
         _ = try await single.synthesize(tokens: [2], style: style, speed: 1, deadline: .now)
     }
 
@@ -271,7 +271,7 @@ struct SchedulerTests {
                                           horizon: .milliseconds(500), holdLimit: .seconds(10))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                _ = try await scheduler.synthesize(tokens: [1], style: style, speed: 1, deadline: .now, stream: 1, continues: true)
+                _ = try await scheduler.synthesize(tokens: [1], style: style, speed: 1, deadline: .now, stream: 1, next: (audio: 1, tokens: 1))
                 _ = try await scheduler.synthesize(tokens: [4], style: style, speed: 1, deadline: .now, stream: 1)
             }
             await gates.waitUntilStarted(1)
@@ -285,6 +285,29 @@ struct SchedulerTests {
             try await group.waitForAll()
         }
         #expect(gates.started.withLock { $0 } == [1, 4, 5, 2])
+    }
+
+    /// A short piece before a much longer one is due soon earlier: the audio it adds must
+    /// cover a wait for a session and the long run after it. The same piece with nothing
+    /// after it is far ahead, and leaves the last free session alone.
+    @Test(.timeLimit(.minutes(1))) func aShortPieceBeforeALongOneIsDueSooner() async throws {
+        for (next, startsAtOnce) in [((audio: 0.5, tokens: 100), true), (nil, false)] as [((audio: Double, tokens: Int)?, Bool)] {
+            let gates = GatedSession.Gates()
+            let scheduler = DeadlineScheduler(sessions: [GatedSession(gates: gates), GatedSession(gates: gates)], policy: .throughput,
+                                              horizon: .milliseconds(500))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { _ = try await scheduler.synthesize(tokens: [1], style: style, speed: 1, deadline: .now) }
+                await gates.waitUntilStarted(1)
+                group.addTask {
+                    _ = try await scheduler.synthesize(tokens: [2], style: style, speed: 1, deadline: .now + .seconds(5), stream: 1, next: next)
+                }
+                while await scheduler.statistics.waiting == 0 && gates.started.withLock({ $0.count }) < 2 { await Task.yield() }
+                try await Task.sleep(for: .milliseconds(50))
+                #expect(gates.started.withLock { $0 } == (startsAtOnce ? [1, 2] : [1]), "next piece: \(String(describing: next))")
+                [1, 2].forEach(gates.open)
+                try await group.waitForAll()
+            }
+        }
     }
 
     @Test func capacityComesFromMeasuredSpeed() async throws {
