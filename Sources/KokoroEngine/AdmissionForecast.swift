@@ -57,17 +57,17 @@ public struct AdmissionForecast: Sendable {
     public var overflowSession: Bool
     /// How much longer a run takes there than on a throughput session (`RunCost.overflowSlowdown`).
     public var overflowSlowdown: Double
-    /// A piece is due soon when its listener runs out within twice its run plus this; one
+    /// A piece is due soon when its listener runs out within `RunCost.dueSoonLead` plus this; one
     /// not due soon takes a session only while another stays free (nil: any free session).
     public var dueSoonMargin: Double?
 
     public init(sessions: Int, otherRunsEndIn: [Double] = [], overflowSession: Bool = false,
                 overflowSlowdown: Double = DeadlineScheduler.RunCost.initialOverflowSlowdown, dueSoonMargin: Double? = nil,
                 horizon: Double = 10, runSeconds: @escaping @Sendable (Int) -> Double) {
-        self.overflowSlowdown = overflowSlowdown
         self.sessions = max(1, sessions)
         self.otherRunsEndIn = otherRunsEndIn
         self.overflowSession = overflowSession
+        self.overflowSlowdown = overflowSlowdown
         self.dueSoonMargin = dueSoonMargin
         self.runSeconds = runSeconds
         self.horizon = horizon

@@ -105,7 +105,7 @@ public actor DeadlineScheduler {
 
     private var slots: [Slot]
     private var optimizer: RealTimeOptimizer
-    /// A run is due soon when its deadline is within twice its estimated time plus this.
+    /// A run is due soon when its deadline is within `RunCost.dueSoonLead` plus this.
     public nonisolated let horizon: Duration
     private let factory: SessionFactory?
     private let logger: Logger
@@ -167,7 +167,7 @@ public actor DeadlineScheduler {
     private var runningCount: Int { slots.count { $0.run != nil } }
 
     /// A free session for `job`: one of the current mode's, within its concurrency. Work not
-    /// due soon (its deadline beyond twice its estimated time plus the horizon: a stream
+    /// due soon (its deadline beyond `RunCost.dueSoonLead` plus the horizon: a stream
     /// well ahead of its listener) takes one only while another stays free, since a run
     /// cannot be interrupted and new streams and pieces due soon need one; background work
     /// (due beyond `backgroundHorizon`) runs only while nothing else does. A stream's first
@@ -198,14 +198,14 @@ public actor DeadlineScheduler {
     /// Whether `job` on the overflow session (at `RunCost.overflowSlowdown` times its cost)
     /// would end before it would on the first of the mode's sessions to come free.
     private func overflowEndsSooner(_ job: Job, modeSlots: [Int], now: ContinuousClock.Instant) -> Bool {
-        let cost = throughputRunCost.seconds(tokens: job.tokens.count)
-        let slowdown = throughputRunCost.overflowSlowdown
+        let throughput = throughputRunCost
+        let cost = throughput.seconds(tokens: job.tokens.count)
         let freeIn = modeSlots.compactMap { index -> Double? in
             guard let run = slots[index].run else { return nil }
-            let runCost = slots[index].role == .throughput ? throughputRunCost : runCost(.latency)
+            let runCost = slots[index].role == .throughput ? throughput : runCost(.latency)
             return max(0, runCost.seconds(tokens: run.tokens) - run.start.duration(to: now).seconds)
         }.min() ?? 0
-        return cost * slowdown < freeIn + cost
+        return cost * throughput.overflowSlowdown < freeIn + cost
     }
 
     /// Work due later than this is background work (loudness calibration, pre-warm).
@@ -430,7 +430,7 @@ public actor DeadlineScheduler {
         public let otherRunsEndIn: [Double]
         /// Whether a session outside throughput mode takes first pieces that would wait.
         public let overflowSession: Bool
-        /// Work is due soon within twice its run plus this (`horizon`).
+        /// Work is due soon within `RunCost.dueSoonLead` plus this (`horizon`).
         public let dueSoonMargin: Double
         public let cost: RunCost
     }

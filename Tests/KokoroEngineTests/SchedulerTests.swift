@@ -231,14 +231,20 @@ struct SchedulerTests {
         #expect(order.pool.last == 3)
     }
 
+    /// Two gated throughput sessions; a held session waits up to 10 s for its stream's next piece.
+    func gatedPool(horizon: Duration) -> (DeadlineScheduler, GatedSession.Gates) {
+        let gates = GatedSession.Gates()
+        let scheduler = DeadlineScheduler(sessions: [GatedSession(gates: gates), GatedSession(gates: gates)], policy: .throughput,
+                                          horizon: horizon, holdLimit: .seconds(10))
+        return (scheduler, gates)
+    }
+
     /// When a stream's piece is done, the session it ran on waits for that stream's next
     /// piece (its listener has only the audio just made) instead of going to work that was
     /// waiting with a later deadline. Runs end when the test opens their gates, so the order
     /// does not depend on how loaded the machine is.
     @Test(.timeLimit(.minutes(1))) func aStreamsNextPieceCompetesForTheSessionItsLastOneFreed() async throws {
-        let gates = GatedSession.Gates()
-        let scheduler = DeadlineScheduler(sessions: [GatedSession(gates: gates), GatedSession(gates: gates)], policy: .throughput,
-                                          horizon: .seconds(60), holdLimit: .seconds(10))
+        let (scheduler, gates) = gatedPool(horizon: .seconds(60))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { _ = try await scheduler.synthesize(tokens: [3], style: style, speed: 1, deadline: .now) }
             await gates.waitUntilStarted(3)
@@ -266,9 +272,7 @@ struct SchedulerTests {
     /// at that instant, it took it, and a newcomer 20 ms later waited a whole run: measured
     /// first audio 1.06 s instead of 0.49 s with three streams joining a second apart.)
     @Test(.timeLimit(.minutes(1))) func aHeldSessionKeepsTheOtherFreeForANewStream() async throws {
-        let gates = GatedSession.Gates()
-        let scheduler = DeadlineScheduler(sessions: [GatedSession(gates: gates), GatedSession(gates: gates)], policy: .throughput,
-                                          horizon: .milliseconds(500), holdLimit: .seconds(10))
+        let (scheduler, gates) = gatedPool(horizon: .milliseconds(500))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 _ = try await scheduler.synthesize(tokens: [1], style: style, speed: 1, deadline: .now, stream: 1, next: (audio: 1, tokens: 1))
@@ -292,9 +296,7 @@ struct SchedulerTests {
     /// after it is far ahead, and leaves the last free session alone.
     @Test(.timeLimit(.minutes(1))) func aShortPieceBeforeALongOneIsDueSooner() async throws {
         for (next, startsAtOnce) in [((audio: 0.5, tokens: 100), true), (nil, false)] as [((audio: Double, tokens: Int)?, Bool)] {
-            let gates = GatedSession.Gates()
-            let scheduler = DeadlineScheduler(sessions: [GatedSession(gates: gates), GatedSession(gates: gates)], policy: .throughput,
-                                              horizon: .milliseconds(500))
+            let (scheduler, gates) = gatedPool(horizon: .milliseconds(500))
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { _ = try await scheduler.synthesize(tokens: [1], style: style, speed: 1, deadline: .now) }
                 await gates.waitUntilStarted(1)
