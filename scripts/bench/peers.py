@@ -9,9 +9,10 @@ Phases, one at a time so they do not compete for the 2 cores:
  2. warm-server TTFA of sentence and paragraph (ttfa.py), interleaved with bare ORT runs of
     the server's own first segment (and of all the paragraph's segments) in this process.
  3. simultaneous real-time streams (streams.py), then the server's VmHWM; server stopped.
- 4. first request after /ready (first_request.py, --first-request-starts, default 3; 0 skips):
+ 4. first request after /ready (first_request.py, --first-request-starts, default 5; 0 skips):
     fresh launches, the sentence sent the moment /ready is 200, against the median of the
-    next 8; one more launch for the paragraph's TTFA.
+    next 8, each request paired with a warm reference server's run of it (the machine's drift
+    cancels); judged on the median over starts; one more launch for the paragraph's TTFA.
  5. memory soak (soak.py, --soak N requests; default 0 = skipped, 1000 take ~25 min): a fresh
     server, N varied requests 2 at a time, RSS sampled throughout, its slope.
  6. kokoro-onnx in a subprocess: N start-ups (import + Kokoro(...)), then TTFA via
@@ -229,8 +230,9 @@ def markdown(report: dict) -> str:
                                 ("paragraph", "ttfa", "TTFA")):
             v = g(fr, name, key) or {}
             if v.get("worst") is not None:
+                paired = ", each paired with a warm server's run" if v.get("paired") else ""
                 rows.append([f"First request after /ready ÷ median of the next {fr['repeats']}, {name} {what} "
-                             f"(worst of {len(v['ratios'])} start(s))", first_request.cell(v), "—", "—", "", "",
+                             f"(median of {len(v['ratios'])} start(s){paired})", first_request.cell(v), "—", "—", "", "",
                              limit, verdict(v["within"])])
     sk = g(s, "soak", "summary")
     if sk:
@@ -293,8 +295,8 @@ def main() -> None:
                         "(bare ORT on kokoro-onnx's tokens, a code-path test)")
     parser.add_argument("--skip-onnx", action="store_true")
     parser.add_argument("--skip-streams", action="store_true")
-    parser.add_argument("--first-request-starts", type=int, default=3,
-                        help="launches for the first-request-after-/ready check (default 3; 0 skips it)")
+    parser.add_argument("--first-request-starts", type=int, default=5,
+                        help="launches for the first-request-after-/ready check (default 5; 0 skips it)")
     parser.add_argument("--soak", type=int, default=0, metavar="N",
                         help="memory soak of N requests (default 0: skipped; 1000 take ~25 min)")
     parser.add_argument("--no-onnx-create", action="store_true", help="skip kokoro-onnx create() paragraph runs")
