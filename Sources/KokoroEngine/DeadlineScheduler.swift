@@ -319,8 +319,7 @@ public actor DeadlineScheduler {
         if runningCount == 1, let last = slots.firstIndex(where: { $0.run != nil }) { slots[last].alone = true }
         slots[index].runs += 1
         slots[index].busySeconds += seconds
-        let silentEdges = RunCost.overheadTokens * RunCost.audioSecondsPerToken
-        optimizer.record(audioSeconds: audioSeconds, speechSeconds: max(0, audioSeconds - silentEdges), runSeconds: seconds,
+        optimizer.record(audioSeconds: audioSeconds, speechSeconds: max(0, audioSeconds - RunCost.silentEdgeSeconds), runSeconds: seconds,
                          queueWait: queueWait, mode: mode)
         let waiters = slots[index].idleWaiters
         slots[index].idleWaiters = []
@@ -371,10 +370,16 @@ public actor DeadlineScheduler {
 
     /// What a run costs, to plan around: about linear in its tokens plus a fixed part.
     public struct RunCost: Sendable {
-        /// The fixed part, in tokens: the model also makes about 0.75 s of silence around
-        /// every piece (measured: 0.3 s before, 0.45 s after), about what 13 tokens of
-        /// speech take.
-        public static let overheadTokens = 13.0
+        /// The fixed part of a run's cost, in tokens. Measured with bare ORT on 2 cores, two
+        /// 1-thread sessions side by side (ORT 1.32): 16, 32, 64, 128 and 200 tokens took 0.36,
+        /// 0.64, 1.12, 2.12 and 3.28 s, that is 0.105 s + 0.0159 s per token, within 4 %: about
+        /// 7 tokens' worth. (13, the silence's share of the audio, made a short first piece
+        /// look 25-30 % dearer than it is once the cost was learned from long pieces: the
+        /// forecast refused a third client arriving with two others, though its first audio
+        /// came in 0.74-0.85 s whenever it was let in.)
+        public static let overheadTokens = 7.0
+        /// The silence the model makes around every piece (measured: 0.3 s before, 0.45 s after).
+        public static let silentEdgeSeconds = 0.75
         /// Seconds of audio the model makes per token, silence included (measured on
         /// af_heart: 16 tokens make 1.73 s, 90 make 6.1 s).
         public static let audioSecondsPerToken = 0.059
