@@ -25,9 +25,8 @@ public actor DeadlineScheduler {
         let stream: UInt64?
         /// The first piece of a stream: its listener has no audio at all yet.
         let opensStream: Bool
-        /// The stream's next piece follows as soon as this one is done: it plays for
-        /// `audio` seconds, and the next has `tokens` (nil: this is the last).
-        let next: (audio: Double, tokens: Int)?
+        /// The stream's next piece follows as soon as this one is done (nil: this is the last).
+        let next: NextPiece?
         let continuation: CheckedContinuation<[Float], any Error>
     }
 
@@ -145,11 +144,10 @@ public actor DeadlineScheduler {
 
     /// The piece's samples, once a session is free and no earlier deadline waits. `stream`:
     /// the ledger entry it is for; `opensStream`: its first piece, whose listener has no
-    /// audio yet; `next`: the seconds this piece will play and the tokens of the stream's next
-    /// piece, which will be asked for as soon as this one is done (nil: the last).
+    /// audio yet; `next`: what follows it in the stream (nil: the last piece).
     public func synthesize(tokens: [Int64], style: ArraySlice<Float>, speed: Float, deadline: ContinuousClock.Instant,
                            stream: UInt64? = nil, opensStream: Bool = false,
-                           next: (audio: Double, tokens: Int)? = nil) async throws -> [Float] {
+                           next: NextPiece? = nil) async throws -> [Float] {
         nextID += 1
         let id = nextID
         return try await withTaskCancellationHandler {
@@ -368,15 +366,19 @@ public actor DeadlineScheduler {
         return rebuilt
     }
 
+    /// What follows a stream's piece: the seconds the piece plays (with its pause) and the
+    /// tokens of the stream's next speech piece, which will be asked for as soon as it is done.
+    public typealias NextPiece = (audio: Double, tokens: Int)
+
     /// What a run costs, to plan around: about linear in its tokens plus a fixed part.
     public struct RunCost: Sendable {
-        /// The fixed part of a run's cost, in tokens. Measured with bare ORT on 2 cores, two
-        /// 1-thread sessions side by side (ORT 1.32): 16, 32, 64, 128 and 200 tokens took 0.36,
-        /// 0.64, 1.12, 2.12 and 3.28 s, that is 0.105 s + 0.0159 s per token, within 4 %: about
-        /// 7 tokens' worth. (13, the silence's share of the audio, made a short first piece
-        /// look 25-30 % dearer than it is once the cost was learned from long pieces: the
-        /// forecast refused a third client arriving with two others, though its first audio
-        /// came in 0.74-0.85 s whenever it was let in.)
+        /// The fixed part of a run's cost, in tokens: the straight line through runs of 16 to
+        /// 200 tokens on a 1-thread session beside another (bare ORT 1.32, 2 cores,
+        /// `scripts/bench/overflow.py`, reports/overflow.json) put it at 6.6 and 7.3 tokens in
+        /// two runs. (13, the silence's share of the audio, made a short first piece look
+        /// 25-30 % dearer than it is once the cost was learned from long pieces: the forecast
+        /// refused a third client arriving with two others, though its first audio came in
+        /// 0.74-0.85 s whenever it was let in.)
         public static let overheadTokens = 7.0
         /// The silence the model makes around every piece (measured: 0.3 s before, 0.45 s after).
         public static let silentEdgeSeconds = 0.75

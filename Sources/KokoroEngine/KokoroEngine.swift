@@ -253,7 +253,7 @@ public final class KokoroEngine: Sendable {
         let planned = job.plannedPieces()
         let streamID = job.request.realTime ? job.streamID ?? streams.enter(pieces: planned) : nil
         // The audio piece `index` adds and the next speech piece's tokens (nil: none follows).
-        let next = { @Sendable (index: Int) -> (audio: Double, tokens: Int)? in
+        let next = { @Sendable (index: Int) -> DeadlineScheduler.NextPiece? in
             planned[(index + 1)...].first { $0.tokens > 0 }.map { (planned[index].audioSeconds, $0.tokens) }
         }
         let task = Task { [scheduler, audioCache, streams, joiner = planner.joiner, loudness, key = loudnessKey(job.request.voice)] in

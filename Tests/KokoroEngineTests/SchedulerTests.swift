@@ -295,7 +295,7 @@ struct SchedulerTests {
     /// cover a wait for a session and the long run after it. The same piece with nothing
     /// after it is far ahead, and leaves the last free session alone.
     @Test(.timeLimit(.minutes(1))) func aShortPieceBeforeALongOneIsDueSooner() async throws {
-        for (next, startsAtOnce) in [((audio: 0.5, tokens: 100), true), (nil, false)] as [((audio: Double, tokens: Int)?, Bool)] {
+        for (next, startsAtOnce) in [((audio: 0.5, tokens: 100), true), (nil, false)] as [(DeadlineScheduler.NextPiece?, Bool)] {
             let (scheduler, gates) = gatedPool(horizon: .milliseconds(500))
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { _ = try await scheduler.synthesize(tokens: [1], style: style, speed: 1, deadline: .now) }

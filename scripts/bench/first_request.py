@@ -121,7 +121,8 @@ def measure(binary: str, server_args: list[str], log_path: Path, texts: dict[str
             voice: str = "af_heart", warm_up_start: bool = True, reference: bool = True, gap: float = 0.3,
             log=print) -> dict:
     server = Server(binary, free_port(), server_args, log_path)
-    reference_server = Server(binary, free_port(), server_args, log_path) if reference else None
+    reference_server = (Server(binary, free_port(), server_args, log_path.with_name(f"{log_path.stem}-reference.log"))
+                        if reference else None)
     limit = 1 + tolerance
     report: dict = {"starts": starts, "repeats": repeats, "paragraph_starts": paragraph_starts, "voice": voice,
                     "tolerance": tolerance, "server_command": server.cmd, "loadavg_before": loadavg(),

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""What a stream's first piece costs on the overflow session, and what it costs the runs beside it.
+"""What runs cost on the pool's sessions: a piece's cost by its length, and what a stream's first
+piece costs on the overflow session and the runs beside it.
 
     ~/.cache/kokoro-swift/bench-venv/bin/python scripts/bench/overflow.py [--runs 5] [--out reports/overflow.json]
 
@@ -12,8 +13,12 @@ spinning), the median time of
   - the same piece on the all-core session while two 1-thread sessions run 60-token pieces;
   - a 60-token piece on a 1-thread session alone, and beside another 1-thread run, with and
     without overflow pieces running back to back on the all-core session, and from that what
-    it loses per overflow run, in units of the overflow piece's own time.
-DeadlineScheduler.RunCost.overflowSlowdown and the admission forecast use these ratios. Needs the
+    it loses per overflow run, in units of the overflow piece's own time;
+  - pieces of 16 to 200 tokens on a 1-thread session beside another running the same length,
+    and the straight line through them: seconds = fixed + per_token × tokens, whose
+    fixed ÷ per_token is the fixed part in tokens (DeadlineScheduler.RunCost.overheadTokens).
+DeadlineScheduler.RunCost (overheadTokens, initialOverflowSlowdown) and the admission forecast
+use these figures. Needs the
 bench venv (scripts/bench-peers makes it) and the set-up cache (model, voices)."""
 
 from __future__ import annotations
@@ -107,8 +112,18 @@ def main() -> None:
     if overflow_runs_per_long_run > 0:
         r["loss_per_overflow_run_in_own_costs"] = ((beside_overflow - beside_one) / overflow_runs_per_long_run
                                                   / r["first_piece_single_thread_alone"])
+    # The cost curve of a throughput session beside another, and its straight line.
+    lengths = [16, 32, 64, 128, 200]
+    curve = [beside([(single[2], n)], lambda: median(lambda: run(single[1], n), long_runs))[0] for n in lengths]
+    mean_n, mean_t = statistics.fmean(lengths), statistics.fmean(curve)
+    per_token = (sum((n - mean_n) * (t - mean_t) for n, t in zip(lengths, curve))
+                 / sum((n - mean_n) ** 2 for n in lengths))
+    fixed = mean_t - per_token * mean_n
+    r["cost_fixed"], r["cost_per_token"] = fixed, per_token
+    r["cost_fixed_in_tokens"] = fixed / per_token
+    r["cost_line_worst_error"] = max(abs(fixed + per_token * n - t) / t for n, t in zip(lengths, curve))
     report = {"cores": cores, "onnxruntime": ort.__version__, "model": Path(args.model).name, "runs": args.runs,
-              "seconds": r, "generated": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())}
+              "seconds": r, "cost_curve": dict(zip(map(str, lengths), curve)), "generated": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())}
     for name, value in r.items():
         print(f"{name:40s} {value:.3f}")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
