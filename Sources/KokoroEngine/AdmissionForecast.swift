@@ -75,14 +75,25 @@ public struct AdmissionForecast: Sendable {
 
     /// The latest any piece of each stream would be (seconds past its due time; 0 when all
     /// are in time), by stream id.
-    public func lateness(_ streams: [Stream]) -> [UInt64: Double] {
+    public func lateness(_ streams: [Stream]) -> [UInt64: Double] { play(streams).late }
+
+    /// What playing the scheduler forward gives each stream, by stream id.
+    struct Outcome {
+        /// The latest any of its pieces would be (seconds past due; 0 when all are in time).
+        var late: [UInt64: Double]
+        /// When its first audio would be sent (seconds from now), for a stream not started
+        /// that gets it within the horizon.
+        var firstAudio: [UInt64: Double]
+    }
+
+    func play(_ streams: [Stream]) -> Outcome {
         /// A run in progress: when it ends, and whose next piece it makes (nil: background).
         struct Run {
             var end: Double
             let stream: Int?
         }
         var streams = streams
-        var late = Dictionary(uniqueKeysWithValues: streams.map { ($0.id, 0.0) })
+        var outcome = Outcome(late: Dictionary(uniqueKeysWithValues: streams.map { ($0.id, 0.0) }), firstAudio: [:])
         // When each stream's next piece can start (infinity while it is being made).
         var ready = streams.map(\.startsIn)
         var inProgress = otherRunsEndIn.map { Run(end: $0, stream: nil) }
@@ -99,7 +110,7 @@ public struct AdmissionForecast: Sendable {
         while true {
             for index in streams.indices where ready[index].isFinite {
                 // An inline pause needs no session: it is sent as soon as the piece before it.
-                while streams[index].pieces.first?.tokens == 0 { deliver(&streams[index], at: ready[index], late: &late) }
+                while streams[index].pieces.first?.tokens == 0 { deliver(&streams[index], at: ready[index], outcome: &outcome) }
             }
             let waiting = streams.indices.filter { ready[$0].isFinite && !streams[$0].pieces.isEmpty }
             let ends = sessionRuns.compactMap { $0?.end } + [overflowRun?.end].compactMap { $0 }
@@ -132,10 +143,10 @@ public struct AdmissionForecast: Sendable {
                 if let index = sessionRuns.firstIndex(where: { $0?.end == nextEnd }) {
                     let run = sessionRuns[index]!
                     sessionRuns[index] = nil
-                    run.stream.map { deliver(&streams[$0], at: nextEnd, late: &late); ready[$0] = nextEnd }
+                    run.stream.map { deliver(&streams[$0], at: nextEnd, outcome: &outcome); ready[$0] = nextEnd }
                 } else if let run = overflowRun {
                     overflowRun = nil
-                    run.stream.map { deliver(&streams[$0], at: nextEnd, late: &late); ready[$0] = nextEnd }
+                    run.stream.map { deliver(&streams[$0], at: nextEnd, outcome: &outcome); ready[$0] = nextEnd }
                 }
             } else if nextStart <= next, let session = freeSession {
                 // Earliest deadline first among the pieces ready now; a first piece is due at once.
@@ -150,9 +161,9 @@ public struct AdmissionForecast: Sendable {
         }
         // A listener whose audio ends before the horizon with pieces still unmade is late by then at least.
         for stream in streams where !stream.pieces.isEmpty {
-            late[stream.id] = max(late[stream.id] ?? 0, horizon - (stream.playbackEnd ?? stream.firstAudioDue))
+            outcome.late[stream.id] = max(outcome.late[stream.id] ?? 0, horizon - (stream.playbackEnd ?? stream.firstAudioDue))
         }
-        return late
+        return outcome
     }
 
     /// The order key of a stream's next piece: when its listener runs out (a stream not
@@ -161,10 +172,11 @@ public struct AdmissionForecast: Sendable {
 
     /// The next piece of `stream` is sent at `time`: records how late it is and what the
     /// listener then has (a listener that ran dry resumes when the piece arrives).
-    private func deliver(_ stream: inout Stream, at time: Double, late: inout [UInt64: Double]) {
+    private func deliver(_ stream: inout Stream, at time: Double, outcome: inout Outcome) {
         let piece = stream.pieces.removeFirst()
         let due = stream.playbackEnd ?? stream.firstAudioDue
-        late[stream.id] = max(late[stream.id] ?? 0, time - due)
+        outcome.late[stream.id] = max(outcome.late[stream.id] ?? 0, time - due)
+        if stream.playbackEnd == nil { outcome.firstAudio[stream.id] = time }
         stream.playbackEnd = max(stream.playbackEnd ?? time, time) + piece.audioSeconds
     }
 
@@ -177,6 +189,9 @@ public struct AdmissionForecast: Sendable {
         public let othersLater: Double
         /// Lateness accepted as noise in the estimates.
         public let tolerance: Double
+        /// When the newcomer's first audio would be sent beside the others (seconds from now;
+        /// nil: not within the horizon): what the server logs to compare with the measured TTFA.
+        public var firstAudioIn: Double? = nil
 
         public var fits: Bool { newcomerLate <= tolerance && othersLater <= tolerance }
     }
@@ -187,8 +202,9 @@ public struct AdmissionForecast: Sendable {
     public func verdict(_ newcomer: Stream, beside streams: [Stream], tolerance: Double = 0.05) -> Verdict {
         let alone = lateness([newcomer])
         let without = lateness(streams)
-        let with = lateness(streams + [newcomer])
-        let othersLater = streams.map { (with[$0.id] ?? 0) - (without[$0.id] ?? 0) }.max() ?? 0
-        return Verdict(newcomerLate: (with[newcomer.id] ?? 0) - (alone[newcomer.id] ?? 0), othersLater: othersLater, tolerance: tolerance)
+        let with = play(streams + [newcomer])
+        let othersLater = streams.map { (with.late[$0.id] ?? 0) - (without[$0.id] ?? 0) }.max() ?? 0
+        return Verdict(newcomerLate: (with.late[newcomer.id] ?? 0) - (alone[newcomer.id] ?? 0), othersLater: othersLater,
+                       tolerance: tolerance, firstAudioIn: with.firstAudio[newcomer.id])
     }
 }

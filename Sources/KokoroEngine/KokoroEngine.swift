@@ -223,19 +223,28 @@ public final class KokoroEngine: Sendable {
             "seconds_per_token": .string(String(format: "%.4f", load.cost.secondsPerToken)),
             "overflow_slowdown": .string(String(format: "%.2f", load.cost.overflowSlowdown)),
             "verdict": .string({
-                guard case .failure(let verdict) = decision else { return "admitted" }
-                return String(format: "refused: newcomer %+.2f s, others %+.2f s late", verdict.newcomerLate, verdict.othersLater)
+                switch decision {
+                case .success(let admitted): "admitted" + Self.firstAudio(admitted.verdict)
+                case .failure(let verdict):
+                    String(format: "refused: newcomer %+.2f s, others %+.2f s late", verdict.newcomerLate, verdict.othersLater)
+                        + Self.firstAudio(verdict)
+                }
             }())])
         switch decision {
-        case .success(let id):
+        case .success(let admission):
             var admitted = job
-            admitted.streamID = id
+            admitted.streamID = admission.id
             return admitted
         case .failure(let verdict):
             let delays: [Double] = [1, 2, 4, 8, 16]
             let wait = streams.fitsAfter(delays, pieces: pieces, forecast: forecast, running: load.streamRunsEndIn) ?? 30
             throw .noRealTimeRoom(retryAfter: wait, verdict: verdict)
         }
+    }
+
+    /// The forecast's first audio for the admission log, to compare with the TTFA measured.
+    private static func firstAudio(_ verdict: AdmissionForecast.Verdict) -> String {
+        verdict.firstAudioIn.map { String(format: ", first audio in %.2f s", $0) } ?? ""
     }
 
     /// Releases an admitted job that will not be streamed.

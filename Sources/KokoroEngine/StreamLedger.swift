@@ -40,12 +40,12 @@ public final class StreamLedger: Sendable {
         return id
     }
 
-    /// Registers the stream (returning its id) unless `forecast` finds it would make itself
-    /// or another stream late (returning why); the check and the registration are one
-    /// step, so two newcomers cannot both take the last room. `running`: seconds until each
-    /// stream's piece in progress ends.
+    /// Registers the stream (returning its id and the forecast's verdict) unless `forecast`
+    /// finds it would make itself or another stream late (returning why); the check and the
+    /// registration are one step, so two newcomers cannot both take the last room.
+    /// `running`: seconds until each stream's piece in progress ends.
     func admit(pieces: [AdmissionForecast.Stream.Piece], forecast: AdmissionForecast, running: [UInt64: Double],
-               now: ContinuousClock.Instant = .now) -> Result<UInt64, AdmissionForecast.Verdict> {
+               now: ContinuousClock.Instant = .now) -> Result<(id: UInt64, verdict: AdmissionForecast.Verdict), AdmissionForecast.Verdict> {
         let id = nextID.add(1, ordering: .relaxed).newValue
         return entries.withLock { entries in
             let streams = Self.streams(entries, running: running, now: now, budget: firstAudioBudget)
@@ -53,7 +53,7 @@ public final class StreamLedger: Sendable {
             let verdict = forecast.verdict(newcomer, beside: streams)
             guard verdict.fits else { return .failure(verdict) }
             entries[id] = Entry(arrival: now, upcoming: pieces)
-            return .success(id)
+            return .success((id, verdict))
         }
     }
 

@@ -132,15 +132,16 @@ struct StreamLedgerTests {
         let ledger = StreamLedger(firstAudioBudget: 0.75)
         let pool = AdmissionForecast(sessions: 1) { Double($0) * 0.01 }
         let pieces = [piece, AdmissionForecast.Stream.Piece(tokens: 100, audioSeconds: 4)]
-        guard case .success(let first) = ledger.admit(pieces: pieces, forecast: pool, running: [:], now: at(0)) else {
+        guard case .success(let (first, verdict)) = ledger.admit(pieces: pieces, forecast: pool, running: [:], now: at(0)) else {
             Issue.record("an idle pool refused a stream")
             return
         }
-        guard case .failure(let verdict) = ledger.admit(pieces: pieces, forecast: pool, running: [:], now: at(0)) else {
+        #expect(abs((verdict.firstAudioIn ?? 0) - Double(piece.tokens) * 0.01) < 1e-9)
+        guard case .failure(let refusal) = ledger.admit(pieces: pieces, forecast: pool, running: [:], now: at(0)) else {
             Issue.record("two streams admitted where one fits")
             return
         }
-        #expect(verdict.newcomerLate > verdict.tolerance)
+        #expect(refusal.newcomerLate > refusal.tolerance)
         #expect(ledger.count == 1)
         #expect(ledger.fitsAfter([1, 2, 4], pieces: pieces, forecast: pool, running: [:], now: at(0)) == 2)
         ledger.sent(first, audioSeconds: 2, now: at(0.5))
