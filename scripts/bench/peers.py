@@ -47,18 +47,30 @@ def log(*parts):
     print("bench-peers:", *parts, flush=True)
 
 
-def busy_processes() -> list[str]:
-    """Other processes using CPU right now (for the report's honesty about load)."""
-    try:
-        out = subprocess.run(["ps", "-eo", "pcpu,pid,comm", "--sort=-pcpu"], capture_output=True, text=True, timeout=5).stdout
-    except Exception:
-        return []
-    rows = []
-    for line in out.splitlines()[1:8]:
-        parts = line.split(None, 2)
-        if len(parts) == 3 and float(parts[0]) >= 5 and int(parts[1]) != os.getpid():
-            rows.append(line.strip())
-    return rows
+def busy_processes(window: float = 1.0) -> list[str]:
+    """Other processes that used at least 5 % of a core over the last `window` seconds (for
+    the report's honesty about load): CPU time from /proc before and after, so a process
+    that was busy once (ps's pcpu is a lifetime average) or is a zombie is not listed."""
+    def cpu_times() -> dict[int, tuple[int, str]]:
+        times = {}
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit() or int(entry) == os.getpid():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    stat = f.read()
+            except OSError:
+                continue
+            name = stat[stat.index("(") + 1:stat.rindex(")")]
+            fields = stat[stat.rindex(")") + 2:].split()
+            times[int(entry)] = (int(fields[11]) + int(fields[12]), name)
+        return times
+    before = cpu_times()
+    time.sleep(window)
+    after = cpu_times()
+    ticks = os.sysconf("SC_CLK_TCK") * window
+    busy = sorted(((after[pid][0] - before[pid][0]) / ticks * 100, pid, after[pid][1]) for pid in after.keys() & before.keys())
+    return [f"{share:.0f}% {pid} {name}" for share, pid, name in reversed(busy) if share >= 5]
 
 
 def source_state(binary: str) -> dict:
