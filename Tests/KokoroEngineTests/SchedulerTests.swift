@@ -102,6 +102,27 @@ struct SchedulerTests {
         #expect(statistics.optimizer.mode == .throughput && statistics.optimizer.decisions.isEmpty)
     }
 
+    /// A throughput run teaches the cost when it spent most of its time beside another, even
+    /// if it started or ended alone; a run alone throughout teaches nothing.
+    @Test func runsSideBySideTeachTheCostAndARunAloneDoesNot() async throws {
+        let log = TimedSession.Log()
+        let sessions = [TimedSession(log: log, millisecondsPerToken: 10), TimedSession(log: log, millisecondsPerToken: 10)]
+        let scheduler = DeadlineScheduler(sessions: sessions, policy: .throughput)
+        let before = await scheduler.throughputRunCost.secondsPerToken
+        let piece = [Int64](repeating: 1, count: 30)
+        _ = try await scheduler.synthesize(tokens: piece, style: style, speed: 1, deadline: .now)
+        #expect(await scheduler.throughputRunCost.secondsPerToken == before)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { _ = try await scheduler.synthesize(tokens: piece, style: style, speed: 1, deadline: .now) }
+            try await Task.sleep(for: .milliseconds(15))
+            group.addTask { _ = try await scheduler.synthesize(tokens: piece, style: style, speed: 1, deadline: .now) }
+            try await group.waitForAll()
+        }
+        // 0.3 s runs of 30 tokens (+7 fixed): 8 ms per token, far below the start's estimate.
+        let learned = await scheduler.throughputRunCost.secondsPerToken
+        #expect(before > 0.03 && learned > 0.006 && learned < 0.012)
+    }
+
     @Test func latencyModeRunsOneAtATimeWithTwoSessions() async throws {
         let log = TimedSession.Log()
         let scheduler = DeadlineScheduler(sessions: [TimedSession(log: log), TimedSession(log: log)], policy: .latency)
