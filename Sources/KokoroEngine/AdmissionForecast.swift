@@ -191,7 +191,7 @@ public struct AdmissionForecast: Sendable {
         public let tolerance: Double
         /// When the newcomer's first audio would be sent beside the others (seconds from now;
         /// nil: not within the horizon): what the server logs to compare with the measured TTFA.
-        public var firstAudioIn: Double? = nil
+        public let firstAudioIn: Double?
 
         public var fits: Bool { newcomerLate <= tolerance && othersLater <= tolerance }
     }

@@ -249,10 +249,13 @@ public actor DeadlineScheduler {
             slots[slotIndex].task = Task {
                 let result = await Result { try await model.synthesize(tokens: job.tokens, style: job.style, speed: job.speed) }
                 let samples = (try? result.get())?.count ?? 0
-                self.accountSharing(now: .now)
-                self.logRun(job, slot: slotIndex, start: start, samples: samples)
+                let end = ContinuousClock.now
+                self.accountSharing(now: end)
+                let seconds = start.duration(to: end).seconds
+                let teaches = self.teachesCost(self.slots[slotIndex], seconds: seconds)
+                self.logRun(job, slot: slotIndex, start: start, seconds: seconds, samples: samples, teachesCost: teaches)
                 if job.next != nil, let stream = job.stream, !Task.isCancelled { self.hold(for: stream) }
-                self.finished(slot: slotIndex, after: start.duration(to: .now).seconds, tokens: samples > 0 ? job.tokens.count : nil,
+                self.finished(slot: slotIndex, after: seconds, tokens: samples > 0 ? job.tokens.count : nil, teachesCost: teaches,
                               audioSeconds: Double(samples) / Double(KokoroModel.sampleRate), queueWait: queueWait, mode: mode)
                 job.continuation.resume(with: result)
             }
@@ -294,14 +297,14 @@ public actor DeadlineScheduler {
 
     /// One line per model run at debug level (`--log-level debug`): the trace that shows
     /// whether pieces start in time (slack: deadline minus start) and what they cost.
-    private func logRun(_ job: Job, slot: Int, start: ContinuousClock.Instant, samples: Int) {
+    private func logRun(_ job: Job, slot: Int, start: ContinuousClock.Instant, seconds: Double, samples: Int, teachesCost: Bool) {
         let milliseconds = { (from: ContinuousClock.Instant, to: ContinuousClock.Instant) in "\(Int(from.duration(to: to).seconds * 1000))" }
         logger.debug("run", metadata: [
             "job": "\(job.id)", "session": "\(slot)", "tokens": "\(job.tokens.count)",
             "queued_ms": .string(milliseconds(started, job.enqueued)), "at_ms": .string(milliseconds(started, start)),
-            "slack_ms": .string(milliseconds(start, job.deadline)), "run_ms": .string(milliseconds(start, .now)),
+            "slack_ms": .string(milliseconds(start, job.deadline)), "run_ms": "\(Int(seconds * 1000))",
             "audio_ms": "\(samples * 1000 / KokoroModel.sampleRate)", "running": "\(runningCount)", "mode": "\(optimizer.mode.rawValue)",
-            "teaches_cost": "\(teachesCost(slots[slot], seconds: start.duration(to: .now).seconds))"])
+            "teaches_cost": "\(teachesCost)"])
     }
 
     /// Adds the time since the last start or end of a run to every run in progress that had
@@ -326,12 +329,13 @@ public actor DeadlineScheduler {
                           || slot.sharedSeconds >= Self.sharedShareToTeach * seconds)
     }
 
-    /// The share of its time a throughput run must spend beside another to teach the cost.
+    /// The share of its time a throughput run must spend beside another to teach the cost: a
+    /// choice (most of the run), not a measured figure; what was measured is its effect above.
     static let sharedShareToTeach = 0.8
 
-    private func finished(slot index: Int, after seconds: Double, tokens: Int?, audioSeconds: Double, queueWait: Double,
-                          mode: RealTimeOptimizer.Mode) {
-        if let tokens, teachesCost(slots[index], seconds: seconds) {
+    private func finished(slot index: Int, after seconds: Double, tokens: Int?, teachesCost: Bool, audioSeconds: Double,
+                          queueWait: Double, mode: RealTimeOptimizer.Mode) {
+        if let tokens, teachesCost {
             let observed = seconds / (Double(tokens) + RunCost.overheadTokens)
             secondsPerToken[slots[index].role] = secondsPerToken[slots[index].role].map { 0.8 * $0 + 0.2 * observed } ?? observed
         }

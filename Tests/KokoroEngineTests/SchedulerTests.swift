@@ -109,7 +109,7 @@ struct SchedulerTests {
         let sessions = [TimedSession(log: log, millisecondsPerToken: 10), TimedSession(log: log, millisecondsPerToken: 10)]
         let scheduler = DeadlineScheduler(sessions: sessions, policy: .throughput)
         let before = await scheduler.throughputRunCost.secondsPerToken
-        let piece = [Int64](repeating: 1, count: 30)
+        let piece = [Int64](repeating: 1, count: 60)
         _ = try await scheduler.synthesize(tokens: piece, style: style, speed: 1, deadline: .now)
         #expect(await scheduler.throughputRunCost.secondsPerToken == before)
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -118,7 +118,9 @@ struct SchedulerTests {
             group.addTask { _ = try await scheduler.synthesize(tokens: piece, style: style, speed: 1, deadline: .now) }
             try await group.waitForAll()
         }
-        // 0.3 s runs of 30 tokens (+7 fixed): 8 ms per token, far below the start's estimate.
+        // 0.6 s runs of 60 tokens (+7 fixed): 9 ms per token, far below the start's estimate.
+        // (The second starts 15 ms after the first; either would teach nothing if it started
+        // 120 ms late.)
         let learned = await scheduler.throughputRunCost.secondsPerToken
         #expect(before > 0.03 && learned > 0.006 && learned < 0.012)
     }

@@ -85,13 +85,14 @@ def one_start(server: Server, text: str, *, voice: str, repeats: int, gap: float
         values = [getattr(r, key) for r, _ in rest]
         out.update({f"first_{key}": getattr(first, key), key: values, f"{key}_median": median(values)})
         out[f"{key}_ratio"] = ratio(out[f"first_{key}"], out[f"{key}_median"])
-        out[f"{key}_repeat_ratios"] = [ratio(v, out[f"{key}_median"]) for v in values]
+        # Each steady request against the steady median: paired with the reference when there is one.
+        steady = values
         if reference:
             refs = [getattr(ref, key) for _, ref in rest]
             out.update({f"first_{key}_reference": getattr(first_ref, key), f"{key}_reference": refs})
-            pairs = [ratio(a, b) for a, b in zip(values, refs)]
-            out[f"{key}_paired_ratio"] = ratio(ratio(out[f"first_{key}"], out[f"first_{key}_reference"]), median(pairs))
-            out[f"{key}_repeat_ratios"] = [ratio(x, median(pairs)) for x in pairs]
+            steady = [ratio(a, b) for a, b in zip(values, refs)]
+            out[f"{key}_paired_ratio"] = ratio(ratio(out[f"first_{key}"], out[f"first_{key}_reference"]), median(steady))
+        out[f"{key}_repeat_ratios"] = [ratio(x, median(steady)) for x in steady]
     if ttfa_only:
         out["idle_wait_seconds"] = idle_waits
     else:

@@ -115,10 +115,7 @@ def main() -> None:
     # The cost curve of a throughput session beside another, and its straight line.
     lengths = [16, 32, 64, 128, 200]
     curve = [beside([(single[2], n)], lambda: median(lambda: run(single[1], n), long_runs))[0] for n in lengths]
-    mean_n, mean_t = statistics.fmean(lengths), statistics.fmean(curve)
-    per_token = (sum((n - mean_n) * (t - mean_t) for n, t in zip(lengths, curve))
-                 / sum((n - mean_n) ** 2 for n in lengths))
-    fixed = mean_t - per_token * mean_n
+    per_token, fixed = statistics.linear_regression(lengths, curve)
     r["cost_fixed"], r["cost_per_token"] = fixed, per_token
     r["cost_fixed_in_tokens"] = fixed / per_token
     r["cost_line_worst_error"] = max(abs(fixed + per_token * n - t) / t for n, t in zip(lengths, curve))
