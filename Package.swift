@@ -65,6 +65,7 @@ let package = Package(
         .testTarget(name: "KokoroServerTests", dependencies: [
             "KokoroServer", "KokoroEngine", "AudioEncoding",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
     ]
 )

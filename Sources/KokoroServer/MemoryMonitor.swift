@@ -80,17 +80,21 @@ public final class MemoryMonitor: Service, Sendable {
         return variance == 0 ? 0 : covariance / variance
     }
 
+    /// Samples until shutdown; a shutdown ends the wait between samples at once (waiting it
+    /// out held every server stop, and every test of the app, up to `interval` longer).
     public func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            // The history starts at ready: loading is not a trend.
-            let ready = state.map { $0.phase == .ready } ?? true
-            if ready, let rss = sample(), let engine = state?.engine {
-                await watchdog.recordBaseline(rss)
-                if let action = await watchdog.check(residentMB: rss, engine: engine) {
-                    logger.notice("memory watchdog: \(action.reason); \(Int(action.resident_after_mb)) MB after, \(action.sessions_rebuilt) session(s) rebuilt")
+        try? await cancelWhenGracefulShutdown { [self] in
+            while !Task.isCancelled {
+                // The history starts at ready: loading is not a trend.
+                let ready = state.map { $0.phase == .ready } ?? true
+                if ready, let rss = sample(), let engine = state?.engine {
+                    await watchdog.recordBaseline(rss)
+                    if let action = await watchdog.check(residentMB: rss, engine: engine) {
+                        logger.notice("memory watchdog: \(action.reason); \(Int(action.resident_after_mb)) MB after, \(action.sessions_rebuilt) session(s) rebuilt")
+                    }
                 }
+                try await Task.sleep(for: interval)
             }
-            try? await Task.sleep(for: interval)
         }
     }
 }

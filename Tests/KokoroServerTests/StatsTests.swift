@@ -2,6 +2,8 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import KokoroEngine
+import Logging
+import ServiceLifecycle
 import Testing
 @testable import KokoroServer
 
@@ -95,6 +97,19 @@ struct StatsTests {
             let statistics = await engine.scheduler.statistics
             #expect(statistics.recycled_sessions == 2 && statistics.sessions.map(\.generation) == [1, 1])
             #expect(await watchdog.report.actions.count == 1)
+        }
+    }
+
+    /// A stop does not wait out the memory monitor's interval between samples (it held every
+    /// server stop up to five seconds).
+    @Test(.timeLimit(.minutes(1))) func aStopEndsTheMemoryMonitorsWait() async throws {
+        let logger = Logger(label: "test")
+        let group = ServiceGroup(services: [MemoryMonitor(interval: .seconds(3600), logger: logger)], logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            try await Task.sleep(for: .milliseconds(50))
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
         }
     }
 
