@@ -37,6 +37,12 @@ func json(_ object: [String: Any]) -> ByteBuffer {
     ByteBuffer(bytes: try! JSONSerialization.data(withJSONObject: object))
 }
 
+/// Requests synthesizing now (GET /v1/stats): a 503 seen while the request that filled the
+/// server still runs came at once, not after waiting for room.
+func activeRequests(_ client: some TestClientProtocol) async throws -> Int? {
+    try await client.execute(uri: "/v1/stats", method: .get) { (decodeJSON($0.body)["queue"] as? [String: Any])?["active"] as? Int }
+}
+
 /// A JSON object body; records an issue (and returns an empty object) when it is not one.
 func decodeJSON(_ buffer: ByteBuffer, sourceLocation: SourceLocation = #_sourceLocation) -> [String: Any] {
     guard let object = (try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView))) as? [String: Any] else {
