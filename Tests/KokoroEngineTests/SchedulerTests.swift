@@ -64,20 +64,22 @@ final class GatedSession: SpeechSynthesizer {
 struct SchedulerTests {
     let style = ArraySlice([Float](repeating: 0, count: 256))
 
-    @Test func earliestDeadlineRunsFirst() async throws {
-        let log = TimedSession.Log()
-        let scheduler = DeadlineScheduler(sessions: [TimedSession(log: log)], policy: .latency)
+    @Test(.timeLimit(.minutes(1))) func earliestDeadlineRunsFirst() async throws {
+        let gates = GatedSession.Gates()
+        let scheduler = DeadlineScheduler(sessions: [GatedSession(gates: gates)], policy: .latency)
         let now = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
             // Piece 1 occupies the session; 2, 3, 4 queue with deadlines in the order 4, 2, 3.
-            group.addTask { _ = try await scheduler.synthesize(tokens: [Int64](repeating: 1, count: 50), style: style, speed: 1, deadline: now) }
-            try await Task.sleep(for: .milliseconds(30))
+            group.addTask { _ = try await scheduler.synthesize(tokens: [1], style: style, speed: 1, deadline: now) }
+            await gates.waitUntilStarted(1)
             for (id, offset) in [(Int64(2), 5.0), (3, 9.0), (4, 1.0)] {
                 group.addTask { _ = try await scheduler.synthesize(tokens: [id], style: style, speed: 1, deadline: now + .seconds(offset)) }
             }
+            while await scheduler.statistics.waiting < 3 { await Task.yield() }
+            (Int64(1)...4).forEach(gates.open)
             try await group.waitForAll()
         }
-        #expect(log.order.withLock { $0 } == [1, 4, 2, 3])
+        #expect(gates.started.withLock { $0 } == [1, 4, 2, 3])
         let statistics = await scheduler.statistics
         #expect(statistics.runs == 4 && statistics.sessions[0].runs == 4)
         #expect(statistics.waiting == 0 && statistics.running == 0)
@@ -171,89 +173,101 @@ struct SchedulerTests {
     /// Work not due soon (a stream well ahead: here, due in 5 s for a run estimated at 0.6 s)
     /// starts only while another session stays free for work due soon; background work only
     /// while nothing else runs; work due now runs beside anything.
-    @Test func workBeyondTheHorizonLeavesASessionFree() async throws {
-        let horizon = 0.5
-        for (sessions, offset, expected) in [(2, 5.0, 1), (2, 0.0, 2), (3, 5.0, 2), (3, 60.0, 1)] {
-            let log = TimedSession.Log()
-            let scheduler = DeadlineScheduler(sessions: (0..<sessions).map { _ in TimedSession(log: log) }, policy: .throughput,
-                                              horizon: .seconds(horizon))
+    @Test(.timeLimit(.minutes(1))) func workBeyondTheHorizonLeavesASessionFree() async throws {
+        for (sessions, offset, together) in [(2, 5.0, false), (2, 0.0, true), (3, 5.0, true), (3, 60.0, false)] {
+            let gates = GatedSession.Gates()
+            let scheduler = DeadlineScheduler(sessions: (0..<sessions).map { _ in GatedSession(gates: gates) }, policy: .throughput,
+                                              horizon: .milliseconds(500))
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { _ = try await scheduler.synthesize(tokens: [Int64](repeating: 1, count: 50), style: style, speed: 1, deadline: .now) }
-                try await Task.sleep(for: .milliseconds(20))
+                group.addTask { _ = try await scheduler.synthesize(tokens: [1], style: style, speed: 1, deadline: .now) }
+                await gates.waitUntilStarted(1)
                 group.addTask { _ = try await scheduler.synthesize(tokens: [2], style: style, speed: 1, deadline: .now + .seconds(offset)) }
+                while await scheduler.statistics.waiting == 0 && !gates.started.withLock({ $0.contains(2) }) { await Task.yield() }
+                #expect(gates.started.withLock { $0 } == (together ? [1, 2] : [1]), "\(sessions) sessions, deadline in \(offset) s")
+                [1, 2].forEach(gates.open)
                 try await group.waitForAll()
             }
-            #expect(log.mostAtOnce.withLock { $0 } == expected, "\(sessions) sessions, deadline in \(offset) s")
-            #expect(log.order.withLock { $0 } == [1, 2])
         }
     }
 
     /// A lone run goes to the latency session; runs that wait behind it switch the pool to
     /// throughput mode at once, where they run side by side on the throughput sessions.
-    @Test func theLatencySessionRunsAloneAndWaitingRunsSpreadOverThePool() async throws {
-        let latency = TimedSession.Log()
-        let pool = TimedSession.Log()
-        let scheduler = DeadlineScheduler(sessions: [TimedSession(log: pool), TimedSession(log: pool)],
-                                          latencySession: TimedSession(log: latency), policy: .auto)
+    @Test(.timeLimit(.minutes(1))) func theLatencySessionRunsAloneAndWaitingRunsSpreadOverThePool() async throws {
+        let latency = GatedSession.Gates()
+        let pool = GatedSession.Gates()
+        let scheduler = DeadlineScheduler(sessions: [GatedSession(gates: pool), GatedSession(gates: pool)],
+                                          latencySession: GatedSession(gates: latency), policy: .auto)
+        latency.open(1)
         _ = try await scheduler.synthesize(tokens: [1], style: style, speed: 1, deadline: .now)
-        #expect(latency.order.withLock { $0 } == [1] && pool.order.withLock { $0 }.isEmpty)
+        #expect(latency.started.withLock { $0 } == [1] && pool.started.withLock { $0 }.isEmpty)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for id in 2...4 {
-                group.addTask { _ = try await scheduler.synthesize(tokens: [Int64](repeating: Int64(id), count: 10), style: style, speed: 1, deadline: .now) }
-                try await Task.sleep(for: .milliseconds(10))
+            for id: Int64 in 2...4 {
+                group.addTask { _ = try await scheduler.synthesize(tokens: [id], style: style, speed: 1, deadline: .now) }
+                await (id == 2 ? latency : pool).waitUntilStarted(id)
             }
+            (Int64(2)...4).forEach { latency.open($0); pool.open($0) }
             try await group.waitForAll()
         }
-        #expect(latency.order.withLock { $0 } == [1, 2])
-        #expect(Set(pool.order.withLock { $0 }) == [3, 4])
+        #expect(latency.started.withLock { $0 } == [1, 2])
+        #expect(Set(pool.started.withLock { $0 }) == [3, 4])
         let statistics = await scheduler.statistics
         #expect(statistics.optimizer.mode == .throughput && statistics.optimizer.decisions.count == 1)
         #expect(statistics.sessions.map(\.role) == [.latency, .throughput, .throughput])
         #expect(statistics.sessions.map(\.runs) == [2, 1, 1])
     }
 
-    /// A pool of two throughput sessions (logging to `pool`) and a latency session (logging
-    /// to `latency`) in throughput mode, with both throughput sessions running pieces of
-    /// `busyTokens` (ids 1 and 2, 20 ms per token) while `then` runs.
-    func withBusyThroughputSessions(busyTokens: Int, then: @Sendable @escaping (DeadlineScheduler) async throws -> Void)
+    /// A pool of two throughput sessions (gated by `pool`) and a latency session (gated by
+    /// `latency`) in throughput mode, with both throughput sessions running pieces of
+    /// `busyTokens` (ids 1 and 2) while `then` runs; then every run may end.
+    func withBusyThroughputSessions(busyTokens: Int,
+                                    then: @Sendable @escaping (DeadlineScheduler, _ pool: GatedSession.Gates, _ latency: GatedSession.Gates) async throws -> Void)
         async throws -> (latency: [Int64], pool: [Int64]) {
-        let latency = TimedSession.Log()
-        let pool = TimedSession.Log()
-        let scheduler = DeadlineScheduler(sessions: [TimedSession(log: pool), TimedSession(log: pool)],
-                                          latencySession: TimedSession(log: latency), policy: .throughput)
+        let latency = GatedSession.Gates()
+        let pool = GatedSession.Gates()
+        let scheduler = DeadlineScheduler(sessions: [GatedSession(gates: pool), GatedSession(gates: pool)],
+                                          latencySession: GatedSession(gates: latency), policy: .throughput)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for id in 1...2 {
-                group.addTask { _ = try await scheduler.synthesize(tokens: [Int64](repeating: Int64(id), count: busyTokens), style: style, speed: 1, deadline: .now) }
+            for id: Int64 in 1...2 {
+                group.addTask { _ = try await scheduler.synthesize(tokens: [Int64](repeating: id, count: busyTokens), style: style, speed: 1, deadline: .now) }
+                await pool.waitUntilStarted(id)
             }
-            try await Task.sleep(for: .milliseconds(10))
-            try await then(scheduler)
+            try await then(scheduler, pool, latency)
+            (Int64(1)...4).forEach { pool.open($0); latency.open($0) }
             try await group.waitForAll()
         }
-        return (latency.order.withLock { $0 }, pool.order.withLock { $0 })
+        return (latency.started.withLock { $0 }, pool.started.withLock { $0 })
     }
 
-    /// With the throughput sessions busy, a stream's first piece starts at once on the idle
-    /// latency session; another piece due now waits for a throughput session.
-    @Test func aFirstPieceTakesAnIdleSessionOutsideTheMode() async throws {
-        let order = try await withBusyThroughputSessions(busyTokens: 40) { scheduler in
+    /// With the throughput sessions busy (for about 8 s by the cost estimate), a stream's
+    /// first piece starts at once on the idle latency session; another piece due now waits
+    /// for a throughput session.
+    @Test(.timeLimit(.minutes(1))) func aFirstPieceTakesAnIdleSessionOutsideTheMode() async throws {
+        let order = try await withBusyThroughputSessions(busyTokens: 200) { scheduler, pool, latency in
             async let waiter: [Float] = scheduler.synthesize(tokens: [3], style: style, speed: 1, deadline: .now)
-            try await Task.sleep(for: .milliseconds(30))
+            while await scheduler.statistics.waiting == 0 { await Task.yield() }
             let statistics = await scheduler.statistics
             #expect(statistics.waiting == 1 && statistics.sessions[0].runs == 0 && !statistics.sessions[0].running)
+            latency.open(4)
             _ = try await scheduler.synthesize(tokens: [4], style: style, speed: 1, deadline: .now, opensStream: true)
-            // Its time teaches the overflow's slowdown (20 ms here, or far more on a loaded machine).
+            // Its time teaches the overflow's slowdown.
             #expect(await scheduler.throughputRunCost.overflowSlowdown != DeadlineScheduler.RunCost.initialOverflowSlowdown)
+            (Int64(1)...3).forEach(pool.open)
             _ = try await waiter
         }
         #expect(order.latency == [4])
         #expect(order.pool.last == 3)
     }
 
-    /// ... unless a throughput session frees soon enough that the piece would end sooner
-    /// there than on the overflow session, slowed by the runs beside it.
-    @Test func aFirstPieceWaitsForASessionAboutToFree() async throws {
-        let order = try await withBusyThroughputSessions(busyTokens: 2) { scheduler in
-            _ = try await scheduler.synthesize(tokens: [Int64](repeating: 3, count: 40), style: style, speed: 1, deadline: .now, opensStream: true)
+    /// ... unless a throughput session frees soon enough (by the estimate: runs of 2 tokens)
+    /// that the piece would end sooner there than on the overflow session, slowed by the runs
+    /// beside it.
+    @Test(.timeLimit(.minutes(1))) func aFirstPieceWaitsForASessionAboutToFree() async throws {
+        let order = try await withBusyThroughputSessions(busyTokens: 2) { scheduler, pool, latency in
+            async let piece: [Float] = scheduler.synthesize(tokens: [Int64](repeating: 3, count: 40), style: style, speed: 1, deadline: .now,
+                                                             opensStream: true)
+            while await scheduler.statistics.waiting == 0 && latency.started.withLock({ $0.isEmpty }) { await Task.yield() }
+            (Int64(1)...3).forEach { pool.open($0); latency.open($0) }
+            _ = try await piece
             #expect(await scheduler.throughputRunCost.overflowSlowdown == DeadlineScheduler.RunCost.initialOverflowSlowdown)
         }
         #expect(order.latency.isEmpty)
