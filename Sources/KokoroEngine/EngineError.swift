@@ -30,7 +30,7 @@ public enum EngineError: Error, Equatable, CustomStringConvertible {
             "\(count) phoneme tokens in one segment: Kokoro takes at most \(PhonemeChunker.maxTokens)"
         case .noRealTimeRoom(let seconds, let verdict):
             "the server cannot start another real-time stream now: "
-                + (verdict.newcomerLate > verdict.tolerance
+                + (verdict.newcomerLate > 0
                    ? String(format: "its audio would come %.2f s late", verdict.newcomerLate)
                    : String(format: "a stream in progress would run dry for %.2f s", verdict.othersLater))
                 + "; retry in \(Int(seconds.rounded(.up))) s"

@@ -36,6 +36,16 @@ struct AdmissionForecastTests {
         #expect(forecast(sessions: 2).verdict(arriving, beside: [running]).fits)
     }
 
+    /// A newcomer whose own first audio would miss the budget is refused even by a little
+    /// (its forecast errs late on a crowded pool); the running streams get a tolerance.
+    @Test func aNewcomerLateByEvenALittleIsRefused() {
+        let running = Stream(id: 1, playbackEnd: 5, firstAudioDue: -1, pieces: [Piece(tokens: 50, audioSeconds: 3)], runningEndsIn: 0.53)
+        let late = forecast(sessions: 1).verdict(newcomer([Piece(tokens: 25, audioSeconds: 2)]), beside: [running])
+        #expect(!late.fits && abs(late.newcomerLate - 0.03) < 1e-9 && late.newcomerLate < late.tolerance)
+        let inTime = forecast(sessions: 1).verdict(newcomer([Piece(tokens: 20, audioSeconds: 2)]), beside: [running])
+        #expect(inTime.fits && inTime.newcomerLate == 0)
+    }
+
     /// A piece in progress holds its session until it ends.
     @Test func runsInProgressHoldTheirSessions() {
         let running = Stream(id: 1, playbackEnd: 1, firstAudioDue: -1, pieces: [Piece(tokens: 60, audioSeconds: 3)], runningEndsIn: 0.9)
@@ -141,7 +151,7 @@ struct StreamLedgerTests {
             Issue.record("two streams admitted where one fits")
             return
         }
-        #expect(refusal.newcomerLate > refusal.tolerance)
+        #expect(refusal.newcomerLate > 0)
         #expect(ledger.count == 1)
         #expect(ledger.fitsAfter([1, 2, 4], pieces: pieces, forecast: pool, running: [:], now: at(0)) == 2)
         ledger.sent(first, audioSeconds: 2, now: at(0.5))
