@@ -262,15 +262,25 @@ public actor DeadlineScheduler {
         }
     }
 
-    /// Keeps a session for `stream`'s next piece until it comes or `holdLimit` passes.
-    private func hold(for stream: UInt64) {
+    /// Keeps a session for `stream`'s next piece until it comes or `limit` passes.
+    private func hold(for stream: UInt64, limit: Duration? = nil) {
         holds += 1
         let hold = holds
         heldFor[stream] = hold
         Task {
-            try? await Task.sleep(for: self.holdLimit)
+            try? await Task.sleep(for: limit ?? self.holdLimit)
             self.release(stream, hold: hold)
         }
+    }
+
+    /// Keeps a session for an admitted stream's first piece, on its way from the HTTP layer,
+    /// until it comes or `limit` passes: admission planned that piece on the next session to
+    /// come free, and work already waiting (due later) would take it. Measured before: four
+    /// streams joining a second apart, a piece due 1.8 s later took the session that freed
+    /// 2 ms after the fourth was admitted; its first piece came 144 ms later, found every
+    /// session busy, and its first audio took 1.16 s where the forecast said 0.66 s.
+    public func expectOpening(of stream: UInt64, within limit: Duration = .milliseconds(500)) {
+        hold(for: stream, limit: limit)
     }
 
     private func release(_ stream: UInt64, hold: UInt64) {

@@ -232,6 +232,7 @@ public final class KokoroEngine: Sendable {
             }())])
         switch decision {
         case .success(let admission):
+            await scheduler.expectOpening(of: admission.id)
             var admitted = job
             admitted.streamID = admission.id
             return admitted

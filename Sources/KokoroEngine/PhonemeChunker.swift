@@ -21,11 +21,17 @@ public struct PhonemeChunker: Sendable {
     /// left two listeners 16 times without audio; up to 100 growing by 1.5, twice.
     public var pieceGrowth: Double = 1.5
 
-    /// About one sentence. A model run cannot be interrupted, so a piece holds its session
-    /// for its whole length (≈2 s at 100 tokens on one thread): shorter pieces free sessions
-    /// sooner for new streams, and each session's working memory grows with the piece
-    /// (≈1.6 MB per token measured); pieces still end at sentence or clause marks.
-    public static let defaultTargetTokens = 100
+    /// About a clause or a short sentence. A model run cannot be interrupted, so a piece
+    /// holds its session for its whole length (≈1.2 s at 64 tokens on one thread beside
+    /// another): shorter pieces free sessions sooner for other streams, and each session's
+    /// working memory grows with the piece (≈1.6 MB per token measured); pieces still end at
+    /// sentence or clause marks. At 100, with four streams joining a second apart, the
+    /// paragraph's 84-token sentence came due in several streams at once, and in 1 of 10
+    /// levels two listeners ran dry while those pieces waited 1.75 s for a session; at 64 no
+    /// piece waited like that in 19 levels, and the least time a piece ended before its
+    /// listener ran out rose from −305…+193 ms to +319…+480 ms
+    /// (`scripts/bench/streams.py --gap 1 --min 4 --max 4`, `--log-level debug` run lines).
+    public static let defaultTargetTokens = 64
 
     public init(targetTokens: Int = defaultTargetTokens, firstPieceTokens: Int? = nil) {
         precondition(targetTokens > 0 && targetTokens <= Self.maxTokens)

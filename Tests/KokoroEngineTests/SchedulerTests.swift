@@ -334,6 +334,31 @@ struct SchedulerTests {
         #expect(gates.started.withLock { $0 } == [1, 4, 5, 2])
     }
 
+    /// A session that frees after a stream is admitted waits for that stream's first piece
+    /// (on its way from the HTTP layer) instead of going to a piece due later; if the piece
+    /// does not come within the limit, the session goes back to work.
+    @Test(.timeLimit(.minutes(1))) func aSessionWaitsForAnAdmittedStreamsFirstPiece() async throws {
+        for (expected, limit) in [([Int64(1), 3, 2], Duration.seconds(5)), ([1, 2, 3], .milliseconds(50))] {
+            let gates = GatedSession.Gates()
+            let scheduler = DeadlineScheduler(sessions: [GatedSession(gates: gates)], policy: .latency)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { _ = try await scheduler.synthesize(tokens: [1], style: style, speed: 1, deadline: .now) }
+                await gates.waitUntilStarted(1)
+                group.addTask { _ = try await scheduler.synthesize(tokens: [2], style: style, speed: 1, deadline: .now + .seconds(1)) }
+                while await scheduler.statistics.waiting == 0 { await Task.yield() }
+                await scheduler.expectOpening(of: 7, within: limit)
+                gates.open(1)
+                if limit < .seconds(1) { await gates.waitUntilStarted(2) } else { try await Task.sleep(for: .milliseconds(100)) }
+                group.addTask {
+                    _ = try await scheduler.synthesize(tokens: [3], style: style, speed: 1, deadline: .now, stream: 7, opensStream: true)
+                }
+                [2, 3].forEach(gates.open)
+                try await group.waitForAll()
+            }
+            #expect(gates.started.withLock { $0 } == expected)
+        }
+    }
+
     /// A short piece before a much longer one is due soon earlier: the audio it adds must
     /// cover a wait for a session and the long run after it. The same piece with nothing
     /// after it is far ahead, and leaves the last free session alone.
