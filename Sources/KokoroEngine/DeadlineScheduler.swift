@@ -254,7 +254,7 @@ public actor DeadlineScheduler {
                 let seconds = start.duration(to: end).seconds
                 let teaches = self.teachesCost(self.slots[slotIndex], seconds: seconds)
                 self.logRun(job, slot: slotIndex, start: start, seconds: seconds, samples: samples, teachesCost: teaches)
-                if job.next != nil, let stream = job.stream, !Task.isCancelled { self.hold(for: stream) }
+                if job.next != nil, let stream = job.stream, !Task.isCancelled { self.hold(for: stream, limit: self.holdLimit) }
                 self.finished(slot: slotIndex, after: seconds, tokens: samples > 0 ? job.tokens.count : nil, teachesCost: teaches,
                               audioSeconds: Double(samples) / Double(KokoroModel.sampleRate), queueWait: queueWait, mode: mode)
                 job.continuation.resume(with: result)
@@ -263,12 +263,12 @@ public actor DeadlineScheduler {
     }
 
     /// Keeps a session for `stream`'s next piece until it comes or `limit` passes.
-    private func hold(for stream: UInt64, limit: Duration? = nil) {
+    private func hold(for stream: UInt64, limit: Duration) {
         holds += 1
         let hold = holds
         heldFor[stream] = hold
         Task {
-            try? await Task.sleep(for: limit ?? self.holdLimit)
+            try? await Task.sleep(for: limit)
             self.release(stream, hold: hold)
         }
     }
@@ -278,7 +278,8 @@ public actor DeadlineScheduler {
     /// come free, and work already waiting (due later) would take it. Measured before: four
     /// streams joining a second apart, a piece due 1.8 s later took the session that freed
     /// 2 ms after the fourth was admitted; its first piece came 144 ms later, found every
-    /// session busy, and its first audio took 1.16 s where the forecast said 0.66 s.
+    /// session busy, and its first audio took 1.16 s where the forecast said 0.66 s. (The
+    /// 0.5 s limit is a bound well above that delay, chosen, not measured.)
     public func expectOpening(of stream: UInt64, within limit: Duration = .milliseconds(500)) {
         hold(for: stream, limit: limit)
     }

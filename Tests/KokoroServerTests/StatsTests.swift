@@ -104,10 +104,12 @@ struct StatsTests {
     /// server stop up to five seconds).
     @Test(.timeLimit(.minutes(1))) func aStopEndsTheMemoryMonitorsWait() async throws {
         let logger = Logger(label: "test")
-        let group = ServiceGroup(services: [MemoryMonitor(interval: .seconds(3600), logger: logger)], logger: logger)
+        let monitor = MemoryMonitor(interval: .seconds(3600), logger: logger)
+        let group = ServiceGroup(services: [monitor], logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            try await Task.sleep(for: .milliseconds(50))
+            // Its first sample taken, it is in its hour's wait (a stop before that proves nothing).
+            while monitor.report()?.samples ?? 0 == 0 { try await Task.sleep(for: .milliseconds(5)) }
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }
