@@ -34,8 +34,8 @@ final class TimedSession: SpeechSynthesizer {
 }
 
 /// A stand-in session whose run of a piece (named by its first token) lasts until the test
-/// opens that piece's gate, or 5 s at most (so a scheduler that never starts a piece fails
-/// the test instead of hanging it).
+/// opens that piece's gate. Nothing here reads the clock: a stalled machine only delays the
+/// test, and a scheduler that never starts a piece fails the test at its time limit.
 final class GatedSession: SpeechSynthesizer {
     final class Gates: Sendable {
         let started = Mutex<[Int64]>([])
@@ -44,8 +44,7 @@ final class GatedSession: SpeechSynthesizer {
         func open(_ id: Int64) { _ = opened.withLock { $0.insert(id) } }
 
         func waitUntilStarted(_ id: Int64) async {
-            let limit = ContinuousClock.now + .seconds(5)
-            while !started.withLock({ $0.contains(id) }), ContinuousClock.now < limit { try? await Task.sleep(for: .milliseconds(2)) }
+            while !started.withLock({ $0.contains(id) }), !Task.isCancelled { try? await Task.sleep(for: .milliseconds(2)) }
         }
     }
 
@@ -54,8 +53,7 @@ final class GatedSession: SpeechSynthesizer {
 
     func synthesize(tokens: [Int64], style: ArraySlice<Float>, speed: Float) async throws -> [Float] {
         gates.started.withLock { $0.append(tokens[0]) }
-        let limit = ContinuousClock.now + .seconds(5)
-        while !gates.opened.withLock({ $0.contains(tokens[0]) }), ContinuousClock.now < limit { try await Task.sleep(for: .milliseconds(2)) }
+        while !gates.opened.withLock({ $0.contains(tokens[0]) }) { try await Task.sleep(for: .milliseconds(2)) }
         return [Float](repeating: 0.1, count: KokoroModel.sampleRate)
     }
 }
@@ -238,11 +236,11 @@ struct SchedulerTests {
         return (latency.started.withLock { $0 }, pool.started.withLock { $0 })
     }
 
-    /// With the throughput sessions busy (for about 8 s by the cost estimate), a stream's
-    /// first piece starts at once on the idle latency session; another piece due now waits
-    /// for a throughput session.
+    /// With the throughput sessions busy (for about two minutes by the cost estimate, so a
+    /// stalled machine cannot make them look about to end), a stream's first piece starts at
+    /// once on the idle latency session; another piece due now waits for a throughput session.
     @Test(.timeLimit(.minutes(1))) func aFirstPieceTakesAnIdleSessionOutsideTheMode() async throws {
-        let order = try await withBusyThroughputSessions(busyTokens: 200) { scheduler, pool, latency in
+        let order = try await withBusyThroughputSessions(busyTokens: 3000) { scheduler, pool, latency in
             async let waiter: [Float] = scheduler.synthesize(tokens: [3], style: style, speed: 1, deadline: .now)
             while await scheduler.statistics.waiting == 0 { await Task.yield() }
             let statistics = await scheduler.statistics
@@ -274,11 +272,12 @@ struct SchedulerTests {
         #expect(order.pool.last == 3)
     }
 
-    /// Two gated throughput sessions; a held session waits up to 10 s for its stream's next piece.
+    /// Two gated throughput sessions; a held session waits up to a minute (the tests' time
+    /// limit) for its stream's next piece, so a stalled machine cannot end a hold early.
     func gatedPool(horizon: Duration) -> (DeadlineScheduler, GatedSession.Gates) {
         let gates = GatedSession.Gates()
         let scheduler = DeadlineScheduler(sessions: [GatedSession(gates: gates), GatedSession(gates: gates)], policy: .throughput,
-                                          horizon: horizon, holdLimit: .seconds(10))
+                                          horizon: horizon, holdLimit: .seconds(60))
         return (scheduler, gates)
     }
 
@@ -338,7 +337,7 @@ struct SchedulerTests {
     /// (on its way from the HTTP layer) instead of going to a piece due later; if the piece
     /// does not come within the limit, the session goes back to work.
     @Test(.timeLimit(.minutes(1))) func aSessionWaitsForAnAdmittedStreamsFirstPiece() async throws {
-        for (expected, limit) in [([Int64(1), 3, 2], Duration.seconds(5)), ([1, 2, 3], .milliseconds(50))] {
+        for (expected, limit) in [([Int64(1), 3, 2], Duration.seconds(60)), ([1, 2, 3], .milliseconds(50))] {
             let gates = GatedSession.Gates()
             let scheduler = DeadlineScheduler(sessions: [GatedSession(gates: gates)], policy: .latency)
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -348,7 +347,11 @@ struct SchedulerTests {
                 while await scheduler.statistics.waiting == 0 { await Task.yield() }
                 await scheduler.expectOpening(of: 7, within: limit)
                 gates.open(1)
-                if limit < .seconds(1) { await gates.waitUntilStarted(2) } else { try await Task.sleep(for: .milliseconds(100)) }
+                if limit < .seconds(1) {
+                    await gates.waitUntilStarted(2)
+                } else {
+                    while await scheduler.statistics.running > 0 { await Task.yield() }
+                }
                 group.addTask {
                     _ = try await scheduler.synthesize(tokens: [3], style: style, speed: 1, deadline: .now, stream: 7, opensStream: true)
                 }
@@ -396,14 +399,14 @@ struct SchedulerTests {
         #expect(measured.streams == max(1, Int(0.9 / factor)) && measured.basis.hasPrefix("latency mode at full use"))
     }
 
-    @Test func cancellingAWaitingPieceRemovesIt() async throws {
+    /// The running piece would take 100 s: only cancelling it ends it before the time limit.
+    @Test(.timeLimit(.minutes(1))) func cancellingAWaitingPieceRemovesIt() async throws {
         let log = TimedSession.Log()
-        let scheduler = DeadlineScheduler(sessions: [TimedSession(log: log, millisecondsPerToken: 1000)], policy: .latency)
+        let scheduler = DeadlineScheduler(sessions: [TimedSession(log: log, millisecondsPerToken: 20_000)], policy: .latency)
         let first = Task { try await scheduler.synthesize(tokens: [1, 1, 1, 1, 1], style: style, speed: 1, deadline: .now) }
-        try await Task.sleep(for: .milliseconds(50))
+        while await scheduler.statistics.running == 0 { await Task.yield() }
         let second = Task { try await scheduler.synthesize(tokens: [2], style: style, speed: 1, deadline: .now) }
-        try await Task.sleep(for: .milliseconds(50))
-        #expect(await scheduler.statistics.waiting == 1)
+        while await scheduler.statistics.waiting == 0 { await Task.yield() }
         second.cancel()
         await #expect(throws: CancellationError.self) { try await second.value }
         #expect(await scheduler.statistics.waiting == 0)
