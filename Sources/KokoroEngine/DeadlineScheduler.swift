@@ -284,6 +284,13 @@ public actor DeadlineScheduler {
         hold(for: stream, limit: limit)
     }
 
+    /// Ends `stream`'s hold at once: the stream ended (or was withdrawn) without the piece
+    /// the hold waited for, which would otherwise idle a session until the limit.
+    public func endHold(for stream: UInt64) {
+        guard heldFor.removeValue(forKey: stream) != nil else { return }
+        startWork()
+    }
+
     private func release(_ stream: UInt64, hold: UInt64) {
         guard heldFor[stream] == hold else { return }
         heldFor.removeValue(forKey: stream)

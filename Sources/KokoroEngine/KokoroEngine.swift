@@ -248,9 +248,11 @@ public final class KokoroEngine: Sendable {
         verdict.firstAudioIn.map { String(format: ", first audio in %.2f s", $0) } ?? ""
     }
 
-    /// Releases an admitted job that will not be streamed.
-    public func withdraw(_ job: SynthesisJob) {
-        job.streamID.map(streams.finished)
+    /// Releases an admitted job that will not be streamed, and the session kept for it.
+    public func withdraw(_ job: SynthesisJob) async {
+        guard let id = job.streamID else { return }
+        streams.finished(id)
+        await scheduler.endHold(for: id)
     }
 
     /// The job's audio, piece by piece, synthesized ahead of the consumer. Ending the
@@ -305,6 +307,9 @@ public final class KokoroEngine: Sendable {
             } catch {
                 continuation.finish(throwing: error)
             }
+            // A stream whose first piece never reached the scheduler (cached, or the
+            // listener left first) leaves no session kept for it.
+            if let streamID { await scheduler.endHold(for: streamID) }
         }
         // A listener that left has no deadline to protect: it stops counting at once.
         continuation.onTermination = { [streams] _ in

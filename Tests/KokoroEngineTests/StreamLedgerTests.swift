@@ -175,7 +175,7 @@ struct StreamLedgerTests {
         let second = try engine.prepare(SpeechRequest(text: "Me too, please.", voice: "af_heart", fastStart: true, realTime: true))
         for try await _ in engine.stream(first) {
             do {
-                engine.withdraw(try await engine.admit(second))
+                await engine.withdraw(try await engine.admit(second))
                 Issue.record("admitted beside a stream with under a second in hand")
             } catch let error {
                 guard case .noRealTimeRoom(let retryAfter, _) = error else { throw error }
@@ -189,7 +189,7 @@ struct StreamLedgerTests {
         }
         let admitted = try await engine.admit(second)
         #expect(engine.streams.count == 1)
-        engine.withdraw(admitted)
+        await engine.withdraw(admitted)
         #expect(engine.streams.count == 0)
     }
 }
