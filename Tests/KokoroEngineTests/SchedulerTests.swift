@@ -168,11 +168,11 @@ struct SchedulerTests {
         #expect(statistics.runs == 8)
     }
 
-    /// Work not due soon (a stream well ahead: here, due in 5 s for a run estimated at 0.6 s)
+    /// Work not due soon (a stream well ahead: here, due in 20 s for a run estimated at 0.3 s)
     /// starts only while another session stays free for work due soon; background work only
     /// while nothing else runs; work due now runs beside anything.
     @Test(.timeLimit(.minutes(1))) func workBeyondTheHorizonLeavesASessionFree() async throws {
-        for (sessions, offset, together) in [(2, 5.0, false), (2, 0.0, true), (3, 5.0, true), (3, 60.0, false)] {
+        for (sessions, offset, together) in [(2, 20.0, false), (2, 0.0, true), (3, 20.0, true), (3, 60.0, false)] {
             let gates = GatedSession.Gates()
             let scheduler = DeadlineScheduler(sessions: (0..<sessions).map { _ in GatedSession(gates: gates) }, policy: .throughput,
                                               horizon: .milliseconds(500))
@@ -287,15 +287,16 @@ struct SchedulerTests {
     /// does not depend on how loaded the machine is.
     @Test(.timeLimit(.minutes(1))) func aStreamsNextPieceCompetesForTheSessionItsLastOneFreed() async throws {
         let (scheduler, gates) = gatedPool(horizon: .seconds(60))
+        let start = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { _ = try await scheduler.synthesize(tokens: [3], style: style, speed: 1, deadline: .now) }
+            group.addTask { _ = try await scheduler.synthesize(tokens: [3], style: style, speed: 1, deadline: start) }
             await gates.waitUntilStarted(3)
             group.addTask {
-                _ = try await scheduler.synthesize(tokens: [1], style: style, speed: 1, deadline: .now, stream: 1, next: (audio: 1, tokens: 1))
-                _ = try await scheduler.synthesize(tokens: [4], style: style, speed: 1, deadline: .now, stream: 1)
+                _ = try await scheduler.synthesize(tokens: [1], style: style, speed: 1, deadline: start, stream: 1, next: (audio: 1, tokens: 1))
+                _ = try await scheduler.synthesize(tokens: [4], style: style, speed: 1, deadline: start, stream: 1)
             }
             await gates.waitUntilStarted(1)
-            group.addTask { _ = try await scheduler.synthesize(tokens: [2], style: style, speed: 1, deadline: .now + .seconds(5)) }
+            group.addTask { _ = try await scheduler.synthesize(tokens: [2], style: style, speed: 1, deadline: start + .seconds(5)) }
             while await scheduler.statistics.waiting == 0 { await Task.yield() }
             gates.open(1)
             await gates.waitUntilStarted(4)
@@ -305,8 +306,8 @@ struct SchedulerTests {
         #expect(gates.started.withLock { $0 } == [3, 1, 4, 2])
         // A next piece that never comes (a listener gone) holds the session only so long.
         let single = DeadlineScheduler(sessions: [TimedSession(log: TimedSession.Log())], policy: .throughput, holdLimit: .milliseconds(100))
-        _ = try await single.synthesize(tokens: [1], style: style, speed: 1, deadline: .now, stream: 1, next: (audio: 1, tokens: 1))
-        _ = try await single.synthesize(tokens: [2], style: style, speed: 1, deadline: .now)
+        _ = try await single.synthesize(tokens: [1], style: style, speed: 1, deadline: start, stream: 1, next: (audio: 1, tokens: 1))
+        _ = try await single.synthesize(tokens: [2], style: style, speed: 1, deadline: start)
     }
 
     /// A session held for a stream's next piece counts as busy: work not due soon does not
@@ -315,17 +316,18 @@ struct SchedulerTests {
     /// first audio 1.06 s instead of 0.49 s with three streams joining a second apart.)
     @Test(.timeLimit(.minutes(1))) func aHeldSessionKeepsTheOtherFreeForANewStream() async throws {
         let (scheduler, gates) = gatedPool(horizon: .milliseconds(500))
+        let start = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                _ = try await scheduler.synthesize(tokens: [1], style: style, speed: 1, deadline: .now, stream: 1, next: (audio: 1, tokens: 1))
-                _ = try await scheduler.synthesize(tokens: [4], style: style, speed: 1, deadline: .now, stream: 1)
+                _ = try await scheduler.synthesize(tokens: [1], style: style, speed: 1, deadline: start, stream: 1, next: (audio: 1, tokens: 1))
+                _ = try await scheduler.synthesize(tokens: [4], style: style, speed: 1, deadline: start, stream: 1)
             }
             await gates.waitUntilStarted(1)
-            group.addTask { _ = try await scheduler.synthesize(tokens: [2], style: style, speed: 1, deadline: .now + .seconds(30)) }
+            group.addTask { _ = try await scheduler.synthesize(tokens: [2], style: style, speed: 1, deadline: start + .seconds(30)) }
             while await scheduler.statistics.waiting == 0 { await Task.yield() }
             gates.open(1)
             await gates.waitUntilStarted(4)
-            group.addTask { _ = try await scheduler.synthesize(tokens: [5], style: style, speed: 1, deadline: .now, opensStream: true) }
+            group.addTask { _ = try await scheduler.synthesize(tokens: [5], style: style, speed: 1, deadline: start, opensStream: true) }
             await gates.waitUntilStarted(5)
             [4, 5, 2].forEach(gates.open)
             try await group.waitForAll()
@@ -342,10 +344,11 @@ struct SchedulerTests {
         for outcome in [Outcome.pieceComes, .limitPasses, .streamEnds] {
             let gates = GatedSession.Gates()
             let scheduler = DeadlineScheduler(sessions: [GatedSession(gates: gates)], policy: .latency)
+            let start = ContinuousClock.now
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { _ = try await scheduler.synthesize(tokens: [1], style: style, speed: 1, deadline: .now) }
+                group.addTask { _ = try await scheduler.synthesize(tokens: [1], style: style, speed: 1, deadline: start) }
                 await gates.waitUntilStarted(1)
-                group.addTask { _ = try await scheduler.synthesize(tokens: [2], style: style, speed: 1, deadline: .now + .seconds(1)) }
+                group.addTask { _ = try await scheduler.synthesize(tokens: [2], style: style, speed: 1, deadline: start + .seconds(1)) }
                 while await scheduler.statistics.waiting == 0 { await Task.yield() }
                 await scheduler.expectOpening(of: 7, within: outcome == .limitPasses ? .milliseconds(50) : .seconds(600))
                 gates.open(1)
@@ -355,7 +358,7 @@ struct SchedulerTests {
                 if outcome == .streamEnds { await scheduler.endHold(for: 7) }
                 if outcome != .pieceComes { await gates.waitUntilStarted(2) }
                 group.addTask {
-                    _ = try await scheduler.synthesize(tokens: [3], style: style, speed: 1, deadline: .now, stream: 7, opensStream: true)
+                    _ = try await scheduler.synthesize(tokens: [3], style: style, speed: 1, deadline: start, stream: 7, opensStream: true)
                 }
                 [2, 3].forEach(gates.open)
                 try await group.waitForAll()
@@ -368,13 +371,13 @@ struct SchedulerTests {
     /// cover a wait for a session and the long run after it. The same piece with nothing
     /// after it is far ahead, and leaves the last free session alone.
     @Test(.timeLimit(.minutes(1))) func aShortPieceBeforeALongOneIsDueSooner() async throws {
-        for (next, startsAtOnce) in [((audio: 0.5, tokens: 100), true), (nil, false)] as [(DeadlineScheduler.NextPiece?, Bool)] {
+        for (next, startsAtOnce) in [((audio: 0.5, tokens: 400), true), (nil, false)] as [(DeadlineScheduler.NextPiece?, Bool)] {
             let (scheduler, gates) = gatedPool(horizon: .milliseconds(500))
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { _ = try await scheduler.synthesize(tokens: [1], style: style, speed: 1, deadline: .now) }
                 await gates.waitUntilStarted(1)
                 group.addTask {
-                    _ = try await scheduler.synthesize(tokens: [2], style: style, speed: 1, deadline: .now + .seconds(5), stream: 1, next: next)
+                    _ = try await scheduler.synthesize(tokens: [2], style: style, speed: 1, deadline: .now + .seconds(25), stream: 1, next: next)
                 }
                 while await scheduler.statistics.waiting == 0 && gates.started.withLock({ $0.count }) < 2 { await Task.yield() }
                 try await Task.sleep(for: .milliseconds(50))
