@@ -269,7 +269,7 @@ public actor DeadlineScheduler {
         heldFor[stream] = hold
         Task {
             try? await Task.sleep(for: limit)
-            self.release(stream, hold: hold)
+            if self.heldFor[stream] == hold { self.endHold(for: stream) }
         }
     }
 
@@ -284,16 +284,10 @@ public actor DeadlineScheduler {
         hold(for: stream, limit: limit)
     }
 
-    /// Ends `stream`'s hold at once: the stream ended (or was withdrawn) without the piece
-    /// the hold waited for, which would otherwise idle a session until the limit.
+    /// Ends `stream`'s hold: its limit passed, or the stream ended (or was withdrawn)
+    /// without the piece the hold waited for, which would otherwise idle a session until then.
     public func endHold(for stream: UInt64) {
         guard heldFor.removeValue(forKey: stream) != nil else { return }
-        startWork()
-    }
-
-    private func release(_ stream: UInt64, hold: UInt64) {
-        guard heldFor[stream] == hold else { return }
-        heldFor.removeValue(forKey: stream)
         startWork()
     }
 

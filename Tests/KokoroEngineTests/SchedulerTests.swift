@@ -62,9 +62,20 @@ final class GatedSession: SpeechSynthesizer {
 struct SchedulerTests {
     let style = ArraySlice([Float](repeating: 0, count: 256))
 
-    @Test(.timeLimit(.minutes(1))) func earliestDeadlineRunsFirst() async throws {
+    /// Gated stand-in sessions: `sessions` throughput ones sharing the returned gates, and a
+    /// latency session if given its gates. A held session waits up to a minute (the tests'
+    /// time limit) for its stream's next piece, so a stalled machine cannot end a hold early.
+    func gatedPool(sessions: Int = 2, latency: GatedSession.Gates? = nil, policy: RealTimeOptimizer.Policy = .throughput,
+                   horizon: Duration = .seconds(1)) -> (DeadlineScheduler, GatedSession.Gates) {
         let gates = GatedSession.Gates()
-        let scheduler = DeadlineScheduler(sessions: [GatedSession(gates: gates)], policy: .latency)
+        let scheduler = DeadlineScheduler(sessions: (0..<sessions).map { _ in GatedSession(gates: gates) },
+                                          latencySession: latency.map(GatedSession.init), policy: policy,
+                                          horizon: horizon, holdLimit: .seconds(60))
+        return (scheduler, gates)
+    }
+
+    @Test(.timeLimit(.minutes(1))) func earliestDeadlineRunsFirst() async throws {
+        let (scheduler, gates) = gatedPool(sessions: 1, policy: .latency)
         let now = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
             // Piece 1 occupies the session; 2, 3, 4 queue with deadlines in the order 4, 2, 3.
@@ -173,9 +184,7 @@ struct SchedulerTests {
     /// while nothing else runs; work due now runs beside anything.
     @Test(.timeLimit(.minutes(1))) func workBeyondTheHorizonLeavesASessionFree() async throws {
         for (sessions, offset, together) in [(2, 20.0, false), (2, 0.0, true), (3, 20.0, true), (3, 60.0, false)] {
-            let gates = GatedSession.Gates()
-            let scheduler = DeadlineScheduler(sessions: (0..<sessions).map { _ in GatedSession(gates: gates) }, policy: .throughput,
-                                              horizon: .milliseconds(500))
+            let (scheduler, gates) = gatedPool(sessions: sessions, horizon: .milliseconds(500))
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { _ = try await scheduler.synthesize(tokens: [1], style: style, speed: 1, deadline: .now) }
                 await gates.waitUntilStarted(1)
@@ -192,9 +201,7 @@ struct SchedulerTests {
     /// throughput mode at once, where they run side by side on the throughput sessions.
     @Test(.timeLimit(.minutes(1))) func theLatencySessionRunsAloneAndWaitingRunsSpreadOverThePool() async throws {
         let latency = GatedSession.Gates()
-        let pool = GatedSession.Gates()
-        let scheduler = DeadlineScheduler(sessions: [GatedSession(gates: pool), GatedSession(gates: pool)],
-                                          latencySession: GatedSession(gates: latency), policy: .auto)
+        let (scheduler, pool) = gatedPool(latency: latency, policy: .auto)
         latency.open(1)
         _ = try await scheduler.synthesize(tokens: [1], style: style, speed: 1, deadline: .now)
         #expect(latency.started.withLock { $0 } == [1] && pool.started.withLock { $0 }.isEmpty)
@@ -221,9 +228,7 @@ struct SchedulerTests {
                                     then: @Sendable @escaping (DeadlineScheduler, _ pool: GatedSession.Gates, _ latency: GatedSession.Gates) async throws -> Void)
         async throws -> (latency: [Int64], pool: [Int64]) {
         let latency = GatedSession.Gates()
-        let pool = GatedSession.Gates()
-        let scheduler = DeadlineScheduler(sessions: [GatedSession(gates: pool), GatedSession(gates: pool)],
-                                          latencySession: GatedSession(gates: latency), policy: .throughput)
+        let (scheduler, pool) = gatedPool(latency: latency)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for id: Int64 in 1...2 {
                 group.addTask { _ = try await scheduler.synthesize(tokens: [Int64](repeating: id, count: busyTokens), style: style, speed: 1, deadline: .now) }
@@ -270,15 +275,6 @@ struct SchedulerTests {
         }
         #expect(order.latency.isEmpty)
         #expect(order.pool.last == 3)
-    }
-
-    /// Two gated throughput sessions; a held session waits up to a minute (the tests' time
-    /// limit) for its stream's next piece, so a stalled machine cannot end a hold early.
-    func gatedPool(horizon: Duration) -> (DeadlineScheduler, GatedSession.Gates) {
-        let gates = GatedSession.Gates()
-        let scheduler = DeadlineScheduler(sessions: [GatedSession(gates: gates), GatedSession(gates: gates)], policy: .throughput,
-                                          horizon: horizon, holdLimit: .seconds(60))
-        return (scheduler, gates)
     }
 
     /// When a stream's piece is done, the session it ran on waits for that stream's next
@@ -342,8 +338,7 @@ struct SchedulerTests {
     @Test(.timeLimit(.minutes(1))) func aSessionWaitsForAnAdmittedStreamsFirstPiece() async throws {
         enum Outcome { case pieceComes, limitPasses, streamEnds }
         for outcome in [Outcome.pieceComes, .limitPasses, .streamEnds] {
-            let gates = GatedSession.Gates()
-            let scheduler = DeadlineScheduler(sessions: [GatedSession(gates: gates)], policy: .latency)
+            let (scheduler, gates) = gatedPool(sessions: 1, policy: .latency)
             let start = ContinuousClock.now
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { _ = try await scheduler.synthesize(tokens: [1], style: style, speed: 1, deadline: start) }
