@@ -5,14 +5,14 @@ import Logging
 import NIOCore
 
 /// One response's audio: engine chunks through one encoder to the client, with the
-/// response's measurements and its admission slot released however it ends.
+/// response's measurements and its admission ticket released however it ends (dropped
+/// unrun, the pipe drops the ticket, which releases itself).
 struct AudioPipe: Sendable {
     let engine: KokoroEngine
-    let job: SynthesisJob
+    let ticket: AdmissionTicket
     let format: AudioFormat
     let received: ContinuousClock.Instant
     let inputCharacters: Int
-    let gate: AdmissionGate
     let metrics: ServerMetrics
     let logger: Logger
     /// Completes when the client's connection closes: synthesis for it stops then.
@@ -28,7 +28,7 @@ struct AudioPipe: Sendable {
     /// client's connection closes, not only when the next write fails.
     private func chunks() -> AsyncThrowingStream<AudioChunk, any Error> {
         let (chunks, continuation) = AsyncThrowingStream.makeStream(of: AudioChunk.self)
-        let producer = Task { [engine, job] in
+        let producer = Task { [engine, job = ticket.job] in
             do {
                 for try await chunk in engine.stream(job) { continuation.yield(chunk) }
                 continuation.finish()
@@ -100,6 +100,6 @@ struct AudioPipe: Sendable {
         metrics.audioSeconds.increment(by: audio)
         if completed && audio > 0 { metrics.realTimeFactor.record(elapsed / audio) }
         metrics.statistics.recordFinished(audioSeconds: audio, elapsedSeconds: elapsed, completed: completed)
-        await gate.leave(after: elapsed)
+        await ticket.release(after: elapsed)
     }
 }

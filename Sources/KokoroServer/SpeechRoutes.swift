@@ -68,13 +68,13 @@ struct SpeechRoutes: Sendable {
             throw APIError.from(error)
         }
 
-        let job = try await admit(engine, prepared)
+        let ticket = try await admit(engine, prepared)
         var headers: HTTPFields = [.contentType: format.contentType]
         if Double(speed) != requestedSpeed {
             headers[.speedClamped] = "requested=\(requestedSpeed); applied=\(speed); model range \(EngineError.speedRange.lowerBound)-\(EngineError.speedRange.upperBound)"
         }
-        let stream = AudioPipe(engine: engine, job: job, format: format, received: received, inputCharacters: body.input.count,
-                               gate: gate, metrics: metrics, logger: context.logger, connection: context.channel.closeFuture)
+        let stream = AudioPipe(engine: engine, ticket: ticket, format: format, received: received, inputCharacters: body.input.count,
+                               metrics: metrics, logger: context.logger, connection: context.channel.closeFuture)
         guard streaming else {
             let result = try await stream.collect()
             headers[.audioDuration] = String(format: "%.3f", result.audioSeconds)
@@ -93,8 +93,8 @@ struct SpeechRoutes: Sendable {
 
     /// Takes a synthesis slot, within the engine's measured real-time capacity, if the
     /// engine's forecast finds the new stream and every running one in time; else the 503
-    /// with `Retry-After`. The `AudioPipe` gives the slot back. Returns the job to stream.
-    private func admit(_ engine: KokoroEngine, _ job: SynthesisJob) async throws -> SynthesisJob {
+    /// with `Retry-After`. The returned ticket holds the slot until it is released or dropped.
+    private func admit(_ engine: KokoroEngine, _ job: SynthesisJob) async throws -> AdmissionTicket {
         let capacity = await engine.scheduler.realTimeCapacity().streams
         metrics.queueDepth.set(Double(await gate.queued + 1))
         defer { Task { metrics.queueDepth.set(Double(await gate.queued)) } }
@@ -104,9 +104,9 @@ struct SpeechRoutes: Sendable {
             metrics.statistics.recordRefused()
             throw error
         }
-        guard job.request.realTime, configuration.forecastAdmission else { return job }
+        guard job.request.realTime, configuration.forecastAdmission else { return AdmissionTicket(gate: gate, engine: engine, job: job) }
         do {
-            return try await engine.admit(job)
+            return AdmissionTicket(gate: gate, engine: engine, job: try await engine.admit(job))
         } catch {
             await gate.leave(after: nil)
             metrics.statistics.recordRefused()
@@ -177,8 +177,9 @@ struct SpeechRoutes: Sendable {
         } catch {
             throw APIError.from(error)
         }
-        let result = try await AudioPipe(engine: engine, job: try await admit(engine, job), format: format, received: received, inputCharacters: body.phonemes.count,
-                                         gate: gate, metrics: metrics, logger: context.logger, connection: context.channel.closeFuture).collect()
+        let result = try await AudioPipe(engine: engine, ticket: try await admit(engine, job), format: format, received: received,
+                                         inputCharacters: body.phonemes.count, metrics: metrics, logger: context.logger,
+                                         connection: context.channel.closeFuture).collect()
         return Response(status: .ok, headers: [.contentType: format.contentType, .contentLength: String(result.bytes.count)],
                         body: .init(byteBuffer: ByteBuffer(bytes: result.bytes)))
     }

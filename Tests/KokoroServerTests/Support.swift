@@ -130,5 +130,13 @@ final class RawHTTPClient {
         return received
     }
 
-    func close() { _ = Glibc.close(socket) }
+    /// Hangs up: with `reset`, abortively (RST, as a killed client or a dropped network
+    /// does), so the server sees the connection gone at once rather than a half-close.
+    func close(reset: Bool = false) {
+        if reset {
+            var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+            _ = setsockopt(socket, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+        }
+        _ = Glibc.close(socket)
+    }
 }

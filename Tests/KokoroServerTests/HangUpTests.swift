@@ -1,0 +1,70 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import KokoroEngine
+import Testing
+@testable import KokoroServer
+
+/// Clients that leave at any moment give back everything they held: the admission slot and
+/// the engine's ledger entry, however far their request got.
+@Suite("Clients that hang up", .serialized)
+struct HangUpTests {
+    /// The storm from the hardening issue: thirty clients that send a speech request and
+    /// close after 0 to 500 ms (three of each), gracefully or abortively. Some leave while the
+    /// request is parsed, some between admission and the response head (whose body then never
+    /// runs), some mid-stream. Afterwards nothing is active and the next request is served.
+    @Test(.timeLimit(.minutes(2)), arguments: [false, true]) func thirtyHangUpsLeaveNothingTaken(reset: Bool) async throws {
+        // An engine of its own, so the ledger counts only this test's streams.
+        let engine = try KokoroEngine(configuration: .init(session: .init(intraOpThreads: 1)))
+        await engine.scheduler.setWarmupRealTimeFactor(0.1)
+        let app = try makeApp({ $0.forecastAdmission = true; $0.maxConcurrentRequests = 8; $0.maxQueuedRequests = 0 },
+                              state: ServerState(readyEngine: engine))
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            let body = #"{"input":"A client that leaves early must not keep its place. It asks and goes.","response_format":"mp3"}"#
+            let request = "POST /v1/audio/speech HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+            try await withThrowingTaskGroup { group in
+                for delay in [0, 1, 5, 10, 20, 50, 100, 200, 300, 500] {
+                    for _ in 0..<3 {
+                        group.addTask {
+                            let raw = try RawHTTPClient(port: port)
+                            raw.send(request)
+                            try await Task.sleep(for: .milliseconds(delay))
+                            raw.close(reset: reset)
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            // Released within moments; a leak never is, and the time limit fails the test.
+            while try await activeRequests(client) != 0 || engine.streams.count != 0 {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            try await client.execute(uri: "/v1/audio/speech", method: .post, body: json(["input": "Still serving.", "stream": false])) { response in
+                #expect(response.status == .ok)
+            }
+        }
+    }
+}
+
+@Suite("Admission tickets")
+struct AdmissionTicketTests {
+    /// The slot comes back once whether the ticket is released, released twice, or dropped
+    /// unreleased (a response whose body never ran).
+    @Test(.timeLimit(.minutes(1))) func aTicketReleasesItsSlotExactlyOnce() async throws {
+        let engine = try sharedEngine.get()
+        let gate = AdmissionGate(maxActive: 2, maxQueued: 0)
+        let job = try engine.prepare(SpeechRequest(text: "Hi.", voice: "af_heart"))
+        try await gate.enter()
+        try await gate.enter()
+        let released = AdmissionTicket(gate: gate, engine: engine, job: job)
+        await released.release(after: 1)
+        await released.release(after: 1)
+        #expect(await gate.active == 1)
+        do { _ = AdmissionTicket(gate: gate, engine: engine, job: job) }
+        while await gate.active != 0 { try await Task.sleep(for: .milliseconds(10)) }
+        // One release too many would take the count below zero and admit one request too many.
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(await gate.active == 0)
+    }
+}
