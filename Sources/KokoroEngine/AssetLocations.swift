@@ -16,6 +16,13 @@ public struct AssetLocations: Sendable, Equatable {
 
     public static let modelFileName = "kokoro-v1.0.int8.onnx"
 
+    /// The model's front and decoder as two graphs, beside the model under its name
+    /// (`kokoro-v1.0.int8.front.onnx`), as `scripts/setup.sh` makes them.
+    public var splitModel: (front: URL, decoder: URL) {
+        let stem = model.deletingPathExtension()
+        return (stem.appendingPathExtension("front.onnx"), stem.appendingPathExtension("decoder.onnx"))
+    }
+
     public init(cacheDirectory: URL, model: URL, vocabulary: URL, voicePacks: [URL], misakiDictionaries: URL, onnxRuntimeLibrary: String?) {
         self.cacheDirectory = cacheDirectory
         self.model = model

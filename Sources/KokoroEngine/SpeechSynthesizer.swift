@@ -1,4 +1,3 @@
-import Dispatch
 import ONNXRuntime
 
 /// The model stage: phoneme tokens and a voice style in, 24 kHz samples out.
@@ -32,35 +31,30 @@ public final class KokoroModel: SpeechSynthesizer {
     /// Runs the model once; cancelling the calling task terminates the ORT run.
     public func synthesize(tokens: [Int64], style: ArraySlice<Float>, speed: Float) async throws -> [Float] {
         guard tokens.count <= PhonemeChunker.maxTokens else { throw EngineError.tooManyTokens(tokens.count) }
-        try Task.checkCancellation()
-        let runOptions = try RunOptions(runtime: session.runtime)
-        if shrinkArenaAfterRun { try runOptions.setConfigEntry("memory.enable_memory_arena_shrinkage", "cpu:0") }
         let session = self.session
         let outputName = session.outputs[0].name
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[Float], any Error>) in
-                // ORT's Run blocks for the whole inference: keep it off Swift's cooperative threads.
-                DispatchQueue.global(qos: .userInitiated).async {
-                    continuation.resume(with: Result {
-                        try Self.run(session: session, tokens: tokens, style: style, speed: speed, outputName: outputName, options: runOptions)
-                    })
-                }
-            }
-        } onCancel: {
-            runOptions.terminate()
+        return try await blockingRun(runtime: session.runtime, shrinkArena: shrinkArenaAfterRun) { options in
+            try Self.run(session: session, tokens: tokens, style: style, speed: speed, outputName: outputName, options: options)
         }
     }
 
     /// The bare ORT call: padding, tensors, run, samples. Benchmarks time this directly.
     public static func run(session: ORTSession, tokens: [Int64], style: ArraySlice<Float>, speed: Float,
                            outputName: String = "audio", options: RunOptions? = nil) throws -> [Float] {
+        let outputs = try session.run(inputs: try inputs(session: session, tokens: tokens, style: style, speed: speed),
+                                      outputs: [outputName], options: options)
+        return try outputs[0].elements(of: Float.self)
+    }
+
+    /// Kokoro's inputs (the whole model's and the front's): tokens 0-padded at both ends,
+    /// the voice's style row, and the speed.
+    static func inputs(session: ORTSession, tokens: [Int64], style: ArraySlice<Float>, speed: Float) throws -> [(name: String, value: ORTValue)] {
         var padded = [Int64](repeating: 0, count: tokens.count + 2)
         padded.replaceSubrange(1...tokens.count, with: tokens)
-        let outputs = try session.run(inputs: [
-            ("tokens", session.tensor(padded, shape: [1, Int64(padded.count)])),
-            ("style", session.tensor(style, shape: [1, Int64(style.count)])),
-            ("speed", session.tensor([speed], shape: [1])),
-        ], outputs: [outputName], options: options)
-        return try outputs[0].elements(of: Float.self)
+        return [
+            ("tokens", try session.tensor(padded, shape: [1, Int64(padded.count)])),
+            ("style", try session.tensor(style, shape: [1, Int64(style.count)])),
+            ("speed", try session.tensor([speed], shape: [1])),
+        ]
     }
 }
