@@ -52,7 +52,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "KokoroCLI", dependencies: [
-            "KokoroEngine", "AudioEncoding", "KokoroServer",
+            "KokoroEngine", "AudioEncoding", "KokoroServer", "ONNXRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "ONNXRuntimeTests", dependencies: ["ONNXRuntime"]),

@@ -33,8 +33,11 @@ struct EngineOptions: ParsableArguments {
     @Option(name: .customLong("loudness"), help: "Bring every voice to this integrated loudness in LUFS, true peak ≤ −1 dBTP, or 'off' (default: $KOKORO_LOUDNESS, else -16).")
     var loudness: String?
 
-    @Option(name: .customLong("piece-tokens"), help: "Longest piece of text the model is given at once, 16-510 tokens: longer keeps more context for intonation, shorter holds less memory and serves other streams sooner (default: $KOKORO_PIECE_TOKENS, else \(PhonemeChunker.defaultTargetTokens)).")
+    @Option(name: .customLong("piece-tokens"), help: "Short sentences are grouped into one model run up to this many tokens, 16-510; a sentence is never cut unless over the model's 510 (default: $KOKORO_PIECE_TOKENS, else \(PhonemeChunker.defaultTargetTokens)).")
     var pieceTokens: Int?
+
+    @Option(name: .customLong("decoder-windows"), help: "Stream each sentence's decoder in windows of frames (25 ms each), FIRST/LATER/CONTEXT such as 20/80/16, for a sooner first audio; or 'off' to decode whole sentences. Until the decoder's statistics are calibrated per voice each window normalizes itself, which costs a little intelligibility and steadiness of loudness (default: $KOKORO_DECODER_WINDOWS, else off).")
+    var decoderWindows: String?
 
     var assets: AssetLocations {
         AssetLocations.resolve(model: model, voices: voicePacks, vocabulary: vocab, onnxRuntimeLibrary: ortLibrary)
@@ -65,11 +68,22 @@ struct EngineOptions: ParsableArguments {
         } else {
             throw ValidationError("--loudness \(loudnessSetting) is not a level: give LUFS between -40 and -5 (e.g. -16) or 'off'")
         }
+        let windowSetting = decoderWindows ?? environment["KOKORO_DECODER_WINDOWS"] ?? "off"
+        let windows: DecoderWindows?
+        if windowSetting == "off" {
+            windows = nil
+        } else if case let sizes = windowSetting.split(separator: "/").compactMap({ Int($0) }), sizes.count == 3,
+                  sizes[0] > 0, sizes[1] > 0, sizes[2] >= 1, sizes.allSatisfy({ $0 <= 400 }) {
+            windows = DecoderWindows(firstFrames: sizes[0], frames: sizes[1], context: sizes[2])
+        } else {
+            throw ValidationError("--decoder-windows \(windowSetting) is not FIRST/LATER/CONTEXT frames, each 1-400 (e.g. 20/80/16), nor 'off'")
+        }
         let budget = (memoryBudgetMB ?? environment["KOKORO_MEMORY_BUDGET_MB"].flatMap(Int.init)).map { $0 << 20 }
         return try KokoroEngine(configuration: .init(assets: assets, session: KokoroEngine.sessionConfiguration(threads: threadCount),
                                                      latencySession: latencySession,
                                                      sessions: sessionCount, optimizerPolicy: policy, memoryBudgetBytes: budget,
                                                      loudnessTarget: target,
-                                                     pieceTokens: pieceTokens ?? environment["KOKORO_PIECE_TOKENS"].flatMap(Int.init) ?? PhonemeChunker.defaultTargetTokens))
+                                                     pieceTokens: pieceTokens ?? environment["KOKORO_PIECE_TOKENS"].flatMap(Int.init) ?? PhonemeChunker.defaultTargetTokens,
+                                                     windows: windows))
     }
 }

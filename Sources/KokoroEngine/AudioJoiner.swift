@@ -13,30 +13,50 @@ public struct AudioJoiner: Sendable {
 
     /// The audible part of `samples`, with short fades at the cut edges (no clicks).
     public func trim(_ samples: [Float]) -> [Float] {
-        let frame = sampleRate / 100
-        guard samples.count > frame else { return samples }
-        let frameCount = samples.count / frame
-        var energies = [Float](repeating: 0, count: frameCount)
-        for index in 0..<frameCount {
-            var sum: Float = 0
-            for sample in samples[index * frame ..< (index + 1) * frame] { sum += sample * sample }
-            energies[index] = sum / Float(frame)
-        }
-        guard let loudest = energies.max(), loudest > 0 else { return [] }
+        let energies = frameEnergies(samples[...])
+        guard let loudest = energies.max(), loudest > 0 else { return samples.count > frameLength ? [] : samples }
         let threshold = loudest * powf(10, silenceThresholdDB / 10)
         guard let first = energies.firstIndex(where: { $0 >= threshold }),
               let last = energies.lastIndex(where: { $0 >= threshold }) else { return [] }
-        let marginSamples = Int(margin * Double(sampleRate))
-        let start = max(0, first * frame - marginSamples)
-        let end = min(samples.count, (last + 1) * frame + marginSamples)
-        var trimmed = Array(samples[start..<end])
-        let fade = min(sampleRate / 200, trimmed.count / 2)
+        let start = max(0, first * frameLength - marginSamples)
+        let end = min(samples.count, (last + 1) * frameLength + marginSamples)
+        return faded(Array(samples[start..<end]), in: true, out: true)
+    }
+
+    /// A sentence's last window without the silence after its speech: cut after the last
+    /// 10 ms that reach the threshold below `loudest` (the loudest 10 ms energy of the whole
+    /// sentence), as `trim` cuts a whole piece.
+    public func trimTail(_ samples: [Float], loudest: Float) -> [Float] {
+        let threshold = loudest * powf(10, silenceThresholdDB / 10)
+        let end = frameEnergies(samples[...]).lastIndex(where: { $0 >= threshold }).map { ($0 + 1) * frameLength + marginSamples } ?? 0
+        return faded(Array(samples[..<min(samples.count, end)]), in: false, out: true)
+    }
+
+    /// The loudest 10 ms energy in `samples`.
+    public func loudest(_ samples: [Float]) -> Float { frameEnergies(samples[...]).max() ?? 0 }
+
+    private var frameLength: Int { sampleRate / 100 }
+    private var marginSamples: Int { Int(margin * Double(sampleRate)) }
+
+    /// Mean energy of each whole 10 ms frame.
+    private func frameEnergies(_ samples: ArraySlice<Float>) -> [Float] {
+        let frame = frameLength
+        return (0 ..< samples.count / frame).map { index in
+            let start = samples.startIndex + index * frame
+            return samples[start ..< start + frame].reduce(0) { $0 + $1 * $1 } / Float(frame)
+        }
+    }
+
+    /// `samples` with 5 ms fades at the chosen ends.
+    private func faded(_ samples: [Float], in fadeIn: Bool, out fadeOut: Bool) -> [Float] {
+        var samples = samples
+        let fade = min(sampleRate / 200, samples.count / 2)
         for index in 0..<fade {
             let gain = Float(index) / Float(fade)
-            trimmed[index] *= gain
-            trimmed[trimmed.count - 1 - index] *= gain
+            if fadeIn { samples[index] *= gain }
+            if fadeOut { samples[samples.count - 1 - index] *= gain }
         }
-        return trimmed
+        return samples
     }
 
     /// The pause after a piece ending in `phonemes`: longer after a sentence than a clause.

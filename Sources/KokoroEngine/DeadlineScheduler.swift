@@ -18,16 +18,14 @@ public actor DeadlineScheduler {
         let id: UInt64
         let deadline: ContinuousClock.Instant
         let enqueued: ContinuousClock.Instant
-        let tokens: [Int64]
-        let style: ArraySlice<Float>
-        let speed: Float
+        let work: ModelWork
         /// The `StreamLedger` entry it is made for (nil: no listener, e.g. background work).
         let stream: UInt64?
         /// The first piece of a stream: its listener has no audio at all yet.
         let opensStream: Bool
         /// The stream's next piece follows as soon as this one is done (nil: this is the last).
         let next: NextPiece?
-        let continuation: CheckedContinuation<[Float], any Error>
+        let continuation: CheckedContinuation<ModelOutput, any Error>
     }
 
     private struct Slot {
@@ -144,17 +142,23 @@ public actor DeadlineScheduler {
         self.logger = logger
     }
 
-    /// The piece's samples, once a session is free and no earlier deadline waits. `stream`:
-    /// the ledger entry it is for; `opensStream`: its first piece, whose listener has no
-    /// audio yet; `next`: what follows it in the stream (nil: the last piece).
+    /// The piece's samples from a whole run (see `run`).
     public func synthesize(tokens: [Int64], style: ArraySlice<Float>, speed: Float, deadline: ContinuousClock.Instant,
                            stream: UInt64? = nil, opensStream: Bool = false,
                            next: NextPiece? = nil) async throws -> [Float] {
+        try await run(.whole(tokens: tokens, style: style, speed: speed), deadline: deadline, stream: stream, opensStream: opensStream, next: next).audio
+    }
+
+    /// What `work` makes, once a session is free and no earlier deadline waits. `stream`:
+    /// the ledger entry it is for; `opensStream`: its first run, whose listener has no audio
+    /// yet; `next`: what follows it in the stream (nil: the last run).
+    public func run(_ work: ModelWork, deadline: ContinuousClock.Instant, stream: UInt64? = nil, opensStream: Bool = false,
+                    next: NextPiece? = nil) async throws -> ModelOutput {
         nextID += 1
         let id = nextID
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                waiting.append(Job(id: id, deadline: deadline, enqueued: .now, tokens: tokens, style: style, speed: speed,
+                waiting.append(Job(id: id, deadline: deadline, enqueued: .now, work: work,
                                    stream: stream, opensStream: opensStream, next: next, continuation: continuation))
                 if let stream { heldFor.removeValue(forKey: stream) }
                 startWork()
@@ -184,7 +188,7 @@ public actor DeadlineScheduler {
             ? Array(mode.filter(isFree).dropFirst(heldFor.count)) : []
         let now = ContinuousClock.now
         let cost = throughputRunCost
-        let soon = horizon + .seconds(RunCost.dueSoonLead(run: cost.seconds(tokens: job.tokens.count), audio: job.next?.audio ?? 0,
+        let soon = horizon + .seconds(RunCost.dueSoonLead(run: cost.seconds(tokens: job.work.costTokens), audio: job.next?.audio ?? 0,
                                                           nextRun: job.next.map { cost.seconds(tokens: $0.tokens) } ?? 0))
         // A session held for a stream's next piece counts as busy: that piece will take it.
         if job.deadline > now + soon, runningCount + heldFor.count > 0 {
@@ -199,7 +203,7 @@ public actor DeadlineScheduler {
     /// would end before it would on the first of the mode's sessions to come free.
     private func overflowEndsSooner(_ job: Job, modeSlots: [Int], now: ContinuousClock.Instant) -> Bool {
         let throughput = throughputRunCost
-        let cost = throughput.seconds(tokens: job.tokens.count)
+        let cost = throughput.seconds(tokens: job.work.costTokens)
         let freeIn = modeSlots.compactMap { index -> Double? in
             guard let run = slots[index].run else { return nil }
             let runCost = slots[index].role == .throughput ? throughput : runCost(.latency)
@@ -239,7 +243,7 @@ public actor DeadlineScheduler {
             let queueWait = job.enqueued.duration(to: start).seconds
             let model = slots[slotIndex].model!
             accountSharing(now: start)
-            slots[slotIndex].run = (job.id, job.stream, start, job.tokens.count)
+            slots[slotIndex].run = (job.id, job.stream, start, job.work.costTokens)
             slots[slotIndex].crowded = false
             slots[slotIndex].sharedSeconds = 0
             slots[slotIndex].overflow = slots[slotIndex].role == .latency && mode == .throughput
@@ -247,15 +251,15 @@ public actor DeadlineScheduler {
                 for index in slots.indices where slots[index].run != nil { slots[index].crowded = true }
             }
             slots[slotIndex].task = Task {
-                let result = await Result { try await model.synthesize(tokens: job.tokens, style: job.style, speed: job.speed) }
-                let samples = (try? result.get())?.count ?? 0
+                let result = await Result { try await model.perform(job.work) }
+                let samples = (try? result.get())?.sampleCount ?? 0
                 let end = ContinuousClock.now
                 self.accountSharing(now: end)
                 let seconds = start.duration(to: end).seconds
                 let teaches = self.teachesCost(self.slots[slotIndex], seconds: seconds)
                 self.logRun(job, slot: slotIndex, start: start, seconds: seconds, samples: samples, teachesCost: teaches)
                 if job.next != nil, let stream = job.stream, !Task.isCancelled { self.hold(for: stream, limit: self.holdLimit) }
-                self.finished(slot: slotIndex, after: seconds, tokens: samples > 0 ? job.tokens.count : nil, teachesCost: teaches,
+                self.finished(slot: slotIndex, after: seconds, tokens: samples > 0 ? job.work.costTokens : nil, teachesCost: teaches,
                               audioSeconds: Double(samples) / Double(KokoroModel.sampleRate), queueWait: queueWait, mode: mode)
                 job.continuation.resume(with: result)
             }
@@ -312,7 +316,7 @@ public actor DeadlineScheduler {
     private func logRun(_ job: Job, slot: Int, start: ContinuousClock.Instant, seconds: Double, samples: Int, teachesCost: Bool) {
         let milliseconds = { (from: ContinuousClock.Instant, to: ContinuousClock.Instant) in "\(Int(from.duration(to: to).seconds * 1000))" }
         logger.debug("run", metadata: [
-            "job": "\(job.id)", "session": "\(slot)", "tokens": "\(job.tokens.count)",
+            "job": "\(job.id)", "session": "\(slot)", "tokens": "\(job.work.costTokens)",
             "queued_ms": .string(milliseconds(started, job.enqueued)), "at_ms": .string(milliseconds(started, start)),
             "slack_ms": .string(milliseconds(start, job.deadline)), "run_ms": "\(Int(seconds * 1000))",
             "audio_ms": "\(samples * 1000 / KokoroModel.sampleRate)", "running": "\(runningCount)", "mode": "\(optimizer.mode.rawValue)",

@@ -4,8 +4,7 @@
 /// Measured on 2 cores (ORT 1.32): a fresh session's first run is about 40% slower (728 vs
 /// 510 ms for 16 tokens); after one short run, longer pieces run at their steady speed from
 /// the first time (64 tokens: 1199 ms first, 1212 ms next). Warming up to 510 tokens would
-/// take 9 s against a 2 s start-up budget and buy nothing measurable (and pieces are at
-/// most `PhonemeChunker.defaultTargetTokens`, 64, unless configured), so each session runs
+/// take 9 s against a 2 s start-up budget and buy nothing measurable, so each session runs
 /// the given short lengths: the throughput sessions all at once (as they serve, which
 /// measures the pool's throughput), then the latency session alone.
 public struct EngineWarmer: Sendable {

@@ -9,14 +9,12 @@ public struct SpeechRequest: Sendable, Equatable {
     public var speed: Float
     /// nil: taken from the voice's first letter.
     public var language: Language?
-    /// Cut the first piece short (first clause or first words) for a fast first audio.
-    public var fastStart: Bool
     /// Serve repeated pieces from the audio cache (and keep new ones there).
     public var useCache: Bool
     /// A listener plays the audio as it comes: each piece is due when the audio before it
     /// has played, and need not be made much sooner. Otherwise every piece is due at once.
     public var realTime: Bool
-    public init(text: String, voice: String, speed: Float = 1, language: Language? = nil, fastStart: Bool = false, useCache: Bool = true,
+    public init(text: String, voice: String, speed: Float = 1, language: Language? = nil, useCache: Bool = true,
                 realTime: Bool = false) {
         self.useCache = useCache
         self.realTime = realTime
@@ -24,7 +22,6 @@ public struct SpeechRequest: Sendable, Equatable {
         self.voice = voice
         self.speed = speed
         self.language = language
-        self.fastStart = fastStart
     }
 }
 
@@ -50,17 +47,31 @@ public struct SynthesisJob: Sendable {
         segments.reduce(0) { if case .speech(_, let tokens, _) = $1 { $0 + tokens.count } else { $0 } }
     }
 
-    /// The segments as admission plans with them: the tokens the model runs on, and the
-    /// audio each is expected to add (speech at the measured seconds per token).
-    func plannedPieces() -> [AdmissionForecast.Stream.Piece] {
+    /// The runs as admission plans with them: for each segment, the model runs it takes (the
+    /// whole model, or with `windows` the front and then the decoder windows of the frames
+    /// the sentence is expected to last), each with its cost in tokens and the audio it adds
+    /// (speech at the measured seconds per token, and the pause after it).
+    func plannedPieces(windows: DecoderWindows? = nil) -> [AdmissionForecast.Stream.Piece] {
+        plannedRuns(windows: windows).flatMap { $0 }
+    }
+
+    /// `plannedPieces`, segment by segment.
+    func plannedRuns(windows: DecoderWindows?) -> [[AdmissionForecast.Stream.Piece]] {
         let rate = Double(KokoroModel.sampleRate)
-        return segments.map { segment in
+        return segments.map { segment -> [AdmissionForecast.Stream.Piece] in
             switch segment {
             case .silence(let samples):
-                .init(tokens: 0, audioSeconds: Double(samples) / rate)
+                return [.init(tokens: 0, audioSeconds: Double(samples) / rate)]
             case .speech(_, let tokens, let pauseAfter):
-                .init(tokens: tokens.count,
-                      audioSeconds: Double(tokens.count) * DeadlineScheduler.RunCost.audioSecondsPerToken / Double(request.speed) + Double(pauseAfter) / rate)
+                let seconds = Double(tokens.count) * DeadlineScheduler.RunCost.audioSecondsPerToken / Double(request.speed)
+                let pause = Double(pauseAfter) / rate
+                guard let windows else { return [.init(tokens: tokens.count, audioSeconds: seconds + pause)] }
+                let frames = max(1, Int(seconds / 0.025))
+                let runs = windows.windows(covering: 0..<frames, of: frames)
+                return [.init(tokens: ModelWork.frontCost(tokens: tokens.count), audioSeconds: 0)] + runs.enumerated().map { index, window in
+                    .init(tokens: ModelWork.decodeCost(frames: window.decoded.count),
+                          audioSeconds: Double(window.kept.count) * 0.025 + (index == runs.count - 1 ? pause : 0))
+                }
             }
         }
     }

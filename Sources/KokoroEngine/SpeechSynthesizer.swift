@@ -7,6 +7,17 @@ import ONNXRuntime
 public protocol SpeechSynthesizer: Sendable {
     /// Samples for `tokens` (without padding, at most 510), spoken with `style` at `speed`.
     func synthesize(tokens: [Int64], style: ArraySlice<Float>, speed: Float) async throws -> [Float]
+    /// Runs `work`; a synthesizer that is not split in front and decoder runs whole pieces only.
+    func perform(_ work: ModelWork) async throws -> ModelOutput
+}
+
+extension SpeechSynthesizer {
+    public func perform(_ work: ModelWork) async throws -> ModelOutput {
+        guard case .whole(let tokens, let style, let speed) = work else {
+            throw EngineError.corruptModel("model", "this session runs whole pieces only, not the front or decoder windows")
+        }
+        return .audio(try await synthesize(tokens: tokens, style: style, speed: speed))
+    }
 }
 
 /// Kokoro-82M on one ONNX Runtime session.

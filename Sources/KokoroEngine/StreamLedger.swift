@@ -89,13 +89,14 @@ public final class StreamLedger: Sendable {
         entries.withLock { $0[id]?.playbackStart != nil }
     }
 
-    /// Records the next segment sent to the listener, with the audio it held.
-    func sent(_ id: UInt64, audioSeconds: Double, now: ContinuousClock.Instant = .now) {
+    /// Records audio sent to the listener (playback starts with the first audio) and the
+    /// planned runs it completes.
+    func sent(_ id: UInt64, audioSeconds: Double, completing pieces: Int = 1, now: ContinuousClock.Instant = .now) {
         entries.withLock {
             guard var entry = $0[id] else { return }
-            if entry.playbackStart == nil { entry.playbackStart = now }
+            if entry.playbackStart == nil && audioSeconds > 0 { entry.playbackStart = now }
             entry.audioSent += audioSeconds
-            if !entry.upcoming.isEmpty { entry.upcoming.removeFirst() }
+            entry.upcoming.removeFirst(min(max(0, pieces), entry.upcoming.count))
             $0[id] = entry
         }
     }

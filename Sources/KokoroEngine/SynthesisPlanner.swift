@@ -13,9 +13,6 @@ public struct SynthesisPlanner: Sendable {
     public let voices: VoiceLibrary
     public var chunker = PhonemeChunker()
     public var joiner = AudioJoiner()
-    /// Tokens of the first piece when a request asks for a fast start: about a second of
-    /// speech, so a long text's first audio comes as fast as a short sentence's.
-    public var fastStartTokens = 16
     var logger = Logger(label: "kokoro.planner")
     /// Phonemes of recently seen sentences, by language.
     public let phonemeCache: LRUCache<PhonemeKey, String>
@@ -55,10 +52,6 @@ public struct SynthesisPlanner: Sendable {
                 segments.append(.silence(samples: Int(seconds * Double(joiner.sampleRate))))
             case .text(let text):
                 let sentences = try TextSegmenter.sentences(text).map { try phonemes(of: $0, language: language) }
-                var chunker = self.chunker
-                if request.fastStart && segments.isEmpty {
-                    chunker.firstPieceTokens = fastStartTokens
-                }
                 segments += chunker.chunks(sentences).compactMap(speechSegment)
             }
         }

@@ -63,7 +63,7 @@ struct SpeechRoutes: Sendable {
         let prepared: SynthesisJob
         do {
             prepared = try engine.prepare(SpeechRequest(text: body.input, voice: voice, speed: speed, language: language,
-                                                        fastStart: true, useCache: !(body.noCache ?? false), realTime: true))
+                                                        useCache: !(body.noCache ?? false), realTime: true))
         } catch {
             throw APIError.from(error)
         }
@@ -142,7 +142,7 @@ struct SpeechRoutes: Sendable {
                 return language
             } ?? Language(voiceName: voice) ?? .americanEnglish
             // Exactly what synthesis would use: the planned pieces, and their concatenation.
-            let job = try engine.prepare(SpeechRequest(text: body.input, voice: voice, language: language, fastStart: true))
+            let job = try engine.prepare(SpeechRequest(text: body.input, voice: voice, language: language))
             let segments: [PhonemizeResult.Segment] = job.segments.compactMap {
                 guard case .speech(let phonemes, let tokens, _) = $0 else { return nil }
                 return .init(phonemes: phonemes, tokens: tokens)

@@ -38,64 +38,54 @@ struct PhonemeChunkerTests {
     @Test(arguments: [1, 2, 3, 4, 5])
     func neverExceedsTheLimitNorSplitsAWord(seed: Int) {
         let input = Self.sentences(seed: UInt64(seed), count: 40)
-        for chunker in [PhonemeChunker(), PhonemeChunker(targetTokens: 510), PhonemeChunker(targetTokens: 100, firstPieceTokens: 30)] {
+        for chunker in [PhonemeChunker(), PhonemeChunker(targetTokens: 510), PhonemeChunker(targetTokens: 16)] {
             let pieces = chunker.chunks(input)
             #expect(pieces.allSatisfy { $0.unicodeScalars.count <= PhonemeChunker.maxTokens && !$0.isEmpty })
             #expect(pieces.joined(separator: " ").split(separator: " ") == input.joined(separator: " ").split(separator: " "))
         }
     }
 
-    @Test func prefersClauseBoundariesAndTargetSize() {
-        let clause = (0..<20).map { _ in "wˈɜɹd" }.joined(separator: " ")  // 119 symbols
-        let sentence = [clause, clause, clause, clause, clause].joined(separator: ", ") + "."
-        let pieces = PhonemeChunker(targetTokens: 250).chunks([sentence])
-        #expect(pieces.count == 3)
-        #expect(pieces.dropLast().allSatisfy { $0.hasSuffix(",") })
-    }
-
-    @Test func joinsShortSentencesUpToTheTarget() {
-        let pieces = PhonemeChunker(targetTokens: 250).chunks(["hˈI.", "hˈW ɑɹ ju?", "fˈIn."])
-        #expect(pieces == ["hˈI. hˈW ɑɹ ju? fˈIn."])
-    }
-
-    @Test func fastStartCutsTheFirstClause() {
-        let chunker = PhonemeChunker(targetTokens: 250, firstPieceTokens: 50)
-        #expect(chunker.chunks(["hˈɛlO ðˈɛɹ!", "ðɪs ɪz ə tˈɛst."]) == ["hˈɛlO ðˈɛɹ!", "ðɪs ɪz ə tˈɛst."])
-        let long = "ðə ˈOld lˈIthWs stˈʊd æt ði ˈɛʤ ʌv ðə klˈɪf, ɪts wˈIt pˈAnt pˈilɪŋ."
-        let pieces = chunker.chunks([long])
-        #expect(pieces == ["ðə ˈOld lˈIthWs stˈʊd æt ði ˈɛʤ ʌv ðə klˈɪf,", "ɪts wˈIt pˈAnt pˈilɪŋ."])
-        // A one-word first sentence plays too briefly: the next sentence's first clause joins it.
-        #expect(PhonemeChunker(targetTokens: 250, firstPieceTokens: 24).chunks(["həlˈO!", "ˈIm kˈOkəɹO, ə smˈɔl mˈɑdᵊl."]) == ["həlˈO! ˈIm kˈOkəɹO,", "ə smˈɔl mˈɑdᵊl."])
-        let noComma = (0..<30).map { _ in "wˈɜɹd" }.joined(separator: " ")
-        #expect(chunker.chunks([noComma])[0].unicodeScalars.count <= 50)
-    }
-
-    @Test func streamingPiecesGrowSoTheStreamNeverRunsDry() {
-        let sentences = PhonemeChunkerTests.sentences(seed: 9, count: 30)
-        let pieces = PhonemeChunker(targetTokens: 250, firstPieceTokens: 20).chunks(sentences)
-        for (index, piece) in pieces.enumerated() {
-            #expect(piece.unicodeScalars.count <= max(min(250, 20 << min(index, 16)), piece.split(separator: " ").map(\.unicodeScalars.count).max()!))
+    /// Every piece is whole sentences: each ends where a sentence ends, whatever the target,
+    /// unless the sentence itself is over the model's limit.
+    @Test(arguments: [1, 2, 3])
+    func piecesEndOnlyWhereSentencesEnd(seed: Int) {
+        let input = Self.sentences(seed: UInt64(seed), count: 40).filter { $0.unicodeScalars.count <= PhonemeChunker.maxTokens }
+        for chunker in [PhonemeChunker(), PhonemeChunker(targetTokens: 16), PhonemeChunker(targetTokens: 250)] {
+            let pieces = chunker.chunks(input)
+            var ends = Set<Int>()
+            var words = 0
+            for sentence in input {
+                words += sentence.split(separator: " ").count
+                ends.insert(words)
+            }
+            words = 0
+            for piece in pieces {
+                words += piece.split(separator: " ").count
+                #expect(ends.contains(words), "a piece ends inside a sentence: …\(piece.suffix(30))")
+            }
         }
-        // Growth is what lets later pieces reach the efficient size.
-        #expect(pieces.dropFirst(4).contains { $0.unicodeScalars.count > 150 })
+    }
+
+    @Test func aSentenceOverTheModelsLimitIsCutAtClauses() {
+        let clause = (0..<40).map { _ in "wˈɜɹd" }.joined(separator: " ")  // 239 symbols
+        let sentence = [clause, clause, clause, clause, clause].joined(separator: ", ") + "."
+        let pieces = PhonemeChunker().chunks([sentence])
+        #expect(pieces.count == 3)
+        #expect(pieces.dropLast().allSatisfy { $0.hasSuffix(",") && $0.unicodeScalars.count <= PhonemeChunker.maxTokens })
+        // Within the limit, a long sentence is one piece however small the target.
+        let long = [clause, clause].joined(separator: ", ") + "."
+        #expect(PhonemeChunker(targetTokens: 16).chunks([long]) == [long])
+    }
+
+    @Test func theFirstSentenceIsAloneAndShortOnesAreGroupedUpToTheTarget() {
+        let pieces = PhonemeChunker(targetTokens: 250).chunks(["hˈI.", "hˈW ɑɹ ju?", "fˈIn.", "ðæŋk ju."])
+        #expect(pieces == ["hˈI.", "hˈW ɑɹ ju? fˈIn. ðæŋk ju."])
+        #expect(PhonemeChunker(targetTokens: 16).chunks(["hˈI.", "hˈW ɑɹ ju?", "fˈIn.", "ðæŋk ju."]) == ["hˈI.", "hˈW ɑɹ ju? fˈIn.", "ðæŋk ju."])
     }
 
     @Test func inlinePausesAreParsed() {
         #expect(SynthesisPlanner.splitPauses("Hi. [pause:1.5s] There [PAUSE: 250ms]") ==
                 [.text("Hi. "), .pause(1.5), .text(" There "), .pause(0.25)])
         #expect(SynthesisPlanner.splitPauses("[pause:99s]") == [.pause(SynthesisPlanner.maxPause)])
-    }
-
-    /// Streamed pieces grow by 1.5 (each is made while the one before it plays, beside
-    /// other streams' pieces), or by the factor given, up to the target.
-    @Test func piecesGrowByTheGivenFactor() {
-        var chunker = PhonemeChunker(targetTokens: 250, firstPieceTokens: 16)
-        #expect((0..<7).map(chunker.limit(forPiece:)) == [16, 24, 36, 54, 81, 121, 182])
-        let input = Self.sentences(seed: 9, count: 30)
-        let slow = chunker.chunks(input)
-        #expect(slow.enumerated().allSatisfy { $1.unicodeScalars.count <= max(chunker.limit(forPiece: $0), 16) || $0 == 0 })
-        chunker.pieceGrowth = 2
-        #expect((0..<6).map(chunker.limit(forPiece:)) == [16, 32, 64, 128, 250, 250])
-        #expect(slow.count > chunker.chunks(input).count)
     }
 }

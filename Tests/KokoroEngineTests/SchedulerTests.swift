@@ -496,7 +496,7 @@ struct PrewarmTests {
         let phrase = "Your call is important to us. Please hold."
         let made = try await engine.prewarm(phrases: [phrase, "  "], voice: "af_heart")
         #expect(made >= 1)
-        let job = try engine.prepare(SpeechRequest(text: phrase, voice: "af_heart", fastStart: true))
+        let job = try engine.prepare(SpeechRequest(text: phrase, voice: "af_heart"))
         var chunks = 0
         for try await chunk in engine.stream(job) where !chunk.phonemes.isEmpty {
             #expect(chunk.fromCache)

@@ -171,8 +171,8 @@ struct StreamLedgerTests {
         let planner = try sharedEngine.get().planner
         let engine = KokoroEngine(planner: planner, sessions: [TimedSession(log: .init(), millisecondsPerToken: 40, audioPerToken: 0.05)])
         let text = (1...3).map { "Sentence number \($0) keeps the first listener busy for a while." }.joined(separator: " ")
-        let first = try await engine.admit(try engine.prepare(SpeechRequest(text: text, voice: "af_heart", fastStart: true, realTime: true)))
-        let second = try engine.prepare(SpeechRequest(text: "Me too, please.", voice: "af_heart", fastStart: true, realTime: true))
+        let first = try await engine.admit(try engine.prepare(SpeechRequest(text: text, voice: "af_heart", realTime: true)))
+        let second = try engine.prepare(SpeechRequest(text: "Me too, please.", voice: "af_heart", realTime: true))
         for try await _ in engine.stream(first) {
             do {
                 await engine.withdraw(try await engine.admit(second))
@@ -191,5 +191,19 @@ struct StreamLedgerTests {
         #expect(engine.streams.count == 1)
         await engine.withdraw(admitted)
         #expect(engine.streams.count == 0)
+    }
+}
+
+@Suite("Stream ledger: runs without audio")
+struct StreamLedgerRunTests {
+    /// A run that adds no audio (a sentence's front) completes its planned piece without
+    /// starting playback: the listener's clock starts with the first audio.
+    @Test func playbackStartsWithTheFirstAudio() {
+        let ledger = StreamLedger()
+        let id = ledger.enter(pieces: [.init(tokens: 2, audioSeconds: 0), .init(tokens: 20, audioSeconds: 1)])
+        ledger.sent(id, audioSeconds: 0)
+        #expect(!ledger.hasStarted(id))
+        ledger.sent(id, audioSeconds: 1)
+        #expect(ledger.hasStarted(id))
     }
 }

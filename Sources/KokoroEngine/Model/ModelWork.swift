@@ -1,0 +1,51 @@
+/// One model run, as the scheduler dispatches it to a session.
+public enum ModelWork: Sendable {
+    /// The whole model on a piece: tokens in, audio out.
+    case whole(tokens: [Int64], style: ArraySlice<Float>, speed: Float)
+    /// The front on a whole sentence: its frames, durations and prosody.
+    case front(tokens: [Int64], style: ArraySlice<Float>, speed: Float)
+    /// The decoder on a span of a sentence's frames, from the phase at its start.
+    case decode(SentenceFrames, frames: Range<Int>, phase: [Float], style: ArraySlice<Float>)
+
+    /// What the run costs, in tokens of a whole run (the unit `DeadlineScheduler.RunCost`
+    /// learns): a decoder window costs its share of frames of a whole run; the front is
+    /// 3–5 % of a whole run (a study on 20 LJSpeech sentences; 56–80 ms of 1.7 s at 30 tokens
+    /// measured by `scripts/model/check_split.py --time`), counted as a twentieth.
+    public var costTokens: Int {
+        switch self {
+        case .whole(let tokens, _, _): tokens.count
+        case .front(let tokens, _, _): Self.frontCost(tokens: tokens.count)
+        case .decode(_, let frames, _, _): Self.decodeCost(frames: frames.count)
+        }
+    }
+
+    static func frontCost(tokens: Int) -> Int { max(1, tokens / 20) }
+    static func decodeCost(frames: Int) -> Int { max(1, Int((Double(frames) / framesPerToken).rounded(.up))) }
+
+    /// Frames the model makes per token on average (`RunCost.audioSecondsPerToken` in 25 ms frames).
+    static let framesPerToken = DeadlineScheduler.RunCost.audioSecondsPerToken / 0.025
+}
+
+/// What a run made.
+public enum ModelOutput: Sendable {
+    case audio([Float])
+    case frames(SentenceFrames)
+
+    var audio: [Float] {
+        get throws {
+            guard case .audio(let samples) = self else { throw EngineError.corruptModel("model", "a run expected to make audio made frames") }
+            return samples
+        }
+    }
+
+    var frames: SentenceFrames {
+        get throws {
+            guard case .frames(let frames) = self else { throw EngineError.corruptModel("model", "a front run made no frames") }
+            return frames
+        }
+    }
+
+    var sampleCount: Int {
+        if case .audio(let samples) = self { samples.count } else { 0 }
+    }
+}
