@@ -45,7 +45,7 @@ struct HangUpTests {
             let next = try RawHTTPClient(port: port)
             let still = #"{"input":"Still serving.","response_format":"pcm"}"#
             next.send("POST /v1/audio/speech HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(still.utf8.count)\r\n\r\n\(still)")
-            #expect(String(decoding: next.read(atLeast: 12).prefix(12), as: UTF8.self) == "HTTP/1.1 200")
+            #expect(String(decoding: await next.read(atLeast: 12).prefix(12), as: UTF8.self) == "HTTP/1.1 200")
             next.close()
         }
     }

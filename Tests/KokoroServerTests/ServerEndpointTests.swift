@@ -140,7 +140,7 @@ struct ServerEndpointTests {
             let long = try RawHTTPClient(port: port)
             let body = #"{"input":"\#(String(repeating: "This keeps the only slot busy for a while. ", count: 20))","response_format":"pcm"}"#
             long.send("POST /v1/audio/speech HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
-            _ = long.read(atLeast: 1000)
+            _ = await long.read(atLeast: 1000)
             try await client.execute(uri: "/v1/audio/speech", method: .post, body: json(["input": "Me too."])) { response in
                 #expect(response.status == .serviceUnavailable)
                 #expect(Int(response.headers[.retryAfter] ?? "") ?? 0 >= 1)
@@ -163,7 +163,7 @@ struct ServerEndpointTests {
             let long = try RawHTTPClient(port: try #require(client.port))
             let body = #"{"input":"\#(String(repeating: "This keeps the only session busy for a while. ", count: 3))","response_format":"pcm"}"#
             long.send("POST /v1/audio/speech HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
-            _ = long.read(atLeast: 1000)
+            _ = await long.read(atLeast: 1000)
             try await client.execute(uri: "/v1/audio/speech", method: .post, body: json(["input": "Me too."])) { response in
                 #expect(response.status == .serviceUnavailable)
                 #expect(Int(response.headers[.retryAfter] ?? "") ?? 0 >= 1)
@@ -186,7 +186,7 @@ struct ServerEndpointTests {
             let long = try RawHTTPClient(port: try #require(client.port))
             let body = #"{"input":"\#(String(repeating: "This keeps the only slot busy for a while. ", count: 20))","response_format":"pcm"}"#
             long.send("POST /v1/audio/speech HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
-            _ = long.read(atLeast: 1000)
+            _ = await long.read(atLeast: 1000)
             try await client.execute(uri: "/v1/audio/speech", method: .post, body: json(["input": "Me too."])) { response in
                 #expect(response.status == .serviceUnavailable)
             }
@@ -207,7 +207,7 @@ struct ServerEndpointTests {
             // longer than the test's time limit.
             let body = #"{"input":"\#(String(repeating: "A sentence that goes on and on to make a long request. ", count: 300))","response_format":"pcm"}"#
             raw.send("POST /v1/audio/speech HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
-            #expect(raw.read(atLeast: 2000).count >= 2000)
+            #expect(await raw.read(atLeast: 2000).count >= 2000)
             raw.close()
             // Until synthesis stops; if it ran on, the test would hit its time limit first.
             var active = 1

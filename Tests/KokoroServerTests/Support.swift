@@ -99,7 +99,7 @@ struct Probe {
 }
 
 /// A bare HTTP/1.1 client on a socket, so a test can read part of a stream and hang up.
-final class RawHTTPClient {
+final class RawHTTPClient: @unchecked Sendable {
     private let socket: Int32
 
     init(port: Int) throws {
@@ -118,8 +118,16 @@ final class RawHTTPClient {
         _ = text.withCString { Glibc.send(socket, $0, strlen($0), 0) }
     }
 
-    /// Reads until at least `count` bytes arrived (or the peer closed).
-    func read(atLeast count: Int) -> [UInt8] {
+    /// Reads until at least `count` bytes arrived (or the peer closed), on a thread of its
+    /// own: a blocking read on Swift's cooperative threads (two on a 2-core machine) can
+    /// starve the server the test talks to, which needs them to answer.
+    func read(atLeast count: Int) async -> [UInt8] {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: self.blockingRead(atLeast: count)) }
+        }
+    }
+
+    private func blockingRead(atLeast count: Int) -> [UInt8] {
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while received.count < count {
