@@ -1,0 +1,323 @@
+#!/usr/bin/env python3
+"""How close windowed decoding comes to the whole-sentence decode.
+
+    window_fidelity.py [--sentences 20] [--voice af_heart] [--stats voice-statistics.npz]
+                       [--settings 10,8 20,8 40,8 40,16 80,16] [--modes calibrated,plain]
+                       [--crossfade-ms 5] [--out result.json]
+
+For each of --sentences real sentences (phonemes from ljs-test lines 0-99, picked
+evenly by token count), the front runs once, then the decoder runs window by window:
+frames [a-c, b+c) are decoded and the samples of [a, b) kept, with a linear crossfade
+of --crossfade-ms centred on each join, the harmonic source started at the exact phase
+of frame a (split_model.py's formula). A setting "W,c" uses windows of W frames
+(25 ms each) and c frames of context on each side; "F/W,c" makes the first window F
+frames. Two decoders:
+  calibrated  kokoro-decoder-calibrated.onnx fed the voice's corpus statistics
+              (calibrate_voices.py) -- every window uses the same norms/quantizers;
+  plain       kokoro-decoder.onnx, statistics computed per window (today's behaviour).
+The reference is the whole model (kokoro-v1.0.int8.onnx) on the whole sentence. Two
+extra rows: `floor` = the whole sentence decoded with phase 1 (the same model up to
+float rounding: the model's own noise floor for every metric), and `calibrated
+whole` = the calibrated decoder on the whole sentence (the constant price of
+corpus statistics).
+
+Metrics (averaged over sentences unless marked max):
+  mel dB      log-mel spectral distance: per 10 ms frame, RMS over 80 mel bands of the
+              dB difference (floor 80 dB below the reference's peak), mean over frames
+              with speech (reference within 50 dB of its loudest frame)
+  offset dB   mean over 250 ms blocks of (windowed - whole) block loudness (RMS dB),
+              blocks within 30 dB of the loudest block
+  wobble dB   std of that difference within the sentence
+  F0 cents    mean |1200 log2(f0_windowed / f0_whole)| over 10 ms frames voiced in both,
+              YIN pitch tracker (numpy); vdis % = frames voiced in exactly one
+  join dB     largest discontinuity at a join: the two overlapping windows' renderings
+              of the frame either side of the join, mismatch energy relative to the
+              sentence's mean power (max over joins and sentences; -inf = identical)
+  step        largest excess sample step inside a crossfade: max |out[n]-out[n-1]| minus
+              the whole decode's max step over the same samples (max; linear units)
+  work        decoder frames run (windows incl. context) / sentence frames
+  RTF         decoder wall time / audio duration (1 ORT thread)
+Prints a table, writes JSON with --out.
+"""
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "model"))
+from calibrate_voices import (CACHE, SAMPLES_PER_FRAME, load_rows, load_table,  # noqa: E402
+                              pick_by_length, session, statistics_for, style_table)
+
+SR = 24000
+CALIBRATION = CACHE / "calibration"
+DEFAULT_SETTINGS = ["10,8", "20,8", "40,8", "40,16", "80,16"]
+
+
+# ---------------------------------------------------------------- signal measures
+
+def mel_filterbank(n_fft=1024, n_mels=80, fmin=0.0, fmax=12000.0):
+    hz_to_mel = lambda f: 2595 * np.log10(1 + f / 700)  # noqa: E731
+    mel_to_hz = lambda m: 700 * (10 ** (m / 2595) - 1)  # noqa: E731
+    edges = mel_to_hz(np.linspace(hz_to_mel(fmin), hz_to_mel(fmax), n_mels + 2))
+    freqs = np.fft.rfftfreq(n_fft, 1 / SR)
+    lower, centre, upper = edges[:-2, None], edges[1:-1, None], edges[2:, None]
+    return np.maximum(0, np.minimum((freqs - lower) / (centre - lower), (upper - freqs) / (upper - centre)))
+
+
+MEL = mel_filterbank()
+
+
+def log_mel(audio, n_fft=1024, hop=240):
+    padded = np.pad(audio.astype(np.float64), n_fft // 2)
+    frames = np.lib.stride_tricks.sliding_window_view(padded, n_fft)[::hop] * np.hanning(n_fft)
+    power = np.abs(np.fft.rfft(frames, axis=1)) ** 2
+    return 10 * np.log10(power @ MEL.T + 1e-12)
+
+
+def mel_distance(ref, out):
+    a, b = log_mel(ref), log_mel(out)
+    floor = a.max() - 80
+    a, b = np.maximum(a, floor), np.maximum(b, floor)
+    energy = 10 * np.log10(np.sum(10 ** (a / 10), axis=1))
+    speech = energy > energy.max() - 50
+    return float(np.mean(np.sqrt(np.mean((a - b) ** 2, axis=1))[speech]))
+
+
+def block_loudness(ref, out, block=SR // 4):
+    n = len(ref) // block
+    if n == 0:
+        return float("nan"), float("nan")
+    db = lambda x: 10 * np.log10(np.mean(x[:n * block].astype(np.float64).reshape(n, block) ** 2, axis=1) + 1e-12)  # noqa: E731
+    r, o = db(ref), db(out)
+    keep = r > r.max() - 30
+    diff = (o - r)[keep]
+    return float(diff.mean()), float(diff.std())
+
+
+def yin(audio, fmin=60.0, fmax=500.0, frame=1024, hop=240, threshold=0.15):
+    """f0 in Hz per 10 ms frame, 0 where unvoiced (numpy YIN with parabolic refinement)."""
+    tau_min, tau_max = int(SR / fmax), int(SR / fmin)
+    x = np.pad(audio.astype(np.float64), (frame // 2, frame // 2 + tau_max))
+    count = (len(audio) + hop - 1) // hop
+    frames = np.lib.stride_tricks.sliding_window_view(x, frame + tau_max)[::hop][:count]
+    # difference function d(tau) = sum_j (x_j - x_{j+tau})^2, j < frame, via FFT correlation
+    size = 1 << int(np.ceil(np.log2(2 * (frame + tau_max))))
+    spec_a = np.fft.rfft(frames[:, :frame], size)
+    spec_b = np.fft.rfft(frames, size)
+    corr = np.fft.irfft(np.conj(spec_a) * spec_b, size)[:, :tau_max + 1]
+    sq = np.cumsum(np.pad(frames ** 2, ((0, 0), (1, 0))), axis=1)
+    energy_a = sq[:, frame][:, None]
+    taus = np.arange(tau_max + 1)
+    energy_b = sq[:, taus + frame] - sq[:, taus]
+    d = np.maximum(energy_a + energy_b - 2 * corr, 0)
+    cmnd = np.ones_like(d)
+    cmnd[:, 1:] = d[:, 1:] * taus[1:] / np.maximum(np.cumsum(d[:, 1:], axis=1), 1e-20)
+    f0 = np.zeros(len(frames))
+    loud = energy_a[:, 0] / frame > 10 ** (-50 / 10) * np.max(energy_a / frame)
+    for i in np.nonzero(loud)[0]:
+        c = cmnd[i]
+        below = np.nonzero(c[tau_min:tau_max] < threshold)[0]
+        if len(below) == 0:
+            continue
+        t = tau_min + below[0]
+        while t + 1 < tau_max and c[t + 1] < c[t]:
+            t += 1
+        a, b, e = c[t - 1], c[t], c[t + 1]
+        shift = 0.5 * (a - e) / (a - 2 * b + e) if (a - 2 * b + e) != 0 else 0.0
+        f0[i] = SR / (t + np.clip(shift, -1, 1))
+    return f0
+
+
+def f0_error(ref_f0, out_f0):
+    n = min(len(ref_f0), len(out_f0))
+    r, o = ref_f0[:n], out_f0[:n]
+    both = (r > 0) & (o > 0)
+    cents = np.abs(1200 * np.log2(o[both] / r[both]))
+    return float(cents.mean()) if both.any() else float("nan"), float(np.mean((r > 0) != (o > 0)) * 100)
+
+
+# ---------------------------------------------------------------- windowed decoding
+
+def source_phase(f0):
+    """Cumulative phase of the harmonic source [2T, 9] (split_model.py's formula, float32 in order)."""
+    x = f0.reshape(-1, 1) * np.arange(1, 10, dtype=np.float32) / np.float32(24000)
+    return np.cumsum(x - np.floor(x), axis=0, dtype=np.float32)
+
+
+def parse_setting(text):
+    sizes, c = text.split(",")
+    first, _, w = sizes.rpartition("/")
+    w = int(w)
+    return {"name": text, "first": int(first) if first else w, "window": w, "context": int(c)}
+
+
+def windows(frames, setting):
+    bounds, a = [], 0
+    size = setting["first"]
+    while a < frames:
+        b = min(frames, a + size)
+        bounds.append((a, b))
+        a, size = b, setting["window"]
+    return bounds
+
+
+def decode_windowed(decoder, front, style, setting, stats=None, crossfade=120):
+    """(audio, seconds, frames decoded, joins) ; joins: (sample, previous piece, next piece) over +-1 frame."""
+    features, f0, energy = front
+    frames = features.shape[2]
+    phase_sum = source_phase(f0)
+    h = crossfade // 2
+    c = setting["context"]
+    out = np.zeros(frames * SAMPLES_PER_FRAME, np.float64)
+    pieces, work, elapsed = [], 0, 0.0
+    for a, b in windows(frames, setting):
+        lo, hi = max(0, a - c), min(frames, b + c)
+        phase = phase_sum[2 * lo - 1] if lo > 0 else np.zeros(9, np.float32)
+        feed = {"features": np.ascontiguousarray(features[:, :, lo:hi]), "f0": np.ascontiguousarray(f0[:, 2 * lo:2 * hi]),
+                "energy": np.ascontiguousarray(energy[:, 2 * lo:2 * hi]), "style": style, "phase": phase.reshape(1, 9)}
+        if stats is not None:
+            feed["statistics"] = stats
+        start = time.perf_counter()
+        audio = decoder.run(["audio"], feed)[0].astype(np.float64)
+        elapsed += time.perf_counter() - start
+        work += hi - lo
+        pieces.append((lo * SAMPLES_PER_FRAME, audio))
+        # weights: linear ramps of 2h samples centred on a*600 and b*600 (none at the sentence edges)
+        n = np.arange(lo * SAMPLES_PER_FRAME, hi * SAMPLES_PER_FRAME)
+        weight = np.ones(len(n))
+        if a > 0:
+            weight *= np.clip((n - (a * SAMPLES_PER_FRAME - h) + 0.5) / (2 * h), 0, 1)
+        if b < frames:
+            weight *= np.clip(1 - (n - (b * SAMPLES_PER_FRAME - h) + 0.5) / (2 * h), 0, 1)
+        out[n] += weight * audio
+    joins = []
+    for (start_p, prev), (start_n, nxt), (_, b) in zip(pieces, pieces[1:], windows(frames, setting)):
+        j = b * SAMPLES_PER_FRAME
+        r0, r1 = max(j - SAMPLES_PER_FRAME, start_n), min(j + SAMPLES_PER_FRAME, start_p + len(prev))
+        joins.append((j, prev[r0 - start_p:r1 - start_p], nxt[r0 - start_n:r1 - start_n]))
+    return out.astype(np.float32), elapsed, work, joins
+
+
+def measures(ref, out, ref_f0, joins=(), crossfade=120):
+    offset, wobble = block_loudness(ref, out)
+    cents, vdis = f0_error(ref_f0, yin(out))
+    power = np.mean(ref.astype(np.float64) ** 2)
+    join_db, step = -np.inf, 0.0
+    h = crossfade // 2
+    for j, prev, nxt in joins:
+        mismatch = np.mean((prev - nxt) ** 2)
+        join_db = max(join_db, 10 * np.log10(mismatch / power) if mismatch > 0 else -np.inf)
+        seg = slice(j - h, j + h + 1)
+        step = max(step, float(np.abs(np.diff(out[seg])).max() - np.abs(np.diff(ref[seg])).max()))
+    return {"mel_db": mel_distance(ref, out), "offset_db": offset, "wobble_db": wobble, "f0_cents": cents,
+            "vdis_pct": vdis, "join_db": float(join_db), "step": step}
+
+
+# ---------------------------------------------------------------- main
+
+def summarise(rows):
+    keys = rows[0].keys()
+    summary = {}
+    for k in keys:
+        values = np.array([r[k] for r in rows], np.float64)
+        if k in ("join_db", "step"):
+            summary[k] = float(np.max(values))
+        else:
+            summary[k] = float(np.nanmean(values))
+    summary["offset_sd_db"] = float(np.nanstd([r["offset_db"] for r in rows]))
+    return summary
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sentences", type=int, default=20)
+    parser.add_argument("--voice", default="af_heart", help="voice name or blend 'a*0.5+b*0.5'")
+    parser.add_argument("--stats", type=Path, default=CALIBRATION / "voice-statistics.npz")
+    parser.add_argument("--stats-name", help="entry in --stats (default: --voice)")
+    parser.add_argument("--settings", nargs="+", default=DEFAULT_SETTINGS)
+    parser.add_argument("--modes", default="calibrated,plain")
+    parser.add_argument("--crossfade-ms", type=float, default=5.0)
+    parser.add_argument("--no-reference-rows", action="store_true", help="skip the floor and calibrated-whole rows")
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+
+    whole = session(str(CACHE / "kokoro-v1.0.int8.onnx"))
+    front = session(str(CACHE / "kokoro-v1.0.int8.front.onnx"))
+    decoders = {"plain": session(str(CACHE / "kokoro-v1.0.int8.decoder.onnx")),
+                "calibrated": session(str(CALIBRATION / "kokoro-decoder-calibrated.onnx"))}
+    anchors, table = load_table(args.stats)
+    stats_name = args.stats_name or args.voice
+    styles = style_table(np.load(CACHE / "voices-v1.0.npz"), args.voice)
+    sentences = pick_by_length(load_rows(range(0, 100)), args.sentences)
+    crossfade = int(round(args.crossfade_ms * SR / 1000 / 2)) * 2
+    settings = [parse_setting(s) for s in args.settings]
+    modes = args.modes.split(",")
+
+    runs = {}  # row name -> list of per-sentence measures
+    timing = {}  # row name -> [seconds, frames decoded, sentence frames]
+
+    def record(name, m, seconds=0.0, work=0, frames=0):
+        runs.setdefault(name, []).append(m)
+        t = timing.setdefault(name, [0.0, 0, 0])
+        t[0] += seconds
+        t[1] += work
+        t[2] += frames
+
+    print(f"voice {args.voice}, statistics '{stats_name}' from {args.stats} (anchors {anchors.tolist()}); "
+          f"{len(sentences)} sentences "
+          f"(ljs-test lines {sorted(r[2] for r in sentences)}); crossfade {crossfade} samples", flush=True)
+    for text, ids, line in sentences:
+        style = styles[len(ids)]
+        stats = statistics_for(table[stats_name], anchors, len(ids))
+        inputs = {"tokens": np.array([[0, *ids, 0]], np.int64), "style": style, "speed": np.ones(1, np.float32)}
+        start = time.perf_counter()
+        ref = whole.run(["audio"], inputs)[0]
+        whole_seconds = time.perf_counter() - start
+        features, f0, energy, _ = front.run(None, inputs)
+        frames = features.shape[2]
+        ref_f0 = yin(ref)
+        record("whole model", {}, whole_seconds, frames, frames)
+        if not args.no_reference_rows:
+            base = {"features": features, "f0": f0, "energy": energy, "style": style}
+            floor = decoders["plain"].run(["audio"], {**base, "phase": np.ones((1, 9), np.float32)})[0]
+            record("floor (phase 1)", measures(ref, floor, ref_f0))
+            start = time.perf_counter()
+            cal = decoders["calibrated"].run(["audio"], {**base, "phase": np.zeros((1, 9), np.float32),
+                                                         "statistics": stats})[0]
+            record("calibrated whole", measures(ref, cal, ref_f0), time.perf_counter() - start, frames, frames)
+        for mode in modes:
+            for s in settings:
+                out, seconds, work, joins = decode_windowed(decoders[mode], (features, f0, energy), style, s,
+                                                            stats if mode == "calibrated" else None, crossfade)
+                record(f"{mode} {s['name']}", measures(ref, out, ref_f0, joins, crossfade), seconds, work, frames)
+        print(f"  line {line}: {len(ids)} tokens, {frames} frames, "
+              f"cal 40,8 mel {runs.get('calibrated 40,8', [{}])[-1].get('mel_db', float('nan')):.2f} dB", flush=True)
+
+    print(f"\n{'row':22s} {'mel dB':>7s} {'offset':>7s} {'±sd':>5s} {'wobble':>7s} {'F0 ct':>6s} {'vdis%':>6s} "
+          f"{'join dB':>8s} {'step':>6s} {'work':>5s} {'RTF':>5s}")
+    result = {"voice": args.voice, "stats": stats_name, "anchors": anchors.tolist(), "crossfade_samples": crossfade,
+              "sentences": [{"line": r[2], "tokens": len(r[1])} for r in sentences], "rows": {}}
+    for name, rows in runs.items():
+        sec, work, frames = timing[name]
+        audio_seconds = timing["whole model"][2] * SAMPLES_PER_FRAME / SR
+        entry = {"work": work / frames if frames else None, "rtf": sec / audio_seconds if sec else None,
+                 "seconds": sec}
+        if rows[0]:
+            entry.update(summarise(rows))
+            entry["per_sentence"] = rows
+        result["rows"][name] = entry
+        fmt = lambda k, f: (f % entry[k]) if entry.get(k) is not None else " " * len(f % 0)  # noqa: E731
+        print(f"{name:22s} {fmt('mel_db', '%7.2f')} {fmt('offset_db', '%+7.2f')} {fmt('offset_sd_db', '%5.2f')} "
+              f"{fmt('wobble_db', '%7.2f')} {fmt('f0_cents', '%6.1f')} {fmt('vdis_pct', '%6.1f')} "
+              f"{fmt('join_db', '%8.1f')} {fmt('step', '%6.3f')} {fmt('work', '%5.2f')} {fmt('rtf', '%5.2f')}")
+    if args.out:
+        args.out.write_text(json.dumps(result, indent=1))
+        print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
