@@ -25,10 +25,12 @@ let package = Package(
         .target(name: "ONNXRuntime", dependencies: ["DynamicLibrary"]),
         // .npy/.npz readers and Kokoro voice packs, blends and style rows.
         .target(name: "KokoroVoices", dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        // Caches bounded in bytes, least recently used out first.
+        .target(name: "BoundedCache"),
         // The phonemizer seam, the phoneme vocabulary and espeak-ng (loaded at run time, GPL-3).
         .target(name: "KokoroPhonemizer", dependencies: ["DynamicLibrary"]),
         // misaki-grade English grapheme-to-phoneme conversion and text normalization.
-        .target(name: "EnglishG2P", dependencies: ["KokoroPhonemizer"]),
+        .target(name: "EnglishG2P", dependencies: ["KokoroPhonemizer", "BoundedCache"]),
         // FFmpeg's codecs, from the system's -dev packages.
         .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat libavcodec libswresample libavutil",
                        providers: [.apt(["libavcodec-dev", "libavformat-dev", "libswresample-dev", "libavutil-dev"])]),
@@ -39,12 +41,12 @@ let package = Package(
         .target(name: "AudioLoudness", dependencies: ["CEBUR128"]),
         // Text to audio: segmenting, phonemizing, chunking, running the model, joining.
         .target(name: "KokoroEngine", dependencies: [
-            "ONNXRuntime", "KokoroVoices", "KokoroPhonemizer", "EnglishG2P", "AudioLoudness",
+            "ONNXRuntime", "KokoroVoices", "KokoroPhonemizer", "EnglishG2P", "AudioLoudness", "BoundedCache",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The OpenAI-compatible HTTP server: translates HTTP to engine calls, nothing more.
         .target(name: "KokoroServer", dependencies: [
-            "KokoroEngine", "AudioEncoding",
+            "KokoroEngine", "AudioEncoding", "BoundedCache",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -56,6 +58,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "ONNXRuntimeTests", dependencies: ["ONNXRuntime"]),
+        .testTarget(name: "BoundedCacheTests", dependencies: ["BoundedCache"]),
         .testTarget(name: "KokoroVoicesTests", dependencies: ["KokoroVoices"]),
         .testTarget(name: "KokoroPhonemizerTests", dependencies: ["KokoroPhonemizer"]),
         .testTarget(name: "EnglishG2PTests", dependencies: ["EnglishG2P"]),

@@ -1,6 +1,6 @@
+import BoundedCache
 import Foundation
 import KokoroPhonemizer
-import Synchronization
 
 /// English text to the phonemes Kokoro was trained on, following misaki's pipeline:
 /// normalize, tokenize, tag, look words up right to left (so "the" and "to" can hear the
@@ -11,10 +11,14 @@ public final class EnglishG2P: Phonemizer {
     private let fallback: ESpeakPhonemizer?
     private let vocabulary: PhonemeVocabulary?
     private let language: Language
-    /// espeak-ng is the slowest step by far and serializes on one lock; its answers never change.
-    private let fallbackCache = Mutex<[String: String]>([:])
+    /// espeak-ng is the slowest step by far and serializes on one lock; its answers never
+    /// change. Bounded in bytes, since every request can bring new words.
+    let fallbackCache: LRUCache<String, String>
 
-    public init(dictionaryDirectory: URL, british: Bool, fallback: ESpeakPhonemizer?, vocabulary: PhonemeVocabulary?) throws {
+    /// `fallbackCacheBytes`: the default 1 MB keeps some 20,000 words espeak-ng read.
+    public init(dictionaryDirectory: URL, british: Bool, fallback: ESpeakPhonemizer?, vocabulary: PhonemeVocabulary?,
+                fallbackCacheBytes: Int = 1 << 20) throws {
+        fallbackCache = LRUCache(capacity: fallbackCacheBytes) { word, phonemes in word.utf8.count + phonemes.utf8.count + 32 }
         lexicon = try Lexicon(directory: dictionaryDirectory, british: british)
         language = british ? .britishEnglish : .americanEnglish
         languages = [language]
@@ -89,9 +93,9 @@ public final class EnglishG2P: Phonemizer {
 
     private func fallbackPhonemes(_ text: String) throws -> String? {
         guard let fallback else { return nil }
-        if let cached = fallbackCache.withLock({ $0[text] }) { return cached }
+        if let cached = fallbackCache.value(for: text) { return cached }
         let ps = try fallback.phonemize(text, language: language)
-        fallbackCache.withLock { $0[text] = ps }
+        fallbackCache.insert(ps, for: text)
         return ps
     }
 

@@ -39,6 +39,9 @@ struct EngineOptions: ParsableArguments {
     @Option(name: .customLong("decoder-windows"), help: "Stream each sentence's decoder in windows of frames (25 ms each), FIRST/LATER/CONTEXT such as 20/80/16, for a sooner first audio; or 'off' to decode whole sentences. Until the decoder's statistics are calibrated per voice each window normalizes itself, which costs a little intelligibility and steadiness of loudness (default: $KOKORO_DECODER_WINDOWS, else off).")
     var decoderWindows: String?
 
+    @Option(name: .customLong("max-audio-seconds"), help: "The most audio one request may make, speech and pauses, in seconds; longer requests are refused before any work (default: $KOKORO_MAX_AUDIO_SECONDS, else 1800).")
+    var maxAudioSeconds: Double?
+
     var assets: AssetLocations {
         AssetLocations.resolve(model: model, voices: voicePacks, vocabulary: vocab, onnxRuntimeLibrary: ortLibrary)
     }
@@ -78,12 +81,16 @@ struct EngineOptions: ParsableArguments {
         } else {
             throw ValidationError("--decoder-windows \(windowSetting) is not FIRST/LATER/CONTEXT frames, each 1-400 (e.g. 20/80/16), nor 'off'")
         }
+        let audioLimitSetting = maxAudioSeconds.map { String($0) } ?? environment["KOKORO_MAX_AUDIO_SECONDS"] ?? "1800"
+        guard let audioLimit = Double(audioLimitSetting), audioLimit.isFinite, audioLimit > 0 else {
+            throw ValidationError("--max-audio-seconds \(audioLimitSetting) is not a duration: give seconds above 0 (e.g. 1800)")
+        }
         let budget = (memoryBudgetMB ?? environment["KOKORO_MEMORY_BUDGET_MB"].flatMap(Int.init)).map { $0 << 20 }
         return try KokoroEngine(configuration: .init(assets: assets, session: KokoroEngine.sessionConfiguration(threads: threadCount),
                                                      latencySession: latencySession,
                                                      sessions: sessionCount, optimizerPolicy: policy, memoryBudgetBytes: budget,
                                                      loudnessTarget: target,
                                                      pieceTokens: pieceTokens ?? environment["KOKORO_PIECE_TOKENS"].flatMap(Int.init) ?? PhonemeChunker.defaultTargetTokens,
-                                                     windows: windows))
+                                                     windows: windows, maxAudioSeconds: audioLimit))
     }
 }

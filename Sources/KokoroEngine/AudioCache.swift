@@ -1,3 +1,5 @@
+import BoundedCache
+
 /// Audio of recent (tokens, style, speed) runs, so a repeated phrase (a UI prompt, a
 /// notification) streams in milliseconds instead of a model run.
 public struct AudioCache: Sendable {
@@ -9,9 +11,11 @@ public struct AudioCache: Sendable {
 
     private let entries: LRUCache<Key, [Float]>
 
-    /// `capacityBytes` of samples are kept (4 bytes each); 0 disables the cache.
+    /// `capacityBytes` of samples and keys are kept; 0 disables the cache.
     public init(capacityBytes: Int) {
-        entries = LRUCache(capacity: capacityBytes) { $0.count * MemoryLayout<Float>.size }
+        entries = LRUCache(capacity: capacityBytes) { key, samples in
+            (samples.count + key.style.count) * MemoryLayout<Float>.size + key.tokens.count * MemoryLayout<Int64>.size
+        }
     }
 
     public var statistics: CacheStatistics { entries.statistics }

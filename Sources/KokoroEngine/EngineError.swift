@@ -7,6 +7,8 @@ public enum EngineError: Error, Equatable, CustomStringConvertible {
     case unknownLanguage(String)
     case noPhonemes(String)
     case tooManyTokens(Int)
+    /// The request would make more audio than one request may (`SynthesisPlanner.maxAudioSeconds`).
+    case tooLong(estimatedSeconds: Double, limit: Double)
     /// One more real-time stream now would make it or a running stream late.
     case noRealTimeRoom(retryAfter: Double, verdict: AdmissionForecast.Verdict)
 
@@ -28,6 +30,9 @@ public enum EngineError: Error, Equatable, CustomStringConvertible {
             "nothing speakable in \(text.prefix(60).debugDescription): the text has no words the phonemizer could read"
         case .tooManyTokens(let count):
             "\(count) phoneme tokens in one segment: Kokoro takes at most \(PhonemeChunker.maxTokens)"
+        case .tooLong(let estimated, let limit):
+            "the request would make about \(Self.minutes(estimated)) of audio (speech and pauses); one request may make at most "
+                + "\(Self.minutes(limit)): split the text into several requests, or raise the limit with --max-audio-seconds (KOKORO_MAX_AUDIO_SECONDS)"
         case .noRealTimeRoom(let seconds, let verdict):
             "the server cannot start another real-time stream now: "
                 + (verdict.newcomerLate > 0
@@ -35,5 +40,9 @@ public enum EngineError: Error, Equatable, CustomStringConvertible {
                    : String(format: "a stream in progress would run dry for %.2f s", verdict.othersLater))
                 + "; retry in \(Int(seconds.rounded(.up))) s"
         }
+    }
+
+    private static func minutes(_ seconds: Double) -> String {
+        seconds < 120 ? "\(Int(seconds.rounded())) s" : String(format: "%.1f min", seconds / 60)
     }
 }

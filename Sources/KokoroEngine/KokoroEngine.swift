@@ -22,8 +22,8 @@ public final class KokoroEngine: Sendable {
         public var logLevel: LoggingLevel
         /// Bytes of synthesized audio kept for repeated pieces (0: no audio cache).
         public var audioCacheBytes: Int
-        /// Characters of phonemes kept for repeated sentences (0: no phoneme cache).
-        public var phonemeCacheCharacters: Int
+        /// Bytes of text and phonemes kept for repeated sentences (0: no phoneme cache).
+        public var phonemeCacheBytes: Int
         /// Throughput sessions in the pool, each with `session.intraOpThreads` threads.
         public var sessions: Int
         /// How many sessions run at once: fixed, or chosen from measured load.
@@ -44,19 +44,22 @@ public final class KokoroEngine: Sendable {
         /// sentences and 0.0318 for the bare whole-model reference, and a voice calibrated on
         /// one sentence came 1.1–1.2 LU off the target on another (0.5 whole).
         public var windows: DecoderWindows?
+        /// The most audio one request may make, in seconds (`SynthesisPlanner.maxAudioSeconds`).
+        public var maxAudioSeconds: Double
 
         public init(assets: AssetLocations = .resolve(), session: SessionConfiguration = .init(), latencySession: SessionConfiguration? = nil,
                     logLevel: LoggingLevel = .warning,
-                    audioCacheBytes: Int = 64 << 20, phonemeCacheCharacters: Int = 4 << 20,
+                    audioCacheBytes: Int = 64 << 20, phonemeCacheBytes: Int = 4 << 20,
                     sessions: Int = 1, optimizerPolicy: RealTimeOptimizer.Policy = .auto, memoryBudgetBytes: Int? = nil,
                     loudnessTarget: Double? = nil, loudnessStore: URL? = nil, pieceTokens: Int = PhonemeChunker.defaultTargetTokens,
-                    windows: DecoderWindows? = nil) {
+                    windows: DecoderWindows? = nil, maxAudioSeconds: Double = 1_800) {
             self.assets = assets
+            self.maxAudioSeconds = maxAudioSeconds
             self.session = session
             self.latencySession = latencySession
             self.logLevel = logLevel
             self.audioCacheBytes = audioCacheBytes
-            self.phonemeCacheCharacters = phonemeCacheCharacters
+            self.phonemeCacheBytes = phonemeCacheBytes
             self.sessions = max(1, sessions)
             self.optimizerPolicy = optimizerPolicy
             self.memoryBudgetBytes = memoryBudgetBytes
@@ -188,8 +191,9 @@ public final class KokoroEngine: Sendable {
             phonemizers: try Self.phonemizers(assets: assets, vocabulary: vocabulary),
             vocabulary: vocabulary,
             voices: try VoiceLibrary(paths: assets.voicePacks),
-            phonemeCacheCharacters: configuration.phonemeCacheCharacters)
+            phonemeCacheBytes: configuration.phonemeCacheBytes)
         planner.chunker.targetTokens = configuration.pieceTokens
+        planner.maxAudioSeconds = configuration.maxAudioSeconds
         let packID = assets.voicePacks.map { url in
             let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
             return "\(url.lastPathComponent):\(size)"
@@ -401,8 +405,11 @@ public final class KokoroEngine: Sendable {
         }
     }
 
-    /// The loudness table's key for a voice or blend in these voice packs.
-    public func loudnessKey(_ voice: String) -> String { "\(voice)@\(voicePackID)" }
+    /// The loudness table's key for a voice or blend in these voice packs: one per mix,
+    /// however the request spelled it.
+    public func loudnessKey(_ voice: String) -> String {
+        "\((try? VoiceBlend(parsing: voice))?.canonical ?? voice)@\(voicePackID)"
+    }
 
     /// A sentence with varied sounds and a natural rise and fall, long enough (≈6 s) for a
     /// loudness measurement that holds for other text to within 1 LU.

@@ -47,6 +47,12 @@ public struct SynthesisJob: Sendable {
         segments.reduce(0) { if case .speech(_, let tokens, _) = $1 { $0 + tokens.count } else { $0 } }
     }
 
+    /// Seconds of audio the job is expected to make: speech estimated from its tokens, and
+    /// its pauses exactly.
+    public var estimatedAudioSeconds: Double {
+        plannedPieces().reduce(0) { $0 + $1.audioSeconds }
+    }
+
     /// The runs as admission plans with them: for each segment, the model runs it takes (the
     /// whole model, or with `windows` the front and then the decoder windows of the frames
     /// the sentence is expected to last), each with its cost in tokens and the audio it adds

@@ -1,3 +1,4 @@
+import BoundedCache
 import Foundation
 import KokoroPhonemizer
 import KokoroVoices
@@ -13,6 +14,10 @@ public struct SynthesisPlanner: Sendable {
     public let voices: VoiceLibrary
     public var chunker = PhonemeChunker()
     public var joiner = AudioJoiner()
+    /// The most audio one request may make, in seconds, speech and pauses: what a request
+    /// costs in work, and a whole file in memory, is bounded by it. The default, 30 minutes,
+    /// is more than the longest accepted input (20,000 characters, about 22 minutes) reads.
+    public var maxAudioSeconds = 1_800.0
     var logger = Logger(label: "kokoro.planner")
     /// Phonemes of recently seen sentences, by language.
     public let phonemeCache: LRUCache<PhonemeKey, String>
@@ -22,11 +27,11 @@ public struct SynthesisPlanner: Sendable {
         let language: Language
     }
 
-    public init(phonemizers: PhonemizerRouter, vocabulary: PhonemeVocabulary, voices: VoiceLibrary, phonemeCacheCharacters: Int = 4 << 20) {
+    public init(phonemizers: PhonemizerRouter, vocabulary: PhonemeVocabulary, voices: VoiceLibrary, phonemeCacheBytes: Int = 4 << 20) {
         self.phonemizers = phonemizers
         self.vocabulary = vocabulary
         self.voices = voices
-        phonemeCache = LRUCache(capacity: phonemeCacheCharacters) { $0.unicodeScalars.count }
+        phonemeCache = LRUCache(capacity: phonemeCacheBytes) { key, phonemes in key.text.utf8.count + phonemes.utf8.count }
     }
 
     /// A sentence's phonemes, from the cache when it was seen before.
@@ -45,8 +50,12 @@ public struct SynthesisPlanner: Sendable {
         }
         let style = try voices.resolve(request.voice)
         let language = request.language ?? Language(voiceName: request.voice) ?? .americanEnglish
+        let parts = Self.splitPauses(request.text)
+        // The pauses alone are checked before any phonemizing.
+        let pauses = parts.reduce(0.0) { if case .pause(let seconds) = $1 { $0 + seconds } else { $0 } }
+        guard pauses <= maxAudioSeconds else { throw EngineError.tooLong(estimatedSeconds: pauses, limit: maxAudioSeconds) }
         var segments: [Segment] = []
-        for part in Self.splitPauses(request.text) {
+        for part in parts {
             switch part {
             case .pause(let seconds):
                 segments.append(.silence(samples: Int(seconds * Double(joiner.sampleRate))))
@@ -58,7 +67,14 @@ public struct SynthesisPlanner: Sendable {
         guard segments.contains(where: { if case .silence(let samples) = $0 { samples > 0 } else { true } }) else {
             throw EngineError.noPhonemes(request.text)
         }
-        return SynthesisJob(request: request, language: language, style: style, segments: segments)
+        return try bounded(SynthesisJob(request: request, language: language, style: style, segments: segments))
+    }
+
+    /// `job`, if the audio it is expected to make is within `maxAudioSeconds`.
+    func bounded(_ job: SynthesisJob) throws(EngineError) -> SynthesisJob {
+        let seconds = job.estimatedAudioSeconds
+        guard seconds <= maxAudioSeconds else { throw .tooLong(estimatedSeconds: seconds, limit: maxAudioSeconds) }
+        return job
     }
 
     /// A job for phonemes given directly (`/dev/generate_from_phonemes`): symbols outside the
@@ -72,7 +88,8 @@ public struct SynthesisPlanner: Sendable {
         let segments = chunker.chunks([phonemes]).compactMap(speechSegment)
         guard !segments.isEmpty else { throw EngineError.noPhonemes(phonemes) }
         let request = SpeechRequest(text: phonemes, voice: voice, speed: speed)
-        return SynthesisJob(request: request, language: Language(voiceName: voice) ?? .americanEnglish, style: style, segments: segments)
+        return try bounded(SynthesisJob(request: request, language: Language(voiceName: voice) ?? .americanEnglish, style: style,
+                                        segments: segments))
     }
 
     /// A piece's tokens; symbols outside the vocabulary are dropped and logged.

@@ -48,6 +48,8 @@ public final class VoiceLoudness: Sendable {
     private let limiter: SoftLimiter
 
     private struct State {
+        /// Keys from the oldest measured to the newest, to evict from once full.
+        var order: [String] = []
         var gains: [String: VoiceGain] = [:] {
             didSet {
                 let meanDB = gains.isEmpty ? 0 : gains.values.reduce(0) { $0 + $1.gainDB } / Double(gains.count)
@@ -56,7 +58,21 @@ public final class VoiceLoudness: Sendable {
         }
         /// Kept current on each calibration so `apply` does not average per piece.
         private(set) var meanFactor: Float = 1
+
+        /// Keeps `gain` for `key`, the oldest entries out beyond `limit`.
+        mutating func keep(_ gain: VoiceGain, for key: String, limit: Int) {
+            order.removeAll { $0 == key }
+            order.append(key)
+            var gains = self.gains
+            gains[key] = gain
+            while order.count > limit { gains[order.removeFirst()] = nil }
+            self.gains = gains
+        }
     }
+
+    /// The most voices and blends kept: every distinct blend a request names is measured
+    /// and stored, so the table would otherwise grow with each new spelling of a mix.
+    public let maxEntries: Int
 
     private let state: Mutex<State>
     /// Held across snapshot and write so concurrent calibrations cannot save an
@@ -72,7 +88,8 @@ public final class VoiceLoudness: Sendable {
     /// `storeURL` (e.g. `~/.cache/kokoro-swift/loudness.json`) holds measurements, not
     /// gains, so changing the other parameters takes effect on the stored voices too. An
     /// unreadable or corrupt store is ignored and replaced at the next calibration.
-    public init(target: Double = -16, truePeakCeiling: Double = -1, peakReduction: Double = 6, storeURL: URL?) {
+    public init(target: Double = -16, truePeakCeiling: Double = -1, peakReduction: Double = 6, storeURL: URL?, maxEntries: Int = 256) {
+        self.maxEntries = max(1, maxEntries)
         self.target = target
         self.truePeakCeiling = truePeakCeiling
         self.peakReduction = peakReduction
@@ -85,7 +102,10 @@ public final class VoiceLoudness: Sendable {
         let gains = stored
             .mapValues { voiceGain(Loudness(integrated: $0.loudnessLUFS, truePeak: $0.truePeakDBTP)) }
             .filter { $0.value.factor.isNormal }
-        state.withLock { $0.gains = gains }
+        let limit = self.maxEntries
+        state.withLock { state in
+            for (key, gain) in gains.sorted(by: { $0.key < $1.key }) { state.keep(gain, for: key, limit: limit) }
+        }
     }
 
     /// Measures `samples` (the voice key's rendering of a calibration phrase, a few
@@ -97,7 +117,7 @@ public final class VoiceLoudness: Sendable {
         let measured = try measureLoudness(samples, sampleRate: sampleRate)
         guard measured.integrated.isFinite else { throw VoiceLoudnessError.tooQuiet(voice: key) }
         let gain = voiceGain(measured)
-        state.withLock { $0.gains[key] = gain }
+        state.withLock { $0.keep(gain, for: key, limit: maxEntries) }
         try save()
         return gain
     }

@@ -59,6 +59,7 @@ public struct APIError: HTTPResponseError, Equatable {
         case let error as EngineError:
             switch error {
             case .emptyText, .noPhonemes: return .badRequest(error.description, param: "input")
+            case .tooLong: return APIError(.contentTooLarge, error.description, param: "input", code: "audio_too_long")
             case .speedOutOfRange: return .badRequest(error.description, param: "speed")
             case .unknownLanguage: return .badRequest(error.description, param: "lang")
             case .tooManyTokens: return .badRequest(error.description, param: "input")
@@ -68,7 +69,7 @@ public struct APIError: HTTPResponseError, Equatable {
         case let error as VoiceError:
             switch error {
             case .unknownVoice: return APIError(.notFound, error.description, param: "voice", code: "voice_not_found")
-            case .invalidName, .malformedBlend: return .badRequest(error.description, param: "voice", code: "invalid_voice")
+            case .invalidName, .malformedBlend, .tooManyTerms: return .badRequest(error.description, param: "voice", code: "invalid_voice")
             default: return APIError(.internalServerError, error.description, type: "server_error")
             }
         case let error as PhonemizerError:

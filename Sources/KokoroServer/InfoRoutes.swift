@@ -1,3 +1,4 @@
+import BoundedCache
 import Foundation
 import Hummingbird
 import KokoroEngine

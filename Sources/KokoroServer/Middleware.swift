@@ -9,16 +9,23 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
     let metrics: ServerMetrics
     static var quietPaths: Set<String> { ["/health", "/ready", "/metrics", "/status"] }
 
+    /// The metrics label of a handled request: its route's pattern, set by the router while
+    /// it ran. Only routes that exist become labels; a series per unmatched path would let
+    /// anyone grow the metrics without bound.
+    static func route(_ context: Context) -> String {
+        guard let path = context.endpointPath, path != "NotFound" else { return "unmatched" }
+        return path
+    }
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         let id = request.headers[.requestID].map { String($0.prefix(64)) } ?? String(UUID().uuidString.prefix(8)).lowercased()
         context.logger[metadataKey: "request_id"] = .string(id)
         let start = ContinuousClock.now
-        let route = context.endpointPath ?? request.uri.path
         do {
             var response = try await next(request, context)
             response.headers[.requestID] = id
-            metrics.requestFinished(route: route, status: Int(response.status.code))
+            metrics.requestFinished(route: Self.route(context), status: Int(response.status.code))
             // Probes and scrapes arrive every few seconds: keep them out of the info log.
             let level: Logger.Level = Self.quietPaths.contains(request.uri.path) ? .debug : .info
             context.logger.log(level: level, "\(request.method) \(request.uri.path) \(response.status.code)",
@@ -26,7 +33,7 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
             return response
         } catch {
             let status = (error as? any HTTPResponseError)?.status.code ?? 500
-            metrics.requestFinished(route: route, status: Int(status))
+            metrics.requestFinished(route: Self.route(context), status: Int(status))
             context.logger.info("\(request.method) \(request.uri.path) \(status)", metadata: ["error": "\(error)"])
             if var apiError = error as? APIError {
                 apiError.headers[.requestID] = id
@@ -49,10 +56,11 @@ struct APIKeyMiddleware<Context: RequestContext>: RouterMiddleware {
         guard !keys.isEmpty, !Self.openPaths.contains(request.uri.path), request.method != .options else {
             return try await next(request, context)
         }
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
+        // The scheme is case-insensitive (RFC 9110 §11.1): "bearer KEY" is as good.
+        guard let header = request.headers[.authorization], header.count > 7, header.prefix(7).lowercased() == "bearer " else {
             throw unauthorized("missing API key: send Authorization: Bearer YOUR_KEY")
         }
-        let presented = Array(header.dropFirst(7).utf8)
+        let presented = Array(header.dropFirst(7).trimmingPrefix(while: { $0 == " " }).utf8)
         // Check every key, whatever matched, so timing does not reveal which or how much.
         var matched = false
         for key in keys { matched = Self.constantTimeEqual(key, presented) || matched }

@@ -7,6 +7,7 @@ public enum VoiceError: Error, Equatable, CustomStringConvertible {
     case unknownVoice(String, suggestions: [String], available: Int)
     case invalidName(String)
     case malformedBlend(String, String)
+    case tooManyTerms(String, limit: Int)
     case noVoices([String])
 
     public var description: String {
@@ -24,11 +25,18 @@ public enum VoiceError: Error, Equatable, CustomStringConvertible {
                 ? "unknown voice \(name); `kokoro voices` lists the \(available) available"
                 : "unknown voice \(name); did you mean \(suggestions.joined(separator: ", "))? (`kokoro voices` lists all \(available))"
         case .invalidName(let name):
-            "invalid voice name \(name): names use letters, digits and _ only (e.g. af_heart)"
+            "invalid voice name \(Self.quoted(name)): names use letters, digits and _ only (e.g. af_heart)"
         case .malformedBlend(let spec, let why):
-            "malformed voice blend \(spec): \(why); write e.g. af_bella+af_sky or af_bella(2)+af_sky(1)"
+            "malformed voice blend \(Self.quoted(spec)): \(why); write e.g. af_bella+af_sky or af_bella(2)+af_sky(1)"
+        case .tooManyTerms(let spec, let limit):
+            "voice blend \(Self.quoted(spec)) has too many terms: a blend mixes at most \(limit) voices, e.g. af_bella(2)+af_sky(1)"
         case .noVoices(let paths):
             "no voices found in \(paths.joined(separator: ", ")); run scripts/setup.sh or pass --voices PATH"
         }
+    }
+
+    /// A request's text in a message, shortened: an error must not echo 500 KB back.
+    static func quoted(_ text: String) -> String {
+        text.count <= 80 ? text : "\(text.prefix(60))… (\(text.count) characters)"
     }
 }

@@ -48,3 +48,21 @@ import KokoroPhonemizer
         } throws: { "\($0)".contains("scripts/setup.sh") }
     }
 }
+
+@Suite struct FallbackCacheTests {
+    /// Every request can bring words no dictionary knows; what espeak-ng read for them is
+    /// kept within its byte bound, oldest out first (it grew without bound before).
+    @Test func wordsESpeakReadAreKeptWithinTheBound() throws {
+        let espeak = try #require(try? ESpeakPhonemizer(), "espeak-ng is not installed")
+        let g2p = try EnglishG2P(dictionaryDirectory: dictionaryDirectory(), british: false, fallback: espeak, vocabulary: nil,
+                                 fallbackCacheBytes: 2_000)
+        for index in 0..<60 {
+            _ = try g2p.phonemize("Zyx\(String(UnicodeScalar(UInt8(97 + index % 26))))qorb\(String(UnicodeScalar(UInt8(97 + index / 26))))ian",
+                                  language: .americanEnglish)
+        }
+        let statistics = g2p.fallbackCache.statistics
+        #expect(statistics.cost <= 2_000)
+        #expect(statistics.evictions > 0)
+        #expect(statistics.entries > 10)
+    }
+}

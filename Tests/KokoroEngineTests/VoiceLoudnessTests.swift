@@ -72,6 +72,19 @@ struct VoiceLoudnessTests {
     }
 
     /// Each piece of a stream is processed on its own; splitting must change nothing.
+    /// Every distinct blend a request names is measured and kept: the table is capped, the
+    /// oldest out first, on disk too.
+    @Test func theTableKeepsAtMostItsCapNewestFirst() throws {
+        let store = FileManager.default.temporaryDirectory.appendingPathComponent("loudness-cap-\(UUID()).json")
+        defer { try? FileManager.default.removeItem(at: store) }
+        let loudness = VoiceLoudness(storeURL: store, maxEntries: 3)
+        let speech = samples(of: .speechLike, amplitude: 0.1)
+        for key in ["a", "b", "c", "d", "e"] { try loudness.calibrate(voice: key, samples: speech) }
+        #expect(Set(loudness.calibrated.keys) == ["c", "d", "e"])
+        #expect(Set(VoiceLoudness(storeURL: store, maxEntries: 3).calibrated.keys) == ["c", "d", "e"])
+        #expect(VoiceLoudness(storeURL: store, maxEntries: 2).calibrated.count == 2)
+    }
+
     @Test func piecesJoinLikeOneSignal() throws {
         let loudness = VoiceLoudness(storeURL: nil)
         let speech = speechLike(seconds: 3, amplitude: 0.4)

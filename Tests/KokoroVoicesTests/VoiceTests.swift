@@ -94,6 +94,35 @@ struct VoiceBlendTests {
         #expect(throws: VoiceError.self) { try VoiceBlend(parsing: spec) }
     }
 
+    /// A blend mixes at most eight voices; a 60,000-term one (which once took 4.7 s before
+    /// admission) is refused at once, and the message does not echo it back.
+    @Test func blendsOfTooManyVoicesAreRefused() throws {
+        let eight = Array(repeating: "af_heart", count: 8).joined(separator: "+")
+        #expect(try VoiceBlend(parsing: eight).terms.count == 8)
+        #expect(throws: VoiceError.tooManyTerms(eight + "+af_sky", limit: 8)) { try VoiceBlend(parsing: eight + "+af_sky") }
+        let huge = Array(repeating: "af_heart", count: 60_000).joined(separator: "+")
+        let start = ContinuousClock.now
+        do {
+            _ = try VoiceBlend(parsing: huge)
+            Issue.record("a 60,000-term blend was accepted")
+        } catch {
+            #expect(error.description.count < 300)
+            #expect(error.description.contains("at most 8 voices"))
+        }
+        #expect(start.duration(to: .now) < .seconds(1))
+    }
+
+    /// Every spelling of one mix has one canonical name: tables keyed by voice keep one entry.
+    @Test func respellingsOfAMixShareOneCanonicalName() throws {
+        let canonical = try VoiceBlend(parsing: "af_bella+af_sky").canonical
+        #expect(canonical == "af_bella(0.5000)+af_sky(0.5000)")
+        for spelling in ["af_sky+af_bella", "af_bella(2)+af_sky(2)", "af_bella+af_bella+af_sky+af_sky", " af_sky(1) + af_bella(1) "] {
+            #expect(try VoiceBlend(parsing: spelling).canonical == canonical, "\(spelling)")
+        }
+        #expect(try VoiceBlend(parsing: "af_bella(2)+af_sky(1)").canonical != canonical)
+        #expect(try VoiceBlend(parsing: "af_heart").canonical == "af_heart")
+    }
+
     @Test func blendEqualsTheWeightedMean() throws {
         let library = try VoiceLibrary(paths: [officialVoices])
         let bella = try library.voice(named: "af_bella")
