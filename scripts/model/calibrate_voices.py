@@ -66,7 +66,7 @@ def session(model):
 
 
 def load_rows(lines):
-    """[(line number, text, token ids)] for the given 0-based line numbers of the TSV."""
+    """[(text, token ids, line number)] for the given 0-based line numbers of the TSV."""
     vocab = json.loads((CACHE / "vocab.json").read_text())["vocab"]
     all_lines = SENTENCES.read_text(encoding="utf-8").splitlines()
     rows = []

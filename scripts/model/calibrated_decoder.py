@@ -264,16 +264,19 @@ def read_layout(model_path):
 
 
 def check(outdir, decoder_path):
-    import onnxruntime as ort
-    from calibrate_voices import load_rows, session, CACHE, SAMPLES_PER_FRAME  # noqa: E402
+    """Exactness on 3 sentences (ljs-test lines 100-199: neither the judge's 0-99 nor the
+    calibration corpus), and that every part of `statistics` is really used."""
+    from calibrate_voices import load_rows, session, CACHE  # noqa: E402
 
     front = session(str(CACHE / "kokoro-v1.0.int8.front.onnx"))
     plain, probe = session(str(decoder_path)), session(str(outdir / "kokoro-decoder-probe.onnx"))
     calibrated = session(str(outdir / "kokoro-decoder-calibrated.onnx"))
+    lay = read_layout(outdir / "kokoro-decoder-calibrated.onnx")
+    m, q = lay["M"], lay["Q"]
     voices = np.load(CACHE / "voices-v1.0.npz")
-    rows = load_rows(range(0, 100))  # (text, ids, line)
-    rows = sorted(rows, key=lambda r: len(r[1]))
-    for text, ids, _ in (rows[5], rows[50], rows[95]):
+    rows = sorted(load_rows(range(100, 200)), key=lambda r: len(r[1]))  # (text, ids, line)
+    worst = 0.0
+    for i, (text, ids, line) in enumerate((rows[5], rows[50], rows[95])):
         style = voices["af_heart"][len(ids)]
         inputs = {"tokens": np.array([[0, *ids, 0]], np.int64), "style": style, "speed": np.ones(1, np.float32)}
         features, f0, energy, _ = front.run(None, inputs)
@@ -281,17 +284,30 @@ def check(outdir, decoder_path):
         reference = plain.run(["audio"], feed)[0]
         probe_audio, stats = probe.run(["audio", STATS], feed)
         audio = calibrated.run(["audio"], {**feed, STATS: stats})[0]
-        print(f"{len(ids)} tokens, {features.shape[2]} frames: probe audio vs decoder max|diff| "
+        again = calibrated.run(["audio"], {**feed, STATS: stats})[0]
+        diff = float(np.abs(audio - reference).max())
+        worst = max(worst, diff, float(np.abs(probe_audio - reference).max()))
+        print(f"line {line}: {len(ids)} tokens, {features.shape[2]} frames: probe audio vs decoder max|diff| "
               f"{np.abs(probe_audio - reference).max():.3g}; calibrated(own stats) vs decoder max|diff| "
-              f"{np.abs(audio - reference).max():.3g} (bit-identical: {np.array_equal(audio, reference)}), "
-              f"peak {np.abs(reference).max():.3f}")
+              f"{diff:.3g} (bit-identical: {np.array_equal(audio, reference)}; repeat identical: "
+              f"{np.array_equal(audio, again)}), peak {np.abs(reference).max():.3f}")
+        if i == 0:  # each part of the statistics must change the audio when perturbed by 1 %
+            for kind, part in (("means", slice(0, m)), ("variances", slice(m, 2 * m)),
+                               ("minima", slice(2 * m, 2 * m + q)), ("maxima", slice(2 * m + q, 2 * m + 2 * q))):
+                changed = stats.copy()
+                changed[part] *= np.float32(1.01)
+                d = float(np.abs(calibrated.run(["audio"], {**feed, STATS: changed})[0] - reference).max())
+                print(f"  {kind} x1.01: max|diff| {d:.3g}")
+                assert d > 1e-3, f"the calibrated decoder ignores the {kind}"
+    print(f"check: worst max|diff| {worst:.3g}")
+    assert worst < 1e-4, "the calibrated decoder does not reproduce the plain decoder"
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("decoder", type=Path)
     parser.add_argument("outdir", type=Path)
-    parser.add_argument("--check", action="store_true", help="check exactness on 3 sentences")
+    parser.add_argument("--check", action="store_true", help="check exactness on 3 sentences (needs onnxruntime)")
     parser.add_argument("--layout", action="store_true", help="print the statistics layout")
     args = parser.parse_args()
     calibrated, probe, lay = build(args.decoder)
