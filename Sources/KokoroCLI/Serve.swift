@@ -9,7 +9,7 @@ import ServiceLifecycle
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the OpenAI-compatible speech server.",
-        discussion: "Every option also reads a KOKORO_* variable (KOKORO_HOST, KOKORO_PORT, KOKORO_API_KEYS, KOKORO_CORS_ORIGINS, KOKORO_MAX_INPUT, KOKORO_MAX_CONCURRENT, KOKORO_MAX_QUEUE, KOKORO_DEFAULT_VOICE, KOKORO_MEMORY_LIMIT_MB, KOKORO_ADMISSION, KOKORO_PREWARM, KOKORO_LOG_LEVEL; engine options: KOKORO_THREADS, KOKORO_SESSIONS, KOKORO_OPTIMIZER, KOKORO_MEMORY_BUDGET_MB).")
+        discussion: "Every option also reads a KOKORO_* variable (KOKORO_HOST, KOKORO_PORT, KOKORO_API_KEYS, KOKORO_CORS_ORIGINS, KOKORO_MAX_INPUT, KOKORO_MAX_CONCURRENT, KOKORO_MAX_QUEUE, KOKORO_QUEUE_TIMEOUT, KOKORO_STALL_TIMEOUT, KOKORO_DEV_ROUTES, KOKORO_DEFAULT_VOICE, KOKORO_MEMORY_LIMIT_MB, KOKORO_ADMISSION, KOKORO_PREWARM, KOKORO_LOG_LEVEL; engine options: KOKORO_MODEL, KOKORO_VOICES, KOKORO_VOCAB, KOKORO_ORT_LIBRARY, KOKORO_THREADS, KOKORO_SESSIONS, KOKORO_OPTIMIZER, KOKORO_MEMORY_BUDGET_MB, KOKORO_LOUDNESS, KOKORO_PIECE_TOKENS, KOKORO_DECODER_WINDOWS, KOKORO_MAX_AUDIO_SECONDS).")
 
     @Option(help: "Address to bind (default 127.0.0.1: only this machine).")
     var host: String?
@@ -29,8 +29,17 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("max-concurrent"), help: "Most requests synthesizing at once (default 8); fewer are admitted when the measured speed keeps fewer streams in real time.")
     var maxConcurrent: Int?
 
-    @Option(name: .customLong("max-queue"), help: "Requests that may wait for a slot before 503s (default 0).")
+    @Option(name: .customLong("max-queue"), help: "Requests that may wait for a slot before 503s (default 4).")
     var maxQueue: Int?
+
+    @Option(name: .customLong("queue-timeout"), help: "Seconds a request may wait for a slot, or a stream for room to run in real time, before its 503 (default 5).")
+    var queueTimeout: Double?
+
+    @Option(name: .customLong("stall-timeout"), help: "Seconds a streamed write may wait for a client that stopped reading before its connection is closed (default 30).")
+    var stallTimeout: Double?
+
+    @Option(name: .customLong("dev-routes"), help: "Serve /dev/phonemize and /dev/generate_from_phonemes: on or off (default on).")
+    var devRoutes: String?
 
     @Option(help: "How real-time streams are admitted: forecast (refuse one that would make itself or a running stream run dry, with Retry-After) or capacity (only the measured real-time capacity) (default forecast).")
     var admission: String?
@@ -52,7 +61,14 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let allocator = MemoryWatchdog.configureAllocator()
         let environment = ProcessInfo.processInfo.environment
-        var configuration = ServerConfiguration.fromEnvironment(environment)
+        var configuration: ServerConfiguration
+        do {
+            configuration = try ServerConfiguration.fromEnvironment(environment)
+            if let admission { try configuration.setAdmission(admission) }
+            if let devRoutes { try configuration.setDevRoutes(devRoutes) }
+        } catch {
+            throw ValidationError("\(error)")
+        }
         if let host { configuration.host = host }
         if let port { configuration.port = port }
         if !apiKeys.isEmpty { configuration.apiKeys = apiKeys }
@@ -61,12 +77,12 @@ struct Serve: AsyncParsableCommand {
         if let defaultVoice { configuration.defaultVoice = defaultVoice }
         if let maxConcurrent { configuration.maxConcurrentRequests = maxConcurrent }
         if let maxQueue { configuration.maxQueuedRequests = maxQueue }
+        if let queueTimeout { configuration.queueTimeoutSeconds = queueTimeout }
+        if let stallTimeout { configuration.stallTimeoutSeconds = stallTimeout }
         if let memoryLimitMB { configuration.memoryLimitMB = memoryLimitMB }
-        switch admission {
-        case nil: break
-        case "forecast": configuration.forecastAdmission = true
-        case "capacity": configuration.forecastAdmission = false
-        case let other?: throw ValidationError("unknown --admission \(other): use forecast or capacity")
+        guard configuration.maxQueuedRequests >= 0, configuration.maxConcurrentRequests >= 1,
+              configuration.queueTimeoutSeconds > 0, configuration.stallTimeoutSeconds > 0 else {
+            throw ValidationError("--max-concurrent must be at least 1, --max-queue at least 0, and --queue-timeout and --stall-timeout above 0 seconds")
         }
 
         let levelName = logLevel ?? environment["KOKORO_LOG_LEVEL"] ?? "info"
@@ -92,10 +108,13 @@ struct Serve: AsyncParsableCommand {
         let loader = EngineLoader(state: state, voice: configuration.defaultVoice, prewarmPhrases: phrases, logger: logger) {
             try options.makeEngine(defaultSessions: nil)
         }
-        let app = buildApplication(configuration: configuration, state: state, services: [loader], logger: logger)
+        let gate = AdmissionGate(configuration: configuration)
+        let app = buildApplication(configuration: configuration, state: state, gate: gate, services: [loader], logger: logger)
+        let drain = DrainService(state: state, gate: gate, gracePeriod: .seconds(configuration.shutdownGracePeriod), logger: logger)
         logger.info("listening on http://\(configuration.host):\(configuration.port) (auth \(configuration.apiKeys.isEmpty ? "off" : "on"))")
-        var groupConfiguration = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        groupConfiguration.maximumGracefulShutdownDuration = .seconds(configuration.shutdownGracePeriod)
+        var groupConfiguration = ServiceGroupConfiguration(services: [app, drain], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // The drain waits up to the grace period; the server then closes in moments.
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(configuration.shutdownGracePeriod + 5)
         try await ServiceGroup(configuration: groupConfiguration).run()
     }
 }

@@ -223,6 +223,11 @@ public final class KokoroEngine: Sendable {
         return PhonemizerRouter(phonemizers: [american, british] + (espeak.map { [$0] } ?? []), unavailable: espeakError)
     }
 
+    /// Seconds of audio a stream makes ahead of its consumer: enough that a listener on a
+    /// normal link never waits for it (writes return once the bytes are in the socket's
+    /// buffer), small enough that a slow reader holds little memory.
+    public static let audioAheadSeconds = 5.0
+
     /// The model file and the back ends it runs on, for status pages.
     public let modelDescription: String?
     public var providers: [String] {
@@ -239,11 +244,24 @@ public final class KokoroEngine: Sendable {
         try planner.plan(request)
     }
 
+    /// Runs `plan` (usually `prepare`) on the engine's planning threads, off Swift's
+    /// cooperative pool: phonemizing and blending a long input take tens of milliseconds of
+    /// CPU that the pool's few threads (two on a 2-core machine) need for network I/O.
+    public func plan(_ plan: @escaping @Sendable () throws -> SynthesisJob) async throws -> SynthesisJob {
+        try await withCheckedThrowingContinuation { continuation in
+            Self.planning.async { continuation.resume(with: Result { try plan() }) }
+        }
+    }
+
+    private static let planning = DispatchQueue(label: "kokoro.planning", qos: .userInitiated, attributes: .concurrent)
+
     /// Admits a real-time job if the pool, played forward over every stream's planned pieces
     /// (`AdmissionForecast`), makes its first audio within the ledger's budget and keeps
     /// every stream in time; else throws `EngineError.noRealTimeRoom` with the seconds after
-    /// which it would fit. Stream the returned job, or `withdraw` it.
-    public func admit(_ job: SynthesisJob) async throws(EngineError) -> SynthesisJob {
+    /// which it would fit. With `acceptLateStart`, a job that would only be late itself is
+    /// admitted (the caller knows a session is free for it). Stream the returned job, or
+    /// `withdraw` it.
+    public func admit(_ job: SynthesisJob, acceptLateStart: Bool = false) async throws(EngineError) -> SynthesisJob {
         let load = await scheduler.load()
         let forecast = AdmissionForecast(sessions: load.sessions, otherRunsEndIn: load.otherRunsEndIn,
                                          overflowSession: load.overflowSession, overflowSlowdown: load.cost.overflowSlowdown,
@@ -251,7 +269,7 @@ public final class KokoroEngine: Sendable {
             cost.seconds(tokens: $0)
         }
         let pieces = job.plannedPieces(windows: windows)
-        let decision = streams.admit(pieces: pieces, forecast: forecast, running: load.streamRunsEndIn)
+        let decision = streams.admit(pieces: pieces, forecast: forecast, running: load.streamRunsEndIn, acceptLateStart: acceptLateStart)
         logger.debug("admission", metadata: [
             "streams": "\(streams.count)", "running": "\(load.streamRunsEndIn.count + load.otherRunsEndIn.count)",
             "seconds_per_token": .string(String(format: "%.4f", load.cost.secondsPerToken)),
@@ -289,13 +307,14 @@ public final class KokoroEngine: Sendable {
         await scheduler.endHold(for: id)
     }
 
-    /// The job's audio, piece by piece, synthesized ahead of the consumer. Ending the
-    /// iteration (or cancelling its task) cancels the model run in progress. A real-time
+    /// The job's audio, piece by piece, synthesized ahead of the consumer by at most
+    /// `audioAheadSeconds` (and the chunk in hand). Ending the iteration (or cancelling its
+    /// task) cancels the model run in progress. A real-time
     /// job's runs are due when its listener would run out of audio (a job not admitted
     /// first is entered in the ledger unchecked). With the split model, each sentence's
     /// front runs once and its decoder in `windows`, each window's audio sent when made.
-    public func stream(_ job: SynthesisJob) -> AsyncThrowingStream<AudioChunk, any Error> {
-        let (stream, continuation) = AsyncThrowingStream.makeStream(of: AudioChunk.self)
+    public func stream(_ job: SynthesisJob) -> AudioStream {
+        let stream = AudioStream(limitSamples: Int(Self.audioAheadSeconds * Double(KokoroModel.sampleRate)))
         calibrateInBackground(job.request.voice)
         let runs = job.plannedRuns(windows: windows)
         let planned = runs.flatMap { $0 }
@@ -316,14 +335,14 @@ public final class KokoroEngine: Sendable {
             }
             /// Counts a run done (all of the segment's with `endsSegment`) and sends its audio.
             func send(_ samples: [Float], index: Int, phonemes: String, since start: ContinuousClock.Instant,
-                      endsSegment: Bool, isLast: Bool, fromCache: Bool) {
+                      endsSegment: Bool, isLast: Bool, fromCache: Bool) async throws {
                 let done = endsSegment ? left : min(left, 1)
                 left -= done
                 run += done
                 streamID.map { streams.sent($0, audioSeconds: Double(samples.count) / Double(KokoroModel.sampleRate), completing: done) }
                 guard !samples.isEmpty || isLast else { return }
-                continuation.yield(AudioChunk(index: index, samples: samples, phonemes: phonemes,
-                                              synthesisSeconds: start.duration(to: .now).seconds, isLast: isLast, fromCache: fromCache))
+                try await stream.send(AudioChunk(index: index, samples: samples, phonemes: phonemes,
+                                                 synthesisSeconds: start.duration(to: .now).seconds, isLast: isLast, fromCache: fromCache))
             }
             do {
                 for (index, segment) in job.segments.enumerated() {
@@ -332,7 +351,7 @@ public final class KokoroEngine: Sendable {
                     left = runs[index].count
                     switch segment {
                     case .silence(let samples):
-                        send([Float](repeating: 0, count: samples), index: index, phonemes: "", since: .now, endsSegment: true, isLast: isLast, fromCache: false)
+                        try await send([Float](repeating: 0, count: samples), index: index, phonemes: "", since: .now, endsSegment: true, isLast: isLast, fromCache: false)
                     case .speech(let phonemes, let tokens, let pauseAfter):
                         let start = ContinuousClock.now
                         let style = job.style.style(forTokenCount: tokens.count)
@@ -340,39 +359,39 @@ public final class KokoroEngine: Sendable {
                         let pause = [Float](repeating: 0, count: isLast ? 0 : pauseAfter)
                         if job.request.useCache, var samples = audioCache.samples(tokens: tokens, style: style, speed: speed) {
                             loudness?.apply(&samples, voice: key)
-                            send(samples + pause, index: index, phonemes: phonemes, since: start, endsSegment: true, isLast: isLast, fromCache: true)
+                            try await send(samples + pause, index: index, phonemes: phonemes, since: start, endsSegment: true, isLast: isLast, fromCache: true)
                             continue
                         }
                         var sentence: [Float] = []
                         if let windows {
                             let frames = try await schedule(.front(tokens: tokens, style: style, speed: speed)).frames
-                            send([], index: index, phonemes: phonemes, since: start, endsSegment: false, isLast: false, fromCache: false)
+                            try await send([], index: index, phonemes: phonemes, since: start, endsSegment: false, isLast: false, fromCache: false)
                             try await decode(frames, in: windows, style: style, schedule: schedule) { samples, isLastWindow in
                                 sentence += samples
                                 var samples = samples
                                 loudness?.apply(&samples, voice: key)
-                                send(samples + (isLastWindow ? pause : []), index: index, phonemes: phonemes, since: start,
+                                try await send(samples + (isLastWindow ? pause : []), index: index, phonemes: phonemes, since: start,
                                      endsSegment: isLastWindow, isLast: isLast && isLastWindow, fromCache: false)
                             }
                         } else {
                             sentence = planner.joiner.trim(try await schedule(.whole(tokens: tokens, style: style, speed: speed)).audio)
                             var samples = sentence
                             loudness?.apply(&samples, voice: key)
-                            send(samples + pause, index: index, phonemes: phonemes, since: start, endsSegment: true, isLast: isLast, fromCache: false)
+                            try await send(samples + pause, index: index, phonemes: phonemes, since: start, endsSegment: true, isLast: isLast, fromCache: false)
                         }
                         if job.request.useCache { audioCache.store(sentence, tokens: tokens, style: style, speed: speed) }
                     }
                 }
-                continuation.finish()
+                stream.finish()
             } catch {
-                continuation.finish(throwing: error)
+                stream.finish(throwing: error)
             }
             // A stream whose first piece never reached the scheduler (cached, or the
             // listener left first) leaves no session kept for it.
             if let streamID { await scheduler.endHold(for: streamID) }
         }
         // A listener that left has no deadline to protect: it stops counting at once.
-        continuation.onTermination = { [streams] _ in
+        stream.onConsumerGone { [streams] in
             task.cancel()
             streamID.map(streams.finished)
         }
@@ -386,7 +405,7 @@ public final class KokoroEngine: Sendable {
     /// the last window as `AudioJoiner.trimTail` does. (Durations cannot bound the tail:
     /// speech ended 250–370 ms before the last token's frames in the same sentences.)
     private func decode(_ sentence: SentenceFrames, in windows: DecoderWindows, style: ArraySlice<Float>,
-                        schedule: (ModelWork) async throws -> ModelOutput, emit: ([Float], Bool) -> Void) async throws {
+                        schedule: (ModelWork) async throws -> ModelOutput, emit: ([Float], Bool) async throws -> Void) async throws {
         let phase = HarmonicPhase(f0: sentence.f0)
         let lead = max(0, Int(sentence.durations.first ?? 0) - 5)
         let plan = windows.windows(covering: lead ..< sentence.frames, of: sentence.frames)
@@ -401,7 +420,7 @@ public final class KokoroEngine: Sendable {
             if isLastWindow {
                 samples = planner.joiner.trimTail(samples, loudest: loudest)
             }
-            emit(samples, isLastWindow)
+            try await emit(samples, isLastWindow)
         }
     }
 

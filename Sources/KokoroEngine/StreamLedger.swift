@@ -43,15 +43,17 @@ public final class StreamLedger: Sendable {
     /// Registers the stream (returning its id and the forecast's verdict) unless `forecast`
     /// finds it would make itself or another stream late (returning why); the check and the
     /// registration are one step, so two newcomers cannot both take the last room.
-    /// `running`: seconds until each stream's piece in progress ends.
+    /// `running`: seconds until each stream's piece in progress ends. `acceptLateStart`: a
+    /// newcomer that would only be late itself (the others keep their time) is registered.
     func admit(pieces: [AdmissionForecast.Stream.Piece], forecast: AdmissionForecast, running: [UInt64: Double],
+               acceptLateStart: Bool = false,
                now: ContinuousClock.Instant = .now) -> Result<(id: UInt64, verdict: AdmissionForecast.Verdict), AdmissionForecast.Verdict> {
         let id = nextID.add(1, ordering: .relaxed).newValue
         return entries.withLock { entries in
             let streams = Self.streams(entries, running: running, now: now, budget: firstAudioBudget)
             let newcomer = AdmissionForecast.Stream(id: id, playbackEnd: nil, firstAudioDue: firstAudioBudget, pieces: pieces)
             let verdict = forecast.verdict(newcomer, beside: streams)
-            guard verdict.fits else { return .failure(verdict) }
+            guard verdict.fits || (acceptLateStart && verdict.othersLater <= verdict.tolerance) else { return .failure(verdict) }
             entries[id] = Entry(arrival: now, upcoming: pieces)
             return .success((id, verdict))
         }

@@ -1,11 +1,12 @@
 import Foundation
 
-/// Bounds how many requests synthesize at once and how many may wait.
+/// Bounds how many requests synthesize at once and how many may wait, and for how long.
 ///
-/// The bound is the smaller of the configured cap and the real-time capacity the caller
-/// measured (how many streams the model keeps ahead of playback). A request over both bounds is refused at once with 503 and a `Retry-After` estimated
-/// from recent request durations, rather than queued into a wait that would stall every
-/// stream: a fast, explicit refusal is better than degraded audio for everyone.
+/// The bound is the smaller of the configured cap and the caller's limit (`Admission`
+/// gives the measured real-time capacity, never below the pool's sessions). A request over
+/// it waits in a short queue, up to a timeout; a full queue or a wait that runs out is
+/// refused at once with 503 and a `Retry-After` estimated from recent request durations:
+/// a fast, explicit refusal under real overload is better than degraded audio for everyone.
 public actor AdmissionGate {
     public let maxActive: Int
     public let maxQueued: Int
@@ -20,21 +21,32 @@ public actor AdmissionGate {
         self.maxQueued = max(0, maxQueued)
     }
 
+    /// The configured cap and queue.
+    public init(configuration: ServerConfiguration) {
+        self.init(maxActive: configuration.maxConcurrentRequests, maxQueued: configuration.maxQueuedRequests)
+    }
+
     public var queued: Int { waiters.count }
 
-    /// Waits for a slot; throws a 503 `APIError` when the queue is full. `limit` lowers the
-    /// configured cap for this decision.
-    public func enter(limit: Int? = nil) async throws {
+    /// Takes a slot, waiting for one up to `timeout` if the queue has room; throws a 503
+    /// `APIError` when it is full or the wait runs out. `limit` lowers the configured cap
+    /// for this decision.
+    public func enter(limit: Int? = nil, timeout: Duration = .zero) async throws {
         if active < min(maxActive, max(1, limit ?? maxActive)) {
             active += 1
             return
         }
-        guard waiters.count < maxQueued else {
+        guard waiters.count < maxQueued, .zero < timeout else {
             throw APIError.overloaded(retryAfter: retryAfter(),
                                       message: "the server is at capacity (\(active) synthesizing, \(waiters.count) queued); retry later")
         }
         nextID += 1
         let id = nextID
+        let timer = Task { [timeout] in
+            try await Task.sleep(for: timeout)
+            await self.expire(id, after: timeout)
+        }
+        defer { timer.cancel() }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 waiters.append((id, continuation))
@@ -42,6 +54,15 @@ public actor AdmissionGate {
         } onCancel: {
             Task { await self.cancelWaiter(id) }
         }
+    }
+
+    /// A waiter whose time ran out: refused, with the same advice as a full queue.
+    private func expire(_ id: UInt64, after timeout: Duration) {
+        guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
+        let waiter = waiters.remove(at: index)
+        waiter.continuation.resume(throwing: APIError.overloaded(
+            retryAfter: retryAfter(),
+            message: "the server stayed at capacity (\(active) synthesizing, \(waiters.count) queued) for the \(timeout.components.seconds) s a request may wait; retry later"))
     }
 
     /// Frees a slot (handing it straight to the longest waiter) and records the duration

@@ -5,10 +5,10 @@ import ServiceLifecycle
 
 /// Builds the server: routes, middleware and the service that loads and warms the engine.
 /// Tests drive the result with `.router` or `.live`; `kokoro serve` runs it.
-public func buildApplication(configuration: ServerConfiguration, state: ServerState,
+public func buildApplication(configuration: ServerConfiguration, state: ServerState, gate: AdmissionGate? = nil,
                              metrics: ServerMetrics = ServerMetrics(), services: [any Service] = [],
                              logger: Logger = Logger(label: "kokoro.server")) -> some ApplicationProtocol {
-    let gate = AdmissionGate(maxActive: configuration.maxConcurrentRequests, maxQueued: configuration.maxQueuedRequests)
+    let gate = gate ?? AdmissionGate(configuration: configuration)
     let memory = MemoryMonitor(watchdog: MemoryWatchdog(settings: .init(limitMB: configuration.memoryLimitMB)), state: state, logger: logger)
     let router = buildRouter(configuration: configuration, state: state, gate: gate, metrics: metrics, memory: memory)
     return Application(router: router,
@@ -23,7 +23,8 @@ func buildRouter(configuration: ServerConfiguration, state: ServerState, gate: A
     router.add(middleware: OriginMiddleware(origins: Set(configuration.corsOrigins)))
     router.add(middleware: APIKeyMiddleware(keys: configuration.apiKeys))
 
-    let speech = SpeechRoutes(state: state, configuration: configuration, gate: gate, metrics: metrics)
+    let speech = SpeechRoutes(state: state, configuration: configuration,
+                              admission: Admission(gate: gate, configuration: configuration, metrics: metrics))
     let info = InfoRoutes(state: state, configuration: configuration, gate: gate, metrics: metrics, memory: memory)
     // OpenAI's paths, and the unversioned ones Open WebUI calls.
     for prefix in ["/v1", ""] {
@@ -32,8 +33,10 @@ func buildRouter(configuration: ServerConfiguration, state: ServerState, gate: A
     }
     router.get("/v1/models", use: info.models)
     router.get("/audio/models", use: info.models)
-    router.post("/dev/phonemize", use: speech.phonemize)
-    router.post("/dev/generate_from_phonemes", use: speech.generateFromPhonemes)
+    if configuration.devRoutes {
+        router.post("/dev/phonemize", use: speech.phonemize)
+        router.post("/dev/generate_from_phonemes", use: speech.generateFromPhonemes)
+    }
     router.get("/health", use: info.health)
     router.get("/ready", use: info.ready)
     router.get("/status", use: info.status)
@@ -41,6 +44,37 @@ func buildRouter(configuration: ServerConfiguration, state: ServerState, gate: A
     router.get("/metrics", use: info.prometheus)
     router.get("/", use: info.page)
     return router
+}
+
+/// Drains on shutdown, before the HTTP server stops: `/ready` turns 503 at once (a load
+/// balancer stops sending work), new requests get 503, and the requests running finish
+/// (up to `gracePeriod`); then the server closes. Run it after the application in the same
+/// service group: a group shuts its services down in reverse order.
+public struct DrainService: Service {
+    let state: ServerState
+    let gate: AdmissionGate
+    let gracePeriod: Duration
+    let logger: Logger
+
+    public init(state: ServerState, gate: AdmissionGate, gracePeriod: Duration, logger: Logger) {
+        self.state = state
+        self.gate = gate
+        self.gracePeriod = gracePeriod
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        try? await gracefulShutdown()
+        state.beginDraining()
+        let start = ContinuousClock.now
+        let (active, queued) = (await gate.active, await gate.queued)
+        logger.info("draining", metadata: ["active": "\(active)", "queued": "\(queued)"])
+        while await gate.active + gate.queued > 0, start.duration(to: .now) < gracePeriod {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        let left = await gate.active
+        logger.info("drained", metadata: ["seconds": "\(start.duration(to: .now).seconds)", "still_active": "\(left)"])
+    }
 }
 
 /// Loads the engine, warms it, and marks the server ready; then waits for shutdown (a

@@ -3,6 +3,7 @@ import Foundation
 import KokoroEngine
 import Logging
 import NIOCore
+import Synchronization
 
 /// One response's audio: engine chunks through one encoder to the client, with the
 /// response's measurements and its admission ticket released however it ends (dropped
@@ -15,8 +16,11 @@ struct AudioPipe: Sendable {
     let inputCharacters: Int
     let metrics: ServerMetrics
     let logger: Logger
-    /// Completes when the client's connection closes: synthesis for it stops then.
-    let connection: EventLoopFuture<Void>
+    /// The client's connection: synthesis stops when it closes, and a stalled reader's is closed.
+    let connection: any Channel
+    /// How long one write may wait for a client that stopped reading before its connection
+    /// is closed and its slot freed.
+    let stallTimeout: Duration
 
     struct Collected {
         let bytes: [UInt8]
@@ -26,27 +30,36 @@ struct AudioPipe: Sendable {
 
     /// The engine's chunks, ended (and the model run in progress terminated) as soon as the
     /// client's connection closes, not only when the next write fails.
-    private func chunks() -> AsyncThrowingStream<AudioChunk, any Error> {
-        let (chunks, continuation) = AsyncThrowingStream.makeStream(of: AudioChunk.self)
-        let producer = Task { [engine, job = ticket.job] in
-            do {
-                for try await chunk in engine.stream(job) { continuation.yield(chunk) }
-                continuation.finish()
-            } catch {
-                continuation.finish(throwing: error)
-            }
-        }
-        continuation.onTermination = { _ in producer.cancel() }
-        connection.whenComplete { _ in continuation.finish(throwing: CancellationError()) }
-        return chunks
+    private func chunks() -> AudioStream {
+        let stream = engine.stream(ticket.job)
+        connection.closeFuture.whenComplete { _ in stream.cancel() }
+        return stream
     }
 
     /// Streams encoded bytes to `write` as the engine produces audio. If the client goes
-    /// away (the connection closes, or `write` throws), synthesis is cancelled.
+    /// away (the connection closes, or `write` throws), synthesis is cancelled. The engine
+    /// makes a few seconds ahead at most (`AudioStream`), so a slow reader slows its own
+    /// synthesis; one whose write waits longer than `stallTimeout` is disconnected.
     func pump(_ write: ([UInt8]) async throws -> Void) async throws {
         metrics.activeStreams.increment()
         var samples = 0
         var firstAudio = true
+        let pending = PendingWrite()
+        let watchdog = Task { [connection, stallTimeout, logger] in
+            while !Task.isCancelled {
+                try await Task.sleep(for: min(.seconds(1), stallTimeout / 4))
+                guard let since = pending.since, since.duration(to: .now) > stallTimeout else { continue }
+                logger.warning("client stopped reading; closing its connection", metadata: ["stalled_s": "\(since.duration(to: .now).seconds)"])
+                connection.close(promise: nil)
+                return
+            }
+        }
+        defer { watchdog.cancel() }
+        func send(_ bytes: [UInt8]) async throws {
+            pending.begin()
+            defer { pending.end() }
+            try await write(bytes)
+        }
         do {
             let encoder = try makeEncoder(format, streaming: true)
             for try await chunk in chunks() {
@@ -58,10 +71,10 @@ struct AudioPipe: Sendable {
                     firstAudio = false
                     metrics.recordTTFA(seconds: received.duration(to: .now).seconds, inputCharacters: inputCharacters, fromCache: chunk.fromCache)
                 }
-                try await write(bytes)
+                try await send(bytes)
             }
             let tail = try encoder.finish()
-            if !tail.isEmpty { try await write(tail) }
+            if !tail.isEmpty { try await send(tail) }
         } catch {
             await finish(samples: samples, completed: false)
             if !(error is CancellationError) {
@@ -73,22 +86,27 @@ struct AudioPipe: Sendable {
     }
 
     /// The whole response at once (a finished file with exact headers).
+    /// Each chunk goes to the file's encoder as it comes, so what is held is the encoded
+    /// file (16-bit for WAV, half the samples' size), never the samples.
     func collect() async throws -> Collected {
         metrics.activeStreams.increment()
-        var samples: [Float] = []
+        var samples = 0
         var allCached = true
         do {
+            let encoder = try makeEncoder(format, streaming: false)
+            var bytes: [UInt8] = []
             for try await chunk in chunks() {
                 allCached = allCached && chunk.fromCache
-                samples += chunk.samples
+                samples += chunk.samples.count
+                bytes += try encoder.encode(chunk.samples)
                 metrics.synthesisSeconds.record(chunk.synthesisSeconds)
             }
-            let bytes = try encodeAll(samples: samples, format: format)
+            bytes += try encoder.finish()
             metrics.recordTTFA(seconds: received.duration(to: .now).seconds, inputCharacters: inputCharacters, fromCache: allCached)
-            await finish(samples: samples.count, completed: true)
-            return Collected(bytes: bytes, audioSeconds: Double(samples.count) / 24_000, elapsedSeconds: received.duration(to: .now).seconds)
+            await finish(samples: samples, completed: true)
+            return Collected(bytes: bytes, audioSeconds: Double(samples) / 24_000, elapsedSeconds: received.duration(to: .now).seconds)
         } catch {
-            await finish(samples: samples.count, completed: false)
+            await finish(samples: samples, completed: false)
             throw APIError.from(error)
         }
     }
@@ -102,4 +120,12 @@ struct AudioPipe: Sendable {
         metrics.statistics.recordFinished(audioSeconds: audio, elapsedSeconds: elapsed, completed: completed)
         await ticket.release(after: elapsed)
     }
+}
+
+/// When the write in progress began (nil: none waiting), for the stall watchdog.
+private final class PendingWrite: Sendable {
+    private let started = Mutex<ContinuousClock.Instant?>(nil)
+    var since: ContinuousClock.Instant? { started.withLock { $0 } }
+    func begin() { started.withLock { $0 = .now } }
+    func end() { started.withLock { $0 = nil } }
 }

@@ -53,6 +53,7 @@ struct InfoRoutes: Sendable {
         case .failed(let why): return try jsonResponse(Probe(status: "failed", detail: why), status: .serviceUnavailable)
         case .warming(let done, let total): return try jsonResponse(Probe(status: "warming", detail: "\(done)/\(total)"), status: .serviceUnavailable)
         case .loading: return try jsonResponse(Probe(status: "loading", detail: nil), status: .serviceUnavailable)
+        case .draining: return try jsonResponse(Probe(status: "draining", detail: "shutting down"), status: .serviceUnavailable)
         }
     }
 

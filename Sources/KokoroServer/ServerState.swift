@@ -11,6 +11,8 @@ public final class ServerState: Sendable {
         case loading
         case warming(done: Int, of: Int)
         case ready
+        /// Shutting down: running streams finish, nothing new is taken.
+        case draining
         case failed(String)
 
         public var label: String {
@@ -18,6 +20,7 @@ public final class ServerState: Sendable {
             case .loading: "loading"
             case .warming: "warming"
             case .ready: "ready"
+            case .draining: "draining"
             case .failed: "failed"
             }
         }
@@ -59,10 +62,14 @@ public final class ServerState: Sendable {
     public func markReady() {
         let elapsed = uptimeSeconds
         storage.withLock {
+            guard $0.phase != .draining else { return }
             $0.phase = .ready
             $0.startupSeconds = elapsed
         }
     }
+
+    /// From now on `/ready` says 503 and new work is refused; what runs finishes.
+    public func beginDraining() { storage.withLock { $0.phase = .draining } }
 
     /// The engine, or the 503 a request gets while it loads.
     func requireEngine() throws -> KokoroEngine {
@@ -70,6 +77,9 @@ public final class ServerState: Sendable {
         if let engine, phase == .ready { return engine }
         if case .failed(let why) = phase {
             throw APIError(.internalServerError, "the engine failed to start: \(why)", type: "server_error")
+        }
+        if phase == .draining {
+            throw APIError.overloaded(retryAfter: 5, message: "the server is shutting down; retry in a moment (another replica, or this one once restarted)")
         }
         throw APIError.overloaded(retryAfter: 1, message: "the model is still \(phase.label); retry in a moment (GET /ready says when)")
     }

@@ -10,8 +10,8 @@ import Logging
 struct SpeechRoutes: Sendable {
     let state: ServerState
     let configuration: ServerConfiguration
-    let gate: AdmissionGate
-    let metrics: ServerMetrics
+    let admission: Admission
+    var metrics: ServerMetrics { admission.metrics }
 
     /// Request bodies larger than this are refused before parsing.
     static let maxBodyBytes = 1 << 20
@@ -42,10 +42,7 @@ struct SpeechRoutes: Sendable {
         let body = try await Self.decode(SpeechBody.self, from: request)
         try body.validateModel()
         let format = try body.format()
-        guard body.input.count <= configuration.maxInputCharacters else {
-            throw APIError(.contentTooLarge, "input is \(body.input.count) characters; the limit is \(configuration.maxInputCharacters) (split the text or raise --max-input)",
-                           param: "input", code: "input_too_large")
-        }
+        try checkLength(body.input)
         let requestedSpeed = body.speed ?? 1
         guard SpeechBody.acceptedSpeeds.contains(requestedSpeed) else {
             throw APIError.badRequest("speed \(requestedSpeed) is out of range: use 0.25 to 4.0", param: "speed")
@@ -60,21 +57,16 @@ struct SpeechRoutes: Sendable {
         // Streamed or not, the same pieces (the stream decodes to exactly the whole file's
         // audio), due at the pace of playback: a whole file alone is made at full speed, and
         // under load it never takes the machine from a stream about to run dry.
-        let prepared: SynthesisJob
-        do {
-            prepared = try engine.prepare(SpeechRequest(text: body.input, voice: voice, speed: speed, language: language,
-                                                        useCache: !(body.noCache ?? false), realTime: true))
-        } catch {
-            throw APIError.from(error)
-        }
-
-        let ticket = try await admit(engine, prepared)
+        let request = SpeechRequest(text: body.input, voice: voice, speed: speed, language: language,
+                                    useCache: !(body.noCache ?? false), realTime: true)
+        let ticket = try await admission.admit(engine, arrival: received) { try $0.prepare(request) }
         var headers: HTTPFields = [.contentType: format.contentType]
         if Double(speed) != requestedSpeed {
             headers[.speedClamped] = "requested=\(requestedSpeed); applied=\(speed); model range \(EngineError.speedRange.lowerBound)-\(EngineError.speedRange.upperBound)"
         }
         let stream = AudioPipe(engine: engine, ticket: ticket, format: format, received: received, inputCharacters: body.input.count,
-                               metrics: metrics, logger: context.logger, connection: context.channel.closeFuture)
+                               metrics: metrics, logger: context.logger, connection: context.channel,
+                               stallTimeout: .seconds(configuration.stallTimeoutSeconds))
         guard streaming else {
             let result = try await stream.collect()
             headers[.audioDuration] = String(format: "%.3f", result.audioSeconds)
@@ -91,26 +83,11 @@ struct SpeechRoutes: Sendable {
         })
     }
 
-    /// Takes a synthesis slot, within the engine's measured real-time capacity, if the
-    /// engine's forecast finds the new stream and every running one in time; else the 503
-    /// with `Retry-After`. The returned ticket holds the slot until it is released or dropped.
-    private func admit(_ engine: KokoroEngine, _ job: SynthesisJob) async throws -> AdmissionTicket {
-        let capacity = await engine.scheduler.realTimeCapacity().streams
-        metrics.queueDepth.set(Double(await gate.queued + 1))
-        defer { Task { metrics.queueDepth.set(Double(await gate.queued)) } }
-        do {
-            try await gate.enter(limit: capacity)
-        } catch {
-            metrics.statistics.recordRefused()
-            throw error
-        }
-        guard job.request.realTime, configuration.forecastAdmission else { return AdmissionTicket(gate: gate, engine: engine, job: job) }
-        do {
-            return AdmissionTicket(gate: gate, engine: engine, job: try await engine.admit(job))
-        } catch {
-            await gate.leave(after: nil)
-            metrics.statistics.recordRefused()
-            throw APIError.from(error)
+    /// Inputs over `--max-input` characters are refused before anything else.
+    private func checkLength(_ input: String, field: String = "input") throws {
+        guard input.count <= configuration.maxInputCharacters else {
+            throw APIError(.contentTooLarge, "\(field) is \(input.count) characters; the limit is \(configuration.maxInputCharacters) (split the text or raise --max-input)",
+                           param: field, code: "input_too_large")
         }
     }
 
@@ -135,14 +112,18 @@ struct SpeechRoutes: Sendable {
     func phonemize(_ request: Request, context: some RequestContext) async throws -> Response {
         let engine = try state.requireEngine()
         let body = try await Self.decode(PhonemizeBody.self, from: request)
+        try checkLength(body.input)
         let voice = body.voice ?? configuration.defaultVoice ?? engine.defaultVoice
         do {
             let language = try body.language.map { code throws -> Language in
                 guard let language = Language(code: code) else { throw EngineError.unknownLanguage(code) }
                 return language
             } ?? Language(voiceName: voice) ?? .americanEnglish
-            // Exactly what synthesis would use: the planned pieces, and their concatenation.
-            let job = try engine.prepare(SpeechRequest(text: body.input, voice: voice, language: language))
+            // Exactly what synthesis would use: the planned pieces, and their concatenation;
+            // phonemized in a slot, like speech.
+            let slot = try await admission.slot(engine)
+            defer { Task { await slot.release(after: nil) } }
+            let job = try await engine.plan { try engine.prepare(SpeechRequest(text: body.input, voice: voice, language: language)) }
             let segments: [PhonemizeResult.Segment] = job.segments.compactMap {
                 guard case .speech(let phonemes, let tokens, _) = $0 else { return nil }
                 return .init(phonemes: phonemes, tokens: tokens)
@@ -170,16 +151,13 @@ struct SpeechRoutes: Sendable {
         guard let format = AudioFormat(rawValue: (body.response_format ?? "wav").lowercased()) else {
             throw APIError.badRequest("unsupported response_format", param: "response_format")
         }
+        try checkLength(body.phonemes, field: "phonemes")
         let voice = VoiceCatalog.resolveAliases(body.voice ?? configuration.defaultVoice ?? engine.defaultVoice, library: engine.voices)
-        let job: SynthesisJob
-        do {
-            job = try engine.planner.plan(phonemes: body.phonemes, voice: voice, speed: Float(body.speed ?? 1))
-        } catch {
-            throw APIError.from(error)
-        }
-        let result = try await AudioPipe(engine: engine, ticket: try await admit(engine, job), format: format, received: received,
+        let speed = Float(body.speed ?? 1)
+        let ticket = try await admission.admit(engine, arrival: received) { try $0.planner.plan(phonemes: body.phonemes, voice: voice, speed: speed) }
+        let result = try await AudioPipe(engine: engine, ticket: ticket, format: format, received: received,
                                          inputCharacters: body.phonemes.count, metrics: metrics, logger: context.logger,
-                                         connection: context.channel.closeFuture).collect()
+                                         connection: context.channel, stallTimeout: .seconds(configuration.stallTimeoutSeconds)).collect()
         return Response(status: .ok, headers: [.contentType: format.contentType, .contentLength: String(result.bytes.count)],
                         body: .init(byteBuffer: ByteBuffer(bytes: result.bytes)))
     }

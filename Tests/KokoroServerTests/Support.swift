@@ -102,8 +102,13 @@ struct Probe {
 final class RawHTTPClient: @unchecked Sendable {
     private let socket: Int32
 
-    init(port: Int) throws {
+    /// `receiveBuffer`: bytes the kernel may hold for this socket, set before connecting,
+    /// so a client that stops reading fills its buffers quickly.
+    init(port: Int, receiveBuffer: Int32? = nil) throws {
         socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        if var size = receiveBuffer {
+            _ = setsockopt(socket, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
