@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs what the tests need (scripts/setup.sh: Debian packages, ONNX Runtime, the model,
-# voices, dictionaries) and runs the whole test suite against the real model.
+# voices, dictionaries), runs the whole test suite against the real model, then fuzzes a
+# live server against its OpenAPI document (scripts/fuzz.sh, a small case count).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 scripts/setup.sh
 swift build --build-tests "$@"
 swift test --skip-build "$@"
+scripts/fuzz.sh --examples 10

@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 import KokoroEngine
 import Logging
@@ -26,24 +27,44 @@ func buildRouter(configuration: ServerConfiguration, state: ServerState, gate: A
     let speech = SpeechRoutes(state: state, configuration: configuration,
                               admission: Admission(gate: gate, configuration: configuration, metrics: metrics))
     let info = InfoRoutes(state: state, configuration: configuration, gate: gate, metrics: metrics, memory: memory)
+    for route in routeTable(speech: speech, info: info, devRoutes: configuration.devRoutes) {
+        router.on(RouterPath(route.path), method: route.method, use: route.handler)
+    }
+    return router
+}
+
+/// One route the server answers.
+struct Route: Sendable {
+    let method: HTTPRequest.Method
+    let path: String
+    let handler: @Sendable (Request, KokoroRequestContext) async throws -> Response
+}
+
+/// Every route, in one table: the router is built from it, and `OpenAPITests` holds the
+/// OpenAPI document to it.
+func routeTable(speech: SpeechRoutes, info: InfoRoutes, devRoutes: Bool) -> [Route] {
+    var routes: [Route] = []
     // OpenAI's paths, and the unversioned ones Open WebUI calls.
     for prefix in ["/v1", ""] {
-        router.post("\(prefix)/audio/speech", use: speech.speech)
-        router.get("\(prefix)/audio/voices", use: info.voices)
+        routes.append(Route(method: .post, path: "\(prefix)/audio/speech") { try await speech.speech($0, context: $1) })
+        routes.append(Route(method: .get, path: "\(prefix)/audio/voices") { try info.voices($0, context: $1) })
     }
-    router.get("/v1/models", use: info.models)
-    router.get("/audio/models", use: info.models)
-    if configuration.devRoutes {
-        router.post("/dev/phonemize", use: speech.phonemize)
-        router.post("/dev/generate_from_phonemes", use: speech.generateFromPhonemes)
+    routes.append(Route(method: .get, path: "/v1/models") { try info.models($0, context: $1) })
+    routes.append(Route(method: .get, path: "/audio/models") { try info.models($0, context: $1) })
+    if devRoutes {
+        routes.append(Route(method: .post, path: "/dev/phonemize") { try await speech.phonemize($0, context: $1) })
+        routes.append(Route(method: .post, path: "/dev/generate_from_phonemes") { try await speech.generateFromPhonemes($0, context: $1) })
     }
-    router.get("/health", use: info.health)
-    router.get("/ready", use: info.ready)
-    router.get("/status", use: info.status)
-    router.get("/v1/stats", use: info.stats)
-    router.get("/metrics", use: info.prometheus)
-    router.get("/", use: info.page)
-    return router
+    routes.append(Route(method: .get, path: "/health") { try info.health($0, context: $1) })
+    routes.append(Route(method: .get, path: "/ready") { try info.ready($0, context: $1) })
+    routes.append(Route(method: .get, path: "/status") { try await info.status($0, context: $1) })
+    routes.append(Route(method: .get, path: "/v1/stats") { try await info.stats($0, context: $1) })
+    routes.append(Route(method: .get, path: "/metrics") { await info.prometheus($0, context: $1) })
+    routes.append(Route(method: .get, path: "/openapi.json") { _, _ in
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+    })
+    routes.append(Route(method: .get, path: "/") { info.page($0, context: $1) })
+    return routes
 }
 
 /// Drains on shutdown, before the HTTP server stops: `/ready` turns 503 at once (a load

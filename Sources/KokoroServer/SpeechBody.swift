@@ -13,7 +13,7 @@ struct SpeechBody: Decodable {
     var lang: String?
     var noCache: Bool?
 
-    enum Keys: String, CodingKey {
+    enum Keys: String, CodingKey, CaseIterable {
         case model, input, text, voice, response_format, format, speed, stream, lang, lang_code, no_cache
     }
 

@@ -95,6 +95,7 @@ struct SpeechRoutes: Sendable {
         let input: String
         let voice: String?
         let language: String?
+        enum CodingKeys: String, CodingKey, CaseIterable { case input, voice, language }
     }
 
     struct PhonemizeResult: Encodable {
@@ -141,6 +142,7 @@ struct SpeechRoutes: Sendable {
         let voice: String?
         let speed: Double?
         let response_format: String?
+        enum CodingKeys: String, CodingKey, CaseIterable { case phonemes, voice, speed, response_format }
     }
 
     /// Phonemes → audio, bypassing the phonemizer (for checking pronunciations).

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Fuzzes a live server against its own OpenAPI document with schemathesis (PyPI): no
+# server error, no status, content type, header or body outside the document, no crash,
+# resident memory back near where it started, and a clean drain on SIGTERM (exit 0).
+#
+#   scripts/fuzz.sh [--examples N] [--max-time SECONDS] [--out results.json]
+#
+# Starts its own server (the debug build from `swift build`, or KOKORO_BIN) on a free
+# loopback port with --max-input 300 and --max-audio-seconds 60, so a generated request
+# stays a few seconds of work. scripts/test.sh runs it with a small count.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+examples=20
+max_time=""
+out=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --examples) examples="$2"; shift 2 ;;
+    --max-time) max_time="$2"; shift 2 ;;
+    --out) out="$2"; shift 2 ;;
+    *) echo "fuzz.sh: unknown argument $1 (use --examples N, --max-time SECONDS, --out FILE)" >&2; exit 2 ;;
+  esac
+done
+
+cache="${KOKORO_CACHE:-$HOME/.cache/kokoro-swift}"
+venv="$cache/fuzz-venv"
+schemathesis_version="4.32.5"
+if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "$schemathesis_version"; then
+  echo "fuzz.sh: installing schemathesis $schemathesis_version into $venv" >&2
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$schemathesis_version" \
+    || { echo "fuzz.sh: could not install schemathesis from PyPI (is pip's index reachable?)" >&2; exit 1; }
+fi
+
+bin="${KOKORO_BIN:-$(swift build --show-bin-path)/kokoro}"
+[ -x "$bin" ] || { echo "fuzz.sh: no kokoro binary at $bin: run swift build first (or set KOKORO_BIN)" >&2; exit 1; }
+port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+log="$(mktemp -t kokoro-fuzz-server.XXXXXX)"
+"$bin" serve --port "$port" --max-input 300 --max-audio-seconds 60 --log-level warning >"$log" 2>&1 &
+server=$!
+cleanup() { kill "$server" 2>/dev/null || true; }
+trap cleanup EXIT
+base="http://127.0.0.1:$port"
+for _ in $(seq 1 600); do
+  curl -sf "$base/ready" >/dev/null 2>&1 && break
+  kill -0 "$server" 2>/dev/null || { echo "fuzz.sh: the server exited while starting:" >&2; cat "$log" >&2; exit 1; }
+  sleep 0.5
+done
+curl -sf "$base/ready" >/dev/null || { echo "fuzz.sh: the server was not ready after 300 s" >&2; cat "$log" >&2; exit 1; }
+rss() { awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$server/status"; }
+rss_start="$(rss)"
+echo "fuzz.sh: server ready on $base, RSS ${rss_start} MB; fuzzing with up to $examples examples per operation" >&2
+
+checks="not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance"
+started=$(date +%s)
+set +e
+"$venv/bin/schemathesis" run "$base/openapi.json" --checks "$checks" --max-examples "$examples" --workers 1 \
+  --phases examples,coverage,fuzzing --suppress-health-check all --no-color ${max_time:+--max-time "$max_time"}
+fuzz_status=$?
+set -e
+fuzz_seconds=$(( $(date +%s) - started ))
+alive=1
+kill -0 "$server" 2>/dev/null || alive=0
+sleep 3
+rss_end="$( [ $alive = 1 ] && rss || echo 0)"
+
+# SIGTERM drains: the process must exit 0.
+drain_status=1
+if [ $alive = 1 ]; then
+  kill -TERM "$server"
+  set +e; wait "$server"; drain_status=$?; set -e
+fi
+trap - EXIT
+
+growth=$(( rss_end - rss_start ))
+echo "fuzz.sh: schemathesis exit $fuzz_status in ${fuzz_seconds} s; server alive after: $alive; RSS ${rss_start} -> ${rss_end} MB (+${growth}); exit on SIGTERM: $drain_status" >&2
+if [ -n "$out" ]; then
+  printf '{"examples": %s, "schemathesis_exit": %s, "seconds": %s, "server_alive": %s, "rss_start_mb": %s, "rss_end_mb": %s, "sigterm_exit": %s}\n' \
+    "$examples" "$fuzz_status" "$fuzz_seconds" "$alive" "$rss_start" "$rss_end" "$drain_status" >"$out"
+fi
+status=0
+[ "$fuzz_status" = 0 ] || { echo "fuzz.sh: schemathesis found failures (above)" >&2; status=1; }
+[ $alive = 1 ] || { echo "fuzz.sh: the server died; its log:" >&2; cat "$log" >&2; status=1; }
+[ "$growth" -le 150 ] || { echo "fuzz.sh: resident memory grew by ${growth} MB and did not come back" >&2; status=1; }
+[ "$drain_status" = 0 ] || { echo "fuzz.sh: the server exited $drain_status on SIGTERM, not 0; its log:" >&2; tail -20 "$log" >&2; status=1; }
+rm -f "$log"
+exit $status
