@@ -56,6 +56,11 @@ public struct APIError: HTTPResponseError, Equatable {
         switch error {
         case let error as APIError:
             return error
+        case is CancellationError:
+            // Nobody reads this answer: the client left, which cancelled the work. Logged and
+            // counted as nginx's 499, never as a server error.
+            return APIError(HTTPResponse.Status(code: 499, reasonPhrase: "Client Closed Request"),
+                            "the client closed the connection before the response was complete", type: "cancelled")
         case let error as EngineError:
             switch error {
             case .emptyText, .noPhonemes: return .badRequest(error.description, param: "input")

@@ -51,6 +51,17 @@ struct HangUpTests {
     }
 }
 
+@Suite("Requests whose client left")
+struct ClientLeftTests {
+    /// Work cancelled because its client left is nginx's 499 in the log and the metrics,
+    /// never a 500 (a whole-file request whose client hung up was counted as a server error).
+    @Test func cancelledWorkIsA499NotAServerError() {
+        let error = APIError.from(CancellationError())
+        #expect(error.status.code == 499)
+        #expect(error.type == "cancelled")
+    }
+}
+
 @Suite("Admission tickets")
 struct AdmissionTicketTests {
     /// The slot comes back once whether the ticket is released, released twice, or dropped

@@ -50,6 +50,25 @@ struct LimitsTests {
         }
     }
 
+    /// The developer routes obey the same input limit as speech, and can be switched off.
+    @Test func developerRoutesHaveTheSameLimitsAndCanBeOff() async throws {
+        let long = String(repeating: "word ", count: 30)
+        try await makeApp { $0.maxInputCharacters = 100 }.test(.router) { client in
+            try await client.execute(uri: "/dev/phonemize", method: .post, body: json(["input": long])) { response in
+                #expect(response.status == .contentTooLarge)
+            }
+            try await client.execute(uri: "/dev/generate_from_phonemes", method: .post, body: json(["phonemes": long])) { response in
+                #expect(response.status == .contentTooLarge)
+                #expect(errorBody(response.body)["param"] as? String == "phonemes")
+            }
+            try await client.execute(uri: "/dev/phonemize", method: .post, body: json(["input": "Short."])) { #expect($0.status == .ok) }
+        }
+        try await makeApp { $0.devRoutes = false }.test(.router) { client in
+            try await client.execute(uri: "/dev/phonemize", method: .post, body: json(["input": "Short."])) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/v1/audio/voices", method: .get) { #expect($0.status == .ok) }
+        }
+    }
+
     /// Prometheus gets one series per route that exists; every other path shares `unmatched`.
     @Test func unmatchedPathsShareOneMetricsLabel() async throws {
         let app = try makeApp()
