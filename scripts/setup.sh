@@ -79,7 +79,7 @@ PY
 install_apt() {
   [ "${KOKORO_SKIP_APT:-0}" = 1 ] && return 0
   local pkgs=(libespeak-ng1 espeak-ng-data libavcodec-dev libavformat-dev libswresample-dev libavutil-dev
-              libebur128-dev ffmpeg python3-pip python3-venv unzip)
+              libebur128-dev ffmpeg python3-pip python3-venv unzip curl)
   local missing=()
   for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -132,6 +132,11 @@ install_split_model() {
   log "installed $front and $decoder"
 }
 
+# The 54 official voices: from KOKORO_SHARED_VOICES or ../shared when present, else
+# kokoro-onnx's release asset voices-v1.0.bin (the same file, same sha256). Without them the
+# default voice af_heart is missing, so set-up stops rather than serve English with a
+# Japanese voice.
+VOICES_URL="https://github.com/thewh1teagle/kokoro-onnx/releases/download/model-files-v1.0/voices-v1.0.bin"
 install_voices() {
   local dest="$cache/voices-v1.0.npz"
   verified "$dest" "$VOICES_SHA" && return 0
@@ -139,10 +144,18 @@ install_voices() {
   if [ -f "$shared" ]; then
     install_verified "$shared" "$dest" "$VOICES_SHA"
     log "installed $dest"
-  else
-    log "no voices-v1.0.npz at $shared: only the Japanese voices are installed;"
-    log "  fetch voices-v1.0.bin from kokoro-onnx's GitHub release and set KOKORO_SHARED_VOICES to it"
+    return 0
   fi
+  local download="$downloads/voices-v1.0.bin"
+  if ! verified "$download" "$VOICES_SHA"; then
+    log "no voices at $shared; downloading $VOICES_URL"
+    curl -fsSL --retry 2 --connect-timeout 15 -o "$download.tmp" "$VOICES_URL" && mv "$download.tmp" "$download" || {
+      rm -f "$download.tmp"
+      die "the 54 official voices are missing: no file at $shared and $VOICES_URL could not be downloaded. Either download voices-v1.0.bin from kokoro-onnx's GitHub release (model-files-v1.0) and run again with KOKORO_SHARED_VOICES=/path/to/voices-v1.0.bin, or put it at $shared"
+    }
+  fi
+  install_verified "$download" "$dest" "$VOICES_SHA"
+  log "installed $dest"
 }
 
 install_apt
