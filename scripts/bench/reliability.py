@@ -14,8 +14,8 @@ Starts its own server (127.0.0.1, a free port, the default pool, --stall-timeout
  3. soak: `--soak` requests, two at a time, mixing formats, voices, blends, inline pauses,
     streamed and whole, and bad inputs (each bad input must get its documented 4xx; 503s
     are retried after Retry-After): failures must be 0; RSS slope over the second half;
- 4. maximal requests: the longest blend (8 voices), the most pauses allowed (60 x 30 s =
-    1800 s, whole WAV file), one pause more (413), the largest input (--max-input
+ 4. maximal requests: the longest blend (8 voices), the most pauses allowed (59 x 30 s and
+    a word, near the 1800 s limit, whole WAV file), 61 pauses (413), the largest input (--max-input
     characters; streamed, read for 20 s then closed unless --full-max-input), a 60,000-term
     blend (400); peak RSS after each;
  5. drain: a stream runs, SIGTERM: /ready must answer 503 at once, a new request 503, the
@@ -236,10 +236,10 @@ def maximal(port: int, pid: int, max_input: int, full: bool) -> dict:
     eight = "+".join(["af_heart", "am_michael", "bf_emma", "af_bella", "af_sky", "am_adam", "bm_george", "af_nicole"])
     status, size, _ = post(port, {"input": SENTENCES[0], "voice": eight, "response_format": "wav", "stream": False})
     record("longest blend (8 voices)", status, 200, {"bytes": size})
-    status, size, _ = post(port, {"input": "Start. " + "[pause:30s]" * 60, "response_format": "wav", "stream": False})
-    record("most pauses (60 x 30 s, whole WAV)", status, 200, {"bytes": size})
+    status, size, _ = post(port, {"input": "Start. " + "[pause:30s]" * 59, "response_format": "wav", "stream": False})
+    record("most pauses (59 x 30 s and a word, whole WAV)", status, 200, {"bytes": size})
     status, size, _ = post(port, {"input": "[pause:30s]" * 61, "response_format": "wav", "stream": False})
-    record("one pause over the limit", status, 413)
+    record("61 pauses, over the limit", status, 413)
     status, size, _ = post(port, {"input": "Hi.", "voice": "+".join(["af_heart"] * 60_000)})
     record("60,000-term blend", status, 400)
     text = (" ".join(SENTENCES) + " ") * (max_input // (len(" ".join(SENTENCES)) + 1) + 1)
