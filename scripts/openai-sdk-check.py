@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
 """Drives a running kokoro server with the real OpenAI Python SDK, for every format, streamed
 and not, and checks each file with ffprobe/ffmpeg: decodable, 24 kHz (Opus: 48 kHz, as every
-Opus decoder outputs), mono, and a duration that matches between streamed and whole.
+Opus decoder outputs), mono, and a duration that matches between streamed and whole. Then
+Server-Sent Events (`stream_format="sse"`, with `instructions` and the voice `marin`) as the
+SDK streams them: every `data:` line is JSON with a known type, the deltas' base64 audio
+decodes to the duration the usage counts (25 ms frames), the usage adds up, and the response says the instructions
+were not followed.
 
 Usage: openai-sdk-check.py [BASE_URL]   (default http://127.0.0.1:8880/v1; needs `pip install openai`)
 Writes reports/openai-sdk-check.json; exits non-zero when any check fails.
 """
-import json, os, subprocess, sys, tempfile, time
+import base64, json, os, subprocess, sys, tempfile, time
 
 from openai import OpenAI
 
@@ -55,6 +59,32 @@ def main():
             if abs(durations[True] - durations[False]) > 0.1:
                 failures += 1
                 print(f"BAD {fmt}: streamed {durations[True]:.2f} s vs whole {durations[False]:.2f} s")
+        # Server-Sent Events, read the way the SDK streams a response.
+        path = os.path.join(tmp, "speech-sse.mp3")
+        with client.audio.speech.with_streaming_response.create(
+                model="gpt-4o-mini-tts", voice="marin", input=TEXT, response_format="mp3", stream_format="sse",
+                instructions="Speak cheerfully.") as response:
+            ignored = response.headers.get("x-instructions-ignored")
+            types, audio, usage = [], b"", None
+            for line in response.iter_lines():
+                if not line.startswith("data: "):
+                    continue
+                event = json.loads(line[6:])
+                types.append(event["type"])
+                if event["type"] == "speech.audio.delta":
+                    audio += base64.b64decode(event["audio"])
+                elif event["type"] == "speech.audio.done":
+                    usage = event["usage"]
+        with open(path, "wb") as f:
+            f.write(audio)
+        rate, channels, seconds = probe(path, "mp3")
+        ok = (types and types[-1] == "speech.audio.done" and set(types[:-1]) == {"speech.audio.delta"} and usage is not None
+              and usage["total_tokens"] == usage["input_tokens"] + usage["output_tokens"] and 3 < seconds < 10
+              and abs(seconds - usage["output_tokens"] / 40) < 0.15 and ignored is not None)
+        failures += not ok
+        results.append({"format": "mp3", "streamed": "sse", "events": len(types), "usage": usage, "seconds": round(seconds, 3),
+                        "instructions_ignored_header": ignored, "ok": bool(ok)})
+        print(f"{'ok ' if ok else 'BAD'} mp3   sse    {len(types)} events, {seconds:.2f} s, usage {usage}")
     os.makedirs("reports", exist_ok=True)
     with open("reports/openai-sdk-check.json", "w") as f:
         json.dump({"base_url": BASE, "results": results, "failures": failures}, f, indent=2)

@@ -40,7 +40,9 @@ struct AudioPipe: Sendable {
     /// away (the connection closes, or `write` throws), synthesis is cancelled. The engine
     /// makes a few seconds ahead at most (`AudioStream`), so a slow reader slows its own
     /// synthesis; one whose write waits longer than `stallTimeout` is disconnected.
-    func pump(_ write: ([UInt8]) async throws -> Void) async throws {
+    /// Returns the samples sent.
+    @discardableResult
+    func pump(_ write: ([UInt8]) async throws -> Void) async throws -> Int {
         metrics.activeStreams.increment()
         var samples = 0
         var firstAudio = true
@@ -83,6 +85,7 @@ struct AudioPipe: Sendable {
             throw error
         }
         await finish(samples: samples, completed: true)
+        return samples
     }
 
     /// The whole response at once (a finished file with exact headers).

@@ -7,6 +7,8 @@ extension HTTPField.Name {
     static let audioDuration = Self("X-Audio-Duration")!
     static let generationTime = Self("X-Generation-Time")!
     static let realTimeFactor = Self("X-RTF")!
+    /// Says that the request's `instructions` were not followed (Kokoro has no style control).
+    static let instructionsIgnored = Self("X-Instructions-Ignored")!
     /// Tells nginx and similar proxies not to buffer a stream.
     static let accelBuffering = Self("X-Accel-Buffering")!
 }

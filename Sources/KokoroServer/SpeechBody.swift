@@ -1,7 +1,9 @@
 import AudioEncoding
 
-/// The JSON body of `/v1/audio/speech`: OpenAI's fields, the aliases older Kokoro clients
-/// send (`text`, `format`), and Kokoro's extensions (`stream`, `lang`, `no_cache`).
+/// The JSON body of `/v1/audio/speech`: OpenAI's fields (`stream_format` "sse" for Server-Sent
+/// Events; `instructions` accepted but not followed, which the response says), the aliases
+/// older Kokoro clients send (`text`, `format`), and Kokoro's extensions (`stream`, `lang`,
+/// `no_cache`).
 /// (`normalize: false` is not supported: English text is always normalized; the field is ignored.)
 struct SpeechBody: Decodable {
     var model: String?
@@ -12,9 +14,11 @@ struct SpeechBody: Decodable {
     var stream: Bool?
     var lang: String?
     var noCache: Bool?
+    var streamFormat: String?
+    var instructions: String?
 
     enum Keys: String, CodingKey, CaseIterable {
-        case model, input, text, voice, response_format, format, speed, stream, lang, lang_code, no_cache
+        case model, input, text, voice, response_format, format, speed, stream, lang, lang_code, no_cache, stream_format, instructions
     }
 
     init(from decoder: any Decoder) throws {
@@ -32,6 +36,18 @@ struct SpeechBody: Decodable {
         stream = try container.decodeIfPresent(Bool.self, forKey: .stream)
         lang = try container.decodeIfPresent(String.self, forKey: .lang) ?? container.decodeIfPresent(String.self, forKey: .lang_code)
         noCache = try container.decodeIfPresent(Bool.self, forKey: .no_cache)
+        streamFormat = try container.decodeIfPresent(String.self, forKey: .stream_format)
+        instructions = try container.decodeIfPresent(String.self, forKey: .instructions)
+    }
+
+    /// Whether the audio goes out as Server-Sent Events (`stream_format` "sse") rather than
+    /// as the audio file's bytes ("audio", the default).
+    func sendsEvents() throws -> Bool {
+        switch streamFormat {
+        case nil, "audio": false
+        case "sse": true
+        case let other?: throw APIError.badRequest("unsupported stream_format \(other.prefix(40)): use sse or audio", param: "stream_format")
+        }
     }
 
     static let acceptedModels: Set<String> = ["kokoro", "tts-1", "tts-1-hd", "gpt-4o-mini-tts"]

@@ -42,6 +42,7 @@ struct SpeechRoutes: Sendable {
         let body = try await Self.decode(SpeechBody.self, from: request)
         try body.validateModel()
         let format = try body.format()
+        let events = try body.sendsEvents()
         try checkLength(body.input)
         let requestedSpeed = body.speed ?? 1
         guard SpeechBody.acceptedSpeeds.contains(requestedSpeed) else {
@@ -61,12 +62,18 @@ struct SpeechRoutes: Sendable {
                                     useCache: !(body.noCache ?? false), realTime: true)
         let ticket = try await admission.admit(engine, arrival: received) { try $0.prepare(request) }
         var headers: HTTPFields = [.contentType: format.contentType]
+        if let instructions = body.instructions, !instructions.allSatisfy(\.isWhitespace) {
+            headers[.instructionsIgnored] = "Kokoro cannot follow style instructions; the text is read in the voice's own style"
+        }
         if Double(speed) != requestedSpeed {
             headers[.speedClamped] = "requested=\(requestedSpeed); applied=\(speed); model range \(EngineError.speedRange.lowerBound)-\(EngineError.speedRange.upperBound)"
         }
         let stream = AudioPipe(engine: engine, ticket: ticket, format: format, received: received, inputCharacters: body.input.count,
                                metrics: metrics, logger: context.logger, connection: context.channel,
                                stallTimeout: .seconds(configuration.stallTimeoutSeconds))
+        if events {
+            return serverSentEvents(stream, headers: headers, inputTokens: ticket.job.tokenCount)
+        }
         guard streaming else {
             let result = try await stream.collect()
             headers[.audioDuration] = String(format: "%.3f", result.audioSeconds)
@@ -79,6 +86,26 @@ struct SpeechRoutes: Sendable {
         headers[.cacheControl] = "no-cache"
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             try await stream.pump { bytes in try await writer.write(ByteBuffer(bytes: bytes)) }
+            try await writer.finish(nil)
+        })
+    }
+
+    /// OpenAI's Server-Sent Events: each piece of encoded audio as a `speech.audio.delta`
+    /// event (base64), then `speech.audio.done` with the usage: input tokens are the phoneme
+    /// tokens the model read, output tokens the 25 ms frames of audio it made.
+    private func serverSentEvents(_ stream: AudioPipe, headers: HTTPFields, inputTokens: Int) -> Response {
+        var headers = headers
+        headers[.contentType] = "text/event-stream"
+        headers[.accelBuffering] = "no"
+        headers[.cacheControl] = "no-cache"
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            let samples = try await stream.pump { bytes in
+                let event = #"data: {"type":"speech.audio.delta","audio":""# + Data(bytes).base64EncodedString() + "\"}\n\n"
+                try await writer.write(ByteBuffer(string: event))
+            }
+            let frames = Int((Double(samples) / Double(SentenceFrames.samplesPerFrame)).rounded(.up))
+            let done = #"data: {"type":"speech.audio.done","usage":{"input_tokens":\#(inputTokens),"output_tokens":\#(frames),"total_tokens":\#(inputTokens + frames)}}"# + "\n\n"
+            try await writer.write(ByteBuffer(string: done))
             try await writer.finish(nil)
         })
     }

@@ -23,7 +23,7 @@ enum VoiceCatalog {
     static let openAIVoices: [String: String] = [
         "alloy": "af_alloy", "echo": "am_echo", "fable": "bm_fable", "onyx": "am_onyx",
         "nova": "af_nova", "shimmer": "af_sky", "ash": "am_adam", "ballad": "bm_george",
-        "coral": "af_heart", "sage": "af_sarah", "verse": "am_michael",
+        "coral": "af_heart", "sage": "af_sarah", "verse": "am_michael", "marin": "af_bella", "cedar": "am_fenrir",
     ]
 
     /// A request's `voice` with OpenAI names (in blends too) replaced by Kokoro voices,

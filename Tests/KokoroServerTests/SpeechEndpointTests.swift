@@ -125,3 +125,54 @@ struct SpeechEndpointTests {
         }
     }
 }
+
+/// OpenAI's newer fields: Server-Sent Events, `instructions`, and its newest voice names.
+@Suite("OpenAI's streaming events and newer fields")
+struct ServerSentEventsTests {
+    /// `stream_format: "sse"`: `speech.audio.delta` events whose base64 audio, joined, is
+    /// the response format's stream, then `speech.audio.done` with the usage.
+    @Test func audioArrivesAsEventsThenUsage() async throws {
+        let app = try makeApp()
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/v1/audio/speech", method: .post,
+                                     body: json(["input": "Events, please.", "response_format": "pcm", "stream_format": "sse", "voice": "marin"])) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "text/event-stream")
+                let events = String(buffer: response.body).components(separatedBy: "\n\n").filter { !$0.isEmpty }.map { event -> [String: Any] in
+                    #expect(event.hasPrefix("data: "))
+                    return (try? JSONSerialization.jsonObject(with: Data(event.dropFirst(6).utf8))) as? [String: Any] ?? [:]
+                }
+                let deltas = events.dropLast()
+                #expect(!deltas.isEmpty && deltas.allSatisfy { $0["type"] as? String == "speech.audio.delta" })
+                let audio = deltas.compactMap { ($0["audio"] as? String).flatMap { Data(base64Encoded: $0) } }.reduce(Data(), +)
+                let seconds = Double(audio.count) / 48_000
+                #expect(seconds > 0.5 && seconds < 5)
+                let done = try #require(events.last)
+                #expect(done["type"] as? String == "speech.audio.done")
+                let usage = done["usage"] as? [String: Int] ?? [:]
+                #expect((usage["input_tokens"] ?? 0) > 5)
+                #expect(abs(Double(usage["output_tokens"] ?? 0) - seconds * 40) <= 1)
+                #expect(usage["total_tokens"] == (usage["input_tokens"] ?? 0) + (usage["output_tokens"] ?? 0))
+            }
+            try await client.execute(uri: "/v1/audio/speech", method: .post, body: json(["input": "Hi.", "stream_format": "video"])) { response in
+                #expect(response.status == .badRequest)
+                #expect(errorBody(response.body)["param"] as? String == "stream_format")
+            }
+        }
+    }
+
+    /// `instructions` are accepted and never silently ignored: a header says so.
+    @Test func instructionsAreDeclaredIgnored() async throws {
+        let app = try makeApp()
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/v1/audio/speech", method: .post,
+                                     body: json(["input": "Hi.", "response_format": "pcm", "instructions": "Speak like a pirate.", "voice": "cedar"])) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.instructionsIgnored]?.contains("cannot follow") == true)
+            }
+            try await client.execute(uri: "/v1/audio/speech", method: .post, body: json(["input": "Hi.", "response_format": "pcm"])) { response in
+                #expect(response.headers[.instructionsIgnored] == nil)
+            }
+        }
+    }
+}

@@ -56,6 +56,12 @@ enum OpenAPIDocument {
        },
        "X-Request-Id": {
         "$ref": "#/components/headers/RequestId"
+       },
+       "X-Instructions-Ignored": {
+        "description": "Present when `instructions` were given: they are not followed.",
+        "schema": {
+         "type": "string"
+        }
        }
       },
       "content": {
@@ -93,6 +99,11 @@ enum OpenAPIDocument {
         "schema": {
          "type": "string",
          "format": "binary"
+        }
+       },
+       "text/event-stream": {
+        "schema": {
+         "type": "string"
         }
        }
       }
@@ -163,6 +174,12 @@ enum OpenAPIDocument {
        },
        "X-Request-Id": {
         "$ref": "#/components/headers/RequestId"
+       },
+       "X-Instructions-Ignored": {
+        "description": "Present when `instructions` were given: they are not followed.",
+        "schema": {
+         "type": "string"
+        }
        }
       },
       "content": {
@@ -200,6 +217,11 @@ enum OpenAPIDocument {
         "schema": {
          "type": "string",
          "format": "binary"
+        }
+       },
+       "text/event-stream": {
+        "schema": {
+         "type": "string"
         }
        }
       }
@@ -852,6 +874,18 @@ enum OpenAPIDocument {
      "no_cache": {
       "type": "boolean",
       "description": "Do not use the audio cache for this request."
+     },
+     "stream_format": {
+      "type": "string",
+      "enum": [
+       "audio",
+       "sse"
+      ],
+      "description": "audio (default): the file's bytes; sse: Server-Sent Events, `speech.audio.delta` events with base64 audio in the response_format, then `speech.audio.done` with usage (input tokens: the phoneme tokens read; output tokens: 25 ms frames of audio made)."
+     },
+     "instructions": {
+      "type": "string",
+      "description": "Accepted, not followed: Kokoro has no style control. The response then carries X-Instructions-Ignored."
      }
     }
    },
