@@ -33,6 +33,28 @@ public enum Language: String, Sendable, CaseIterable, Codable {
 
     public var isEnglish: Bool { self == .americanEnglish || self == .britishEnglish }
 
+    /// Whether kokoro-swift phonemizes this language the way Kokoro was trained. Japanese
+    /// and Mandarin were trained on misaki's own front ends (kana readings from a
+    /// morphological analyser; segmented pinyin with tone arrows), which are not built yet:
+    /// espeak-ng reads kanji as "Chinese letter" and tone digits as numbers, so their voices
+    /// would speak gibberish. They are refused with a clear error instead.
+    public var isSpoken: Bool { self != .japanese && self != .mandarin }
+
+    /// How people call the language in messages.
+    public var englishName: String {
+        switch self {
+        case .americanEnglish: "American English"
+        case .britishEnglish: "British English"
+        case .spanish: "Spanish"
+        case .french: "French"
+        case .hindi: "Hindi"
+        case .italian: "Italian"
+        case .japanese: "Japanese"
+        case .brazilianPortuguese: "Brazilian Portuguese"
+        case .mandarin: "Mandarin Chinese"
+        }
+    }
+
     /// The language of a voice, from its first letter (`bf_emma` → British English).
     public init?(voiceName: String) {
         guard let letter = voiceName.first,

@@ -176,3 +176,18 @@ struct ServerSentEventsTests {
         }
     }
 }
+
+/// Voices of a language whose front end is not built are refused clearly, never gibberish.
+@Suite struct UnspokenLanguageTests {
+    @Test(arguments: ["jf_alpha", "zf_xiaobei"]) func japaneseAndMandarinVoicesAreRefused(voice: String) async throws {
+        let app = try makeApp()
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/v1/audio/speech", method: .post, body: json(["input": "今日は良い天気です。", "voice": voice])) { response in
+                #expect(response.status == .badRequest)
+                let error = errorBody(response.body)
+                #expect(error["code"] as? String == "language_not_supported")
+                #expect((error["message"] as? String ?? "").contains(voice.hasPrefix("j") ? "Japanese" : "Mandarin"))
+            }
+        }
+    }
+}
