@@ -9,7 +9,7 @@ import ServiceLifecycle
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the OpenAI-compatible speech server.",
-        discussion: "Every option also reads a KOKORO_* variable (KOKORO_HOST, KOKORO_PORT, KOKORO_API_KEYS, KOKORO_CORS_ORIGINS, KOKORO_MAX_INPUT, KOKORO_MAX_CONCURRENT, KOKORO_MAX_QUEUE, KOKORO_QUEUE_TIMEOUT, KOKORO_STALL_TIMEOUT, KOKORO_DEV_ROUTES, KOKORO_DEFAULT_VOICE, KOKORO_MEMORY_LIMIT_MB, KOKORO_ADMISSION, KOKORO_PREWARM, KOKORO_LOG_LEVEL; engine options: KOKORO_MODEL, KOKORO_VOICES, KOKORO_VOCAB, KOKORO_ORT_LIBRARY, KOKORO_THREADS, KOKORO_SESSIONS, KOKORO_OPTIMIZER, KOKORO_MEMORY_BUDGET_MB, KOKORO_LOUDNESS, KOKORO_PIECE_TOKENS, KOKORO_DECODER_WINDOWS, KOKORO_MAX_AUDIO_SECONDS).")
+        discussion: "Every option also reads a KOKORO_* variable (KOKORO_HOST, KOKORO_PORT, KOKORO_API_KEYS, KOKORO_CORS_ORIGINS, KOKORO_MAX_INPUT, KOKORO_MAX_CONCURRENT, KOKORO_MAX_QUEUE, KOKORO_QUEUE_TIMEOUT, KOKORO_STALL_TIMEOUT, KOKORO_DEV_ROUTES, KOKORO_WYOMING_PORT, KOKORO_DEFAULT_VOICE, KOKORO_MEMORY_LIMIT_MB, KOKORO_ADMISSION, KOKORO_PREWARM, KOKORO_LOG_LEVEL; engine options: KOKORO_MODEL, KOKORO_VOICES, KOKORO_VOCAB, KOKORO_ORT_LIBRARY, KOKORO_THREADS, KOKORO_SESSIONS, KOKORO_OPTIMIZER, KOKORO_MEMORY_BUDGET_MB, KOKORO_LOUDNESS, KOKORO_PIECE_TOKENS, KOKORO_DECODER_WINDOWS, KOKORO_MAX_AUDIO_SECONDS).")
 
     @Option(help: "Address to bind (default 127.0.0.1: only this machine).")
     var host: String?
@@ -37,6 +37,9 @@ struct Serve: AsyncParsableCommand {
 
     @Option(name: .customLong("stall-timeout"), help: "Seconds a streamed write may wait for a client that stopped reading before its connection is closed (default 30).")
     var stallTimeout: Double?
+
+    @Option(name: .customLong("wyoming-port"), help: "Also serve Home Assistant's Wyoming protocol on this TCP port, e.g. 10200 (default: off).")
+    var wyomingPort: Int?
 
     @Option(name: .customLong("dev-routes"), help: "Serve /dev/phonemize and /dev/generate_from_phonemes: on or off (default on).")
     var devRoutes: String?
@@ -79,6 +82,7 @@ struct Serve: AsyncParsableCommand {
         if let maxQueue { configuration.maxQueuedRequests = maxQueue }
         if let queueTimeout { configuration.queueTimeoutSeconds = queueTimeout }
         if let stallTimeout { configuration.stallTimeoutSeconds = stallTimeout }
+        if let wyomingPort { configuration.wyomingPort = wyomingPort }
         if let memoryLimitMB { configuration.memoryLimitMB = memoryLimitMB }
         guard configuration.maxQueuedRequests >= 0, configuration.maxConcurrentRequests >= 1,
               configuration.queueTimeoutSeconds > 0, configuration.stallTimeoutSeconds > 0 else {

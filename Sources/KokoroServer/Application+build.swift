@@ -10,22 +10,30 @@ public func buildApplication(configuration: ServerConfiguration, state: ServerSt
                              metrics: ServerMetrics = ServerMetrics(), services: [any Service] = [],
                              logger: Logger = Logger(label: "kokoro.server")) -> some ApplicationProtocol {
     let gate = gate ?? AdmissionGate(configuration: configuration)
+    let admission = Admission(gate: gate, configuration: configuration, metrics: metrics)
     let memory = MemoryMonitor(watchdog: MemoryWatchdog(settings: .init(limitMB: configuration.memoryLimitMB)), state: state, logger: logger)
-    let router = buildRouter(configuration: configuration, state: state, gate: gate, metrics: metrics, memory: memory)
+    let router = buildRouter(configuration: configuration, state: state, admission: admission, memory: memory)
+    // Home Assistant's protocol, when asked for, on the same engine and admission.
+    let wyoming = configuration.wyomingPort.map {
+        WyomingServer(host: configuration.host, port: $0, state: state, admission: admission,
+                      stallTimeout: .seconds(configuration.stallTimeoutSeconds), logger: logger,
+                      onListening: configuration.onWyomingListening)
+    }
     return Application(router: router,
                        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "kokoro-swift"),
-                       services: services + [memory], logger: logger)
+                       services: services + [memory] + (wyoming.map { [$0] } ?? []), logger: logger)
 }
 
-func buildRouter(configuration: ServerConfiguration, state: ServerState, gate: AdmissionGate,
-                 metrics: ServerMetrics, memory: MemoryMonitor) -> Router<KokoroRequestContext> {
+func buildRouter(configuration: ServerConfiguration, state: ServerState, admission: Admission,
+                 memory: MemoryMonitor) -> Router<KokoroRequestContext> {
+    let metrics = admission.metrics
+    let gate = admission.gate
     let router = Router(context: KokoroRequestContext.self)
     router.add(middleware: RequestLogMiddleware(metrics: metrics))
     router.add(middleware: OriginMiddleware(origins: Set(configuration.corsOrigins)))
     router.add(middleware: APIKeyMiddleware(keys: configuration.apiKeys))
 
-    let speech = SpeechRoutes(state: state, configuration: configuration,
-                              admission: Admission(gate: gate, configuration: configuration, metrics: metrics))
+    let speech = SpeechRoutes(state: state, configuration: configuration, admission: admission)
     let info = InfoRoutes(state: state, configuration: configuration, gate: gate, metrics: metrics, memory: memory)
     for route in routeTable(speech: speech, info: info, devRoutes: configuration.devRoutes) {
         router.on(RouterPath(route.path), method: route.method, use: route.handler)

@@ -34,6 +34,10 @@ public struct ServerConfiguration: Sendable {
     /// Serve `/dev/phonemize` and `/dev/generate_from_phonemes` (under the same limits and
     /// admission as speech).
     public var devRoutes = true
+    /// Serve Home Assistant's Wyoming protocol on this TCP port (nil: off), on `host`.
+    public var wyomingPort: Int?
+    /// Called with the Wyoming port once it listens (tests bind port 0).
+    public var onWyomingListening: @Sendable (Int) -> Void = { _ in }
 
     public init() {}
 
@@ -47,7 +51,7 @@ public struct ServerConfiguration: Sendable {
     /// `KOKORO_CORS_ORIGINS`, `KOKORO_MAX_INPUT`, `KOKORO_MAX_CONCURRENT`, `KOKORO_MAX_QUEUE`,
     /// `KOKORO_QUEUE_TIMEOUT`, `KOKORO_STALL_TIMEOUT`, `KOKORO_DEFAULT_VOICE`,
     /// `KOKORO_MEMORY_LIMIT_MB`, `KOKORO_ADMISSION` (`forecast` or `capacity`) and
-    /// `KOKORO_DEV_ROUTES` (`on` or `off`). A value that is not valid is an error, never ignored.
+    /// `KOKORO_DEV_ROUTES` (`on` or `off`) and `KOKORO_WYOMING_PORT`. A value that is not valid is an error, never ignored.
     public static func fromEnvironment(_ environment: [String: String]) throws -> ServerConfiguration {
         var configuration = ServerConfiguration()
         let list = { (name: String) in
@@ -78,6 +82,7 @@ public struct ServerConfiguration: Sendable {
         configuration.memoryLimitMB = try positive("KOKORO_MEMORY_LIMIT_MB", "megabytes")
         if let admission = environment["KOKORO_ADMISSION"] { try configuration.setAdmission(admission) }
         if let dev = environment["KOKORO_DEV_ROUTES"] { try configuration.setDevRoutes(dev) }
+        configuration.wyomingPort = try integer("KOKORO_WYOMING_PORT", 0...65_535)
         return configuration
     }
 

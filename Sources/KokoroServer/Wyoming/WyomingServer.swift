@@ -1,0 +1,222 @@
+import Foundation
+import KokoroEngine
+import KokoroPhonemizer
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// Home Assistant's Wyoming protocol on its own TCP port (`--wyoming-port`), speaking with
+/// the engine, admission and statistics HTTP uses: it only translates events to engine calls.
+///
+/// `describe` → `info` (every voice with its language; streaming supported); `synthesize`
+/// (a whole text) and `synthesize-start` / `-chunk` / `-stop` (text as an assistant writes
+/// it: each sentence is spoken once it is complete) are answered with `audio-start`,
+/// `audio-chunk`s of 16-bit mono PCM at 24 kHz and `audio-stop`, and a stream with
+/// `synthesize-stopped`. See docs/wyoming-protocol.md.
+public struct WyomingServer: Service {
+    let host: String
+    let port: Int
+    let state: ServerState
+    let admission: Admission
+    let stallTimeout: Duration
+    let logger: Logger
+    /// Called with the bound port once listening (tests bind port 0).
+    let onListening: @Sendable (Int) -> Void
+
+    init(host: String, port: Int, state: ServerState, admission: Admission, stallTimeout: Duration, logger: Logger,
+         onListening: @escaping @Sendable (Int) -> Void = { _ in }) {
+        self.host = host
+        self.port = port
+        self.state = state
+        self.admission = admission
+        self.stallTimeout = stallTimeout
+        self.logger = logger
+        self.onListening = onListening
+    }
+
+    public func run() async throws {
+        let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .bind(host: host, port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        onListening(listener.channel.localAddress?.port ?? port)
+        logger.info("Wyoming listening on tcp://\(host):\(listener.channel.localAddress?.port ?? port)")
+        try await withGracefulShutdownHandler {
+            try await withThrowingDiscardingTaskGroup { group in
+                try await listener.executeThenClose { connections in
+                    for try await connection in connections {
+                        group.addTask { await self.serve(connection) }
+                    }
+                }
+            }
+        } onGracefulShutdown: {
+            listener.channel.close(promise: nil)
+        }
+    }
+
+    /// One client's events, in order; a malformed stream ends the connection with an error event.
+    private func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>) async {
+        do {
+            try await connection.executeThenClose { inbound, outbound in
+                var session = WyomingSession(server: self, channel: connection.channel, outbound: outbound)
+                var parser = WyomingParser()
+                for try await buffer in inbound {
+                    let events: [WyomingEvent]
+                    do {
+                        events = try parser.feed(buffer.readableBytesView)
+                    } catch {
+                        try await session.send(error: "\(error)", code: "malformed")
+                        return
+                    }
+                    for event in events { try await session.handle(event) }
+                }
+            }
+        } catch {
+            if !(error is CancellationError) { logger.debug("Wyoming connection ended", metadata: ["error": "\(error)"]) }
+        }
+    }
+}
+
+/// What one Wyoming connection is doing: at most one streamed synthesis, its text so far.
+struct WyomingSession {
+    let server: WyomingServer
+    let channel: any Channel
+    let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    /// The voice and text of a `synthesize-start` stream not yet stopped.
+    private var streaming: (voice: String?, text: String)?
+
+    init(server: WyomingServer, channel: any Channel, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) {
+        self.server = server
+        self.channel = channel
+        self.outbound = outbound
+    }
+
+    struct VoiceRequest: Decodable { let name: String? }
+    struct Synthesize: Decodable { let text: String?; let voice: VoiceRequest? }
+
+    mutating func handle(_ event: WyomingEvent) async throws {
+        switch event.type {
+        case "describe":
+            try await send(WyomingEvent(type: "info", encoding: try WyomingInfo(engine: server.state.requireEngine())))
+        case "synthesize":
+            // Sent alone by older clients, and after a streamed request's chunks by newer ones
+            // (for those, the streamed text was already spoken).
+            guard streaming == nil else { return }
+            let request = try event.decode(Synthesize.self)
+            try await speak(request.text ?? "", voice: request.voice?.name)
+        case "synthesize-start":
+            streaming = (try event.decode(Synthesize.self).voice?.name, "")
+        case "synthesize-chunk":
+            guard var stream = streaming else { return }
+            stream.text += try event.decode(Synthesize.self).text ?? ""
+            // Every sentence already complete is spoken now; the last, maybe unfinished, waits.
+            let sentences = TextSegmenter.sentences(stream.text)
+            if sentences.count > 1 {
+                let complete = sentences.dropLast().joined(separator: " ")
+                stream.text = sentences.last ?? ""
+                streaming = stream
+                try await speak(complete, voice: stream.voice)
+            } else {
+                streaming = stream
+            }
+        case "synthesize-stop":
+            if let stream = streaming, !stream.text.allSatisfy(\.isWhitespace) {
+                try await speak(stream.text, voice: stream.voice)
+            }
+            streaming = nil
+            try await send(WyomingEvent(type: "synthesize-stopped"))
+        default:
+            break
+        }
+    }
+
+    struct AudioFormat: Encodable {
+        let rate = KokoroModel.sampleRate
+        let width = 2
+        let channels = 1
+    }
+
+    /// `text`'s audio as `audio-start`, `audio-chunk`s and `audio-stop`, admitted and measured
+    /// like an HTTP request; a refusal or an input error is an `error` event.
+    private func speak(_ text: String, voice: String?) async throws {
+        guard !text.allSatisfy(\.isWhitespace) else { return }
+        let received = ContinuousClock.now
+        let ticket: AdmissionTicket
+        let engine: KokoroEngine
+        do {
+            engine = try server.state.requireEngine()
+            let name = VoiceCatalog.resolveAliases(voice ?? server.admission.configuration.defaultVoice ?? engine.defaultVoice,
+                                                   library: engine.voices)
+            let request = SpeechRequest(text: text, voice: name, realTime: true)
+            ticket = try await server.admission.admit(engine, arrival: received) { try $0.prepare(request) }
+        } catch {
+            let apiError = APIError.from(error)
+            try await send(error: apiError.message, code: apiError.code ?? "\(apiError.status.code)")
+            return
+        }
+        let pipe = AudioPipe(engine: engine, ticket: ticket, format: .pcm, received: received, inputCharacters: text.count,
+                             metrics: server.admission.metrics, logger: server.logger, connection: channel,
+                             stallTimeout: server.stallTimeout)
+        try await send(WyomingEvent(type: "audio-start", encoding: AudioFormat()))
+        try await pipe.pump { bytes in
+            try await send(WyomingEvent(type: "audio-chunk", encoding: AudioFormat(), payload: bytes))
+        }
+        try await send(WyomingEvent(type: "audio-stop"))
+    }
+
+    func send(_ event: WyomingEvent) async throws {
+        try await outbound.write(ByteBuffer(bytes: event.encoded))
+    }
+
+    func send(error text: String, code: String) async throws {
+        try await send(WyomingEvent(type: "error", encoding: ["text": text, "code": code]))
+    }
+}
+
+/// The `info` event's data: this server as a Wyoming TTS program and its voices.
+struct WyomingInfo: Encodable {
+    struct Attribution: Encodable {
+        let name: String
+        let url: String
+    }
+    struct Voice: Encodable {
+        let name: String
+        let description: String
+        let attribution: Attribution
+        let installed = true
+        let version: String? = nil
+        let languages: [String]
+        let speakers: [String]? = nil
+    }
+    struct Program: Encodable {
+        let name = "kokoro-swift"
+        let description = "Kokoro-82M text to speech"
+        let attribution = WyomingInfo.kokoro
+        let installed = true
+        let version = "1.0.0"
+        let voices: [Voice]
+        let supports_synthesize_streaming = true
+    }
+
+    static let kokoro = Attribution(name: "hexgrad", url: "https://huggingface.co/hexgrad/Kokoro-82M")
+    let tts: [Program]
+    let asr: [String] = []
+    let handle: [String] = []
+    let intent: [String] = []
+    let wake: [String] = []
+    let mic: [String] = []
+    let snd: [String] = []
+
+    init(engine: KokoroEngine) {
+        // Only voices whose language is spoken: Home Assistant offers every voice listed.
+        tts = [Program(voices: engine.voices.names.filter { Language(voiceName: $0)?.isSpoken ?? true }.map { name in
+            let entry = VoiceCatalog.entry(for: name)
+            return Voice(name: name, description: "\(entry.name) (\(entry.language), \(entry.gender))", attribution: Self.kokoro,
+                         languages: [entry.language])
+        })]
+    }
+}
