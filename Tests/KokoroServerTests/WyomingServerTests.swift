@@ -49,7 +49,7 @@ struct WyomingServerTests {
             let voices = program["voices"] as? [[String: Any]] ?? []
             // Every voice but those of languages not spoken yet (Japanese, Mandarin).
             #expect(voices.count == (try sharedEngine.get().voices.names.filter { !$0.hasPrefix("j") && !$0.hasPrefix("z") }.count))
-            #expect(voices.contains { $0["name"] as? String == "af_heart" && ($0["languages"] as? [String]) == ["en-us"] })
+            #expect(voices.contains { $0["name"] as? String == "af_heart" && ($0["languages"] as? [String]) == ["en_US"] })
             client.close()
         }
     }
@@ -97,6 +97,8 @@ struct WyomingServerTests {
             client.send(String(decoding: request.encoded, as: UTF8.self))
             let event = try #require(try await Self.events(client, until: "error").last)
             #expect(String(decoding: event.data, as: UTF8.self).contains("unknown voice nobody"))
+            // Then the server closes the connection: Home Assistant waits for that.
+            #expect(await client.read(atLeast: 1).isEmpty)
             client.close()
         }
     }

@@ -45,8 +45,9 @@ struct WyomingEvent: Sendable, Equatable {
 /// payload), fed whatever the socket delivered. Bounded: a header line, data or payload over
 /// its limit is an error, never a buffer that grows with what a client sends.
 struct WyomingParser {
-    /// The protocol version this server speaks (Wyoming 1.x framing).
-    static let version = "1.5.3"
+    /// The protocol version written in headers: the wyoming library's whose streaming events
+    /// this server speaks (readers ignore it; streaming appeared in 1.7.0).
+    static let version = "1.10.2"
     static let maxHeaderBytes = 64 << 10
     static let maxDataBytes = 1 << 20
     static let maxPayloadBytes = 1 << 20

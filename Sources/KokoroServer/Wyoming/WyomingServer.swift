@@ -64,15 +64,25 @@ public struct WyomingServer: Service {
             try await connection.executeThenClose { inbound, outbound in
                 var session = WyomingSession(server: self, channel: connection.channel, outbound: outbound)
                 var parser = WyomingParser()
-                for try await buffer in inbound {
+                var inbound = inbound.makeAsyncIterator()
+                reading: while let buffer = try await inbound.next() {
                     let events: [WyomingEvent]
                     do {
                         events = try parser.feed(buffer.readableBytesView)
                     } catch {
                         try await session.send(error: "\(error)", code: "malformed")
-                        return
+                        break reading
                     }
-                    for event in events { try await session.handle(event) }
+                    for event in events where try await !session.handle(event) { break reading }
+                }
+                // After an error, as wyoming-piper does: the client (Home Assistant has no read
+                // timeout) learns the request is over when the connection closes. Half-close
+                // first and drop what it still sends for a moment, so the close is no reset
+                // that could lose the error event.
+                if session.failed {
+                    try? await connection.channel.close(mode: .output)
+                    let drained = ContinuousClock.now + .seconds(2)
+                    while ContinuousClock.now < drained, (try? await inbound.next()) != nil {}
                 }
             }
         } catch {
@@ -88,6 +98,8 @@ struct WyomingSession {
     let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
     /// The voice and text of a `synthesize-start` stream not yet stopped.
     private var streaming: (voice: String?, text: String)?
+    /// An error event was sent: the connection ends.
+    private(set) var failed = false
 
     init(server: WyomingServer, channel: any Channel, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) {
         self.server = server
@@ -98,20 +110,21 @@ struct WyomingSession {
     struct VoiceRequest: Decodable { let name: String? }
     struct Synthesize: Decodable { let text: String?; let voice: VoiceRequest? }
 
-    mutating func handle(_ event: WyomingEvent) async throws {
+    /// Answers `event`; false once the connection should end (an error was sent).
+    mutating func handle(_ event: WyomingEvent) async throws -> Bool {
         switch event.type {
         case "describe":
             try await send(WyomingEvent(type: "info", encoding: try WyomingInfo(engine: server.state.requireEngine())))
         case "synthesize":
             // Sent alone by older clients, and after a streamed request's chunks by newer ones
             // (for those, the streamed text was already spoken).
-            guard streaming == nil else { return }
+            guard streaming == nil else { return true }
             let request = try event.decode(Synthesize.self)
             try await speak(request.text ?? "", voice: request.voice?.name)
         case "synthesize-start":
             streaming = (try event.decode(Synthesize.self).voice?.name, "")
         case "synthesize-chunk":
-            guard var stream = streaming else { return }
+            guard var stream = streaming else { return true }
             stream.text += try event.decode(Synthesize.self).text ?? ""
             // Every sentence already complete is spoken now; the last, maybe unfinished, waits.
             let sentences = TextSegmenter.sentences(stream.text)
@@ -128,10 +141,11 @@ struct WyomingSession {
                 try await speak(stream.text, voice: stream.voice)
             }
             streaming = nil
-            try await send(WyomingEvent(type: "synthesize-stopped"))
+            if !failed { try await send(WyomingEvent(type: "synthesize-stopped")) }
         default:
             break
         }
+        return !failed
     }
 
     struct AudioFormat: Encodable {
@@ -142,20 +156,22 @@ struct WyomingSession {
 
     /// `text`'s audio as `audio-start`, `audio-chunk`s and `audio-stop`, admitted and measured
     /// like an HTTP request; a refusal or an input error is an `error` event.
-    private func speak(_ text: String, voice: String?) async throws {
-        guard !text.allSatisfy(\.isWhitespace) else { return }
+    private mutating func speak(_ text: String, voice: String?) async throws {
+        guard !failed, !text.allSatisfy(\.isWhitespace) else { return }
         let received = ContinuousClock.now
         let ticket: AdmissionTicket
         let engine: KokoroEngine
         do {
             engine = try server.state.requireEngine()
-            let name = VoiceCatalog.resolveAliases(voice ?? server.admission.configuration.defaultVoice ?? engine.defaultVoice,
+            let chosen = voice.flatMap { $0.isEmpty ? nil : $0 }
+            let name = VoiceCatalog.resolveAliases(chosen ?? server.admission.configuration.defaultVoice ?? engine.defaultVoice,
                                                    library: engine.voices)
             let request = SpeechRequest(text: text, voice: name, realTime: true)
             ticket = try await server.admission.admit(engine, arrival: received) { try $0.prepare(request) }
         } catch {
             let apiError = APIError.from(error)
             try await send(error: apiError.message, code: apiError.code ?? "\(apiError.status.code)")
+            failed = true
             return
         }
         let pipe = AudioPipe(engine: engine, ticket: ticket, format: .pcm, received: received, inputCharacters: text.count,
@@ -165,7 +181,7 @@ struct WyomingSession {
         try await pipe.pump { bytes in
             try await send(WyomingEvent(type: "audio-chunk", encoding: AudioFormat(), payload: bytes))
         }
-        try await send(WyomingEvent(type: "audio-stop"))
+        try await send(WyomingEvent(type: "audio-stop", data: Data(#"{"timestamp":null}"#.utf8)))
     }
 
     func send(_ event: WyomingEvent) async throws {
@@ -203,6 +219,22 @@ struct WyomingInfo: Encodable {
     }
 
     static let kokoro = Attribution(name: "hexgrad", url: "https://huggingface.co/hexgrad/Kokoro-82M")
+
+    /// The language tag Home Assistant matches (`en_US` style, as wyoming-piper sends; it
+    /// would not match espeak's `cmn` with its `zh`).
+    static func tag(_ language: Language) -> String {
+        switch language {
+        case .americanEnglish: "en_US"
+        case .britishEnglish: "en_GB"
+        case .spanish: "es_ES"
+        case .french: "fr_FR"
+        case .hindi: "hi_IN"
+        case .italian: "it_IT"
+        case .japanese: "ja_JP"
+        case .brazilianPortuguese: "pt_BR"
+        case .mandarin: "zh_CN"
+        }
+    }
     let tts: [Program]
     let asr: [String] = []
     let handle: [String] = []
@@ -215,8 +247,9 @@ struct WyomingInfo: Encodable {
         // Only voices whose language is spoken: Home Assistant offers every voice listed.
         tts = [Program(voices: engine.voices.names.filter { Language(voiceName: $0)?.isSpoken ?? true }.map { name in
             let entry = VoiceCatalog.entry(for: name)
-            return Voice(name: name, description: "\(entry.name) (\(entry.language), \(entry.gender))", attribution: Self.kokoro,
-                         languages: [entry.language])
+            let language = Language(voiceName: name)
+            return Voice(name: name, description: "\(entry.name) (\(language?.englishName ?? entry.language), \(entry.gender))",
+                         attribution: Self.kokoro, languages: [language.map(Self.tag) ?? entry.language])
         })]
     }
 }
