@@ -24,31 +24,11 @@ done
 
 cache="${KOKORO_CACHE:-$HOME/.cache/kokoro-swift}"
 venv="$cache/fuzz-venv"
-schemathesis_version="4.32.5"
-if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "$schemathesis_version"; then
-  echo "fuzz.sh: installing schemathesis $schemathesis_version into $venv" >&2
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$schemathesis_version" \
-    || { echo "fuzz.sh: could not install schemathesis from PyPI (is pip's index reachable?)" >&2; exit 1; }
-fi
-
-bin="${KOKORO_BIN:-$(swift build --show-bin-path)/kokoro}"
-[ -x "$bin" ] || { echo "fuzz.sh: no kokoro binary at $bin: run swift build first (or set KOKORO_BIN)" >&2; exit 1; }
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-log="$(mktemp -t kokoro-fuzz-server.XXXXXX)"
-"$bin" serve --port "$port" --max-input 300 --max-audio-seconds 60 --log-level warning >"$log" 2>&1 &
-server=$!
-cleanup() { kill "$server" 2>/dev/null || true; }
-trap cleanup EXIT
-base="http://127.0.0.1:$port"
-for _ in $(seq 1 600); do
-  curl -sf "$base/ready" >/dev/null 2>&1 && break
-  kill -0 "$server" 2>/dev/null || { echo "fuzz.sh: the server exited while starting:" >&2; cat "$log" >&2; exit 1; }
-  sleep 0.5
-done
-curl -sf "$base/ready" >/dev/null || { echo "fuzz.sh: the server was not ready after 300 s" >&2; cat "$log" >&2; exit 1; }
-rss() { awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$server/status"; }
-rss_start="$(rss)"
+source scripts/lib/server.sh
+python_venv "$venv" "schemathesis==4.32.5"
+start_server --max-input 300 --max-audio-seconds 60
+trap 'kill "$server" 2>/dev/null || true' EXIT
+rss_start="$(server_rss)"
 echo "fuzz.sh: server ready on $base, RSS ${rss_start} MB; fuzzing with up to $examples examples per operation" >&2
 
 checks="not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance"
@@ -62,13 +42,13 @@ fuzz_seconds=$(( $(date +%s) - started ))
 alive=1
 kill -0 "$server" 2>/dev/null || alive=0
 sleep 3
-rss_end="$( [ $alive = 1 ] && rss || echo 0)"
+rss_end="$( [ $alive = 1 ] && server_rss || echo 0)"
 
 # SIGTERM drains: the process must exit 0.
 drain_status=1
 if [ $alive = 1 ]; then
-  kill -TERM "$server"
-  set +e; wait "$server"; drain_status=$?; set -e
+  stop_server
+  drain_status=$stop_status
 fi
 trap - EXIT
 
@@ -80,8 +60,8 @@ if [ -n "$out" ]; then
 fi
 status=0
 [ "$fuzz_status" = 0 ] || { echo "fuzz.sh: schemathesis found failures (above)" >&2; status=1; }
-[ $alive = 1 ] || { echo "fuzz.sh: the server died; its log:" >&2; cat "$log" >&2; status=1; }
+[ $alive = 1 ] || { echo "fuzz.sh: the server died; its log:" >&2; cat "$server_log" >&2; status=1; }
 [ "$growth" -le 150 ] || { echo "fuzz.sh: resident memory grew by ${growth} MB and did not come back" >&2; status=1; }
-[ "$drain_status" = 0 ] || { echo "fuzz.sh: the server exited $drain_status on SIGTERM, not 0; its log:" >&2; tail -20 "$log" >&2; status=1; }
-rm -f "$log"
+[ "$drain_status" = 0 ] || { echo "fuzz.sh: the server exited $drain_status on SIGTERM, not 0; its log:" >&2; tail -20 "$server_log" >&2; status=1; }
+rm -f "$server_log"
 exit $status
