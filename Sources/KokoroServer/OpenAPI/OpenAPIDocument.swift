@@ -103,7 +103,20 @@ enum OpenAPIDocument {
        },
        "text/event-stream": {
         "schema": {
-         "type": "string"
+         "type": "object",
+         "description": "One Server-Sent Event; its data is JSON: {\"type\":\"speech.audio.delta\",\"audio\":base64} for each piece of audio, then {\"type\":\"speech.audio.done\",\"usage\":{\"input_tokens\",\"output_tokens\",\"total_tokens\"}}.",
+         "required": [
+          "data"
+         ],
+         "properties": {
+          "event": {
+           "type": "string"
+          },
+          "data": {
+           "type": "string",
+           "contentMediaType": "application/json"
+          }
+         }
         }
        }
       }
@@ -221,7 +234,20 @@ enum OpenAPIDocument {
        },
        "text/event-stream": {
         "schema": {
-         "type": "string"
+         "type": "object",
+         "description": "One Server-Sent Event; its data is JSON: {\"type\":\"speech.audio.delta\",\"audio\":base64} for each piece of audio, then {\"type\":\"speech.audio.done\",\"usage\":{\"input_tokens\",\"output_tokens\",\"total_tokens\"}}.",
+         "required": [
+          "data"
+         ],
+         "properties": {
+          "event": {
+           "type": "string"
+          },
+          "data": {
+           "type": "string",
+           "contentMediaType": "application/json"
+          }
+         }
         }
        }
       }
