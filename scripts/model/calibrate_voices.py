@@ -1,46 +1,44 @@
 #!/usr/bin/env python3
-"""Pool the decoder's norm and quantization statistics over a small corpus, per voice.
+"""Calibrate the decoder's normalization and quantization statistics per voice.
 
-    calibrate_voices.py PROBE OUT.npz [--voices af_heart,am_adam | all] [--sentences 6]
-                        [--anchors 8,11,16,...,509 | none] [--lines 400:500]
-                        [--linear NAME=SPEC ...]
+    calibrate_voices.py PROBE OUTDIR [--voices af_heart,am_adam | all] [--corpus FILE]
+                        [--linear NAME=SPEC ...] [--skip-existing] [--check]
+    calibrate_voices.py --make-corpus FILE [--lines 400:500] [--anchors 16,32,64,128,256] [--per-anchor 3]
 
-PROBE is kokoro-decoder-probe.onnx from calibrated_decoder.py (its metadata gives the
-layout of `statistics`). For each voice and each anchor token count A, the corpus
-sentences go through the front and the probe with the voice's style row for A tokens
-(voices[name][A]) -- the same row for every corpus sentence -- and the per-sentence
-statistics are pooled:
-  * norm means/variances as over the concatenation of all sentences' time axes:
-        mean = sum(T_i m_i) / sum(T_i),  var = sum(T_i (v_i + (m_i - mean)^2)) / sum(T_i)
-    weighted by frames T_i (each norm's time axis is a fixed multiple of T, up to
-    a sample or two of padding in the generator);
-  * quantizer ranges: min of the mins, max of the maxes (the calibrated decoder turns
-    them into uint8 scale/zero point exactly as DynamicQuantizeLinear does).
-A sentence of N tokens (style row voices[name][N]) then uses the statistics
-interpolated linearly in log N between the two anchors around N (`statistics_for`).
+PROBE is kokoro-decoder-probe.onnx from calibrated_decoder.py (the plain decoder with a
+second output, `statistics` [K]; its metadata gives the layout). The recipe (NOTES.md,
+"Calibrated windows", has the measurements behind it):
 
-Why anchors: the statistics depend strongly on the style row, and Kokoro's rows
-change with N (fast below ~60 tokens). One set per voice pooled with each corpus
-sentence's own row (--anchors none: the first plan) is off by up to -9 dB loudness on
-a 32-token sentence and +2 dB on a 166-token one; with the sentence's own row the
-corpus statistics land at the mid-length error (log-mel ~2.5-3.5 dB) everywhere.
+  * anchors: style rows 16, 32, 64, 128, 256. Kokoro's style row depends on the token
+    count, and the statistics depend strongly on the style row (and on the voice: a
+    voice decoded with another voice's statistics is 7-10 dB log-mel off).
+  * at anchor A, the 3 corpus sentences whose token count is nearest to A (in log)
+    run through the front and the probe with style row A of the voice; the statistics
+    of the 3 runs are averaged, weighted by their frame counts (means, variances,
+    minima and maxima alike: the typical sentence's own statistics, not those of the
+    concatenation, which were slightly worse). 15 runs, ~82 s of audio per voice.
+  * a sentence decoded with style row r uses the statistics interpolated linearly in
+    ln(r) between the anchors around r, clamped to the first/last anchor outside.
+  * a blend (positive weights summing to 1) uses the same weighted sum of its voices'
+    statistics (--linear; measured as good as calibrating the blend itself).
 
-Corpus: phonemes from /work/shared/eval/ljs-test.misaki.tsv, lines [400, 500) by
-default (the first 100 lines are the judge's test set and are never used here),
-`--sentences` of them picked evenly by token count, tokenized through vocab.json.
-Six sentences (~35 s of audio) pool as well as twelve (measured: log-mel within
-+-0.15 dB on three test sentences); one alone is ~0.5-0.8 dB worse.
+The corpus (--corpus, default calibration-corpus.json beside this script) holds the
+phonemes of the chosen sentences of ljs-test lines 400-499 (never the judge's 0-99);
+--make-corpus writes it from /work/shared/eval/ljs-test.misaki.tsv.
 
-A voice SPEC is a name from voices-v1.0.npz or a blend "af_heart*0.6+am_adam*0.4"
-(style = the weighted sum of the voices' style rows; calibrated directly on it).
-`--linear NAME=SPEC` adds an entry whose statistics are the same weighted sum of
-already-calibrated entries' statistics (no decoding) -- what a server can do for a
-user-made blend at run time.
-
-OUT.npz: names [V] (str), anchors [A] int64 (empty for --anchors none, then A = 1),
-statistics [V, A, K] float32, corpus_lines [S] (0-based line numbers). If OUT exists
-with the same anchors, its entries are kept and the requested ones added or replaced.
-ORT runs with 1 thread.
+OUTDIR gets:
+  calibration.json   the recipe as data: anchors, per anchor the token ids of its corpus
+                     sentences (without the two 0 pads), K/M/Q of the layout, pooling;
+                     what a server needs to calibrate a voice itself with the probe graph
+  NAME.npy           float32 [A, 256 + K]: row i = style row anchors[i] of the voice
+                     (256 values, the exact floats it was calibrated with), then the
+                     K statistics for that anchor. A reader checks the style part against
+                     the voice it has and recalibrates when they differ.
+Voices come from voices_ja.npz then voices-v1.0.npz in the cache (later packs win, as in
+the server). --check decodes one sentence (ljs-test line 300, kept in the corpus file) with each voice's
+statistics and the calibrated decoder, compares with the plain whole decode and fails
+if the log-mel distance or the loudness offset is far off (a wrong calibration is
+7-10 dB log-mel off; a good one ~3 dB). ORT runs with 1 thread.
 """
 import argparse
 import json
@@ -50,29 +48,41 @@ import time
 from pathlib import Path
 
 import numpy as np
-import onnx
-import onnxruntime as ort
 
 CACHE = Path(os.environ.get("KOKORO_CACHE", Path.home() / ".cache/kokoro-swift"))
 SENTENCES = Path(__file__).resolve().parents[3] / "shared/eval/ljs-test.misaki.tsv"
+CORPUS = Path(__file__).resolve().parent / "calibration-corpus.json"
 SAMPLES_PER_FRAME = 600
+STYLE = 256
+ANCHORS = [16, 32, 64, 128, 256]
+PER_ANCHOR = 3
+VOICE_PACKS = ["voices_ja.npz", "voices-v1.0.npz"]  # later packs override earlier ones, as in the server
 
 
 def session(model):
+    import onnxruntime as ort
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1
     options.inter_op_num_threads = 1
     return ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
 
 
+def vocabulary():
+    return json.loads((CACHE / "vocab.json").read_text())["vocab"]
+
+
+def tokenize(phonemes, vocab):
+    return [vocab[ch] for ch in phonemes if ch in vocab]
+
+
 def load_rows(lines):
     """[(text, token ids, line number)] for the given 0-based line numbers of the TSV."""
-    vocab = json.loads((CACHE / "vocab.json").read_text())["vocab"]
+    vocab = vocabulary()
     all_lines = SENTENCES.read_text(encoding="utf-8").splitlines()
     rows = []
     for i in lines:
         text, phonemes = all_lines[i].split("\t")
-        rows.append((text, [vocab[ch] for ch in phonemes if ch in vocab], i))
+        rows.append((text, tokenize(phonemes, vocab), i))
     return rows
 
 
@@ -90,18 +100,40 @@ def parse_spec(spec):
     return parts
 
 
+class VoicePacks:
+    """name -> [510, 1, 256] style table, from the cache's packs (later packs win)."""
+
+    def __init__(self, packs=VOICE_PACKS):
+        self.files = {}
+        for pack in packs:
+            path = CACHE / pack
+            if path.exists():
+                data = np.load(path)
+                self.files.update({name: data for name in data.files})
+
+    def __getitem__(self, name):
+        return self.files[name][name]
+
+    @property
+    def names(self):
+        return sorted(self.files)
+
+
 def style_table(voices, spec):
     """[510, 1, 256] style rows of a voice or blend."""
     return sum(np.float32(w) * voices[name] for name, w in parse_spec(spec)).astype(np.float32)
 
 
 def read_layout(model_path):
+    import onnx
     model = onnx.load(str(model_path), load_external_data=False)
     return json.loads(next(p.value for p in model.metadata_props if p.key == "statistics_layout"))
 
 
 def pool(stats, frames, lay):
-    """Pool per-sentence statistics [S, K] with frame counts [S] into [K]."""
+    """Pool per-sentence statistics [S, K] as over the concatenated time axis (the first
+    plan, kept for comparison): means/variances of the concatenation, min of the minima,
+    max of the maxima."""
     stats = np.asarray(stats, np.float64)
     w = np.asarray(frames, np.float64)[:, None] / np.sum(frames)
     m, q = lay["M"], lay["Q"]
@@ -113,108 +145,217 @@ def pool(stats, frames, lay):
     return np.concatenate([mean, var, lo, hi]).astype(np.float32)
 
 
-DEFAULT_ANCHORS = "8,11,16,23,32,45,64,90,128,181,256,362,509"  # style rows 0..509
+def pool_average(stats, frames):
+    """The recipe's pooling: every statistic averaged over the sentences, weighted by frames."""
+    w = np.asarray(frames, np.float64)[:, None] / np.sum(frames)
+    return np.sum(w * np.asarray(stats, np.float64), axis=0).astype(np.float32)
 
 
-def statistics_for(stats, anchors, tokens):
-    """Statistics [K] for a sentence of `tokens` tokens from a voice's [A, K] table:
-    linear in log(tokens) between the neighbouring anchors, clamped at the ends."""
+def statistics_for(stats, anchors, row):
+    """Statistics [K] for a sentence decoded with style row `row`, from a voice's [A, K]
+    table: linear in ln(row) between the neighbouring anchors, clamped at the ends."""
+    anchors = np.asarray(anchors)
     if len(anchors) <= 1:
         return stats[0]
-    n = np.clip(tokens, anchors[0], anchors[-1])
-    i = min(int(np.searchsorted(anchors, n, side="right")) - 1, len(anchors) - 2)
-    t = (np.log(n) - np.log(anchors[i])) / (np.log(anchors[i + 1]) - np.log(anchors[i]))
+    r = np.clip(row, anchors[0], anchors[-1])
+    i = min(int(np.searchsorted(anchors, r, side="right")) - 1, len(anchors) - 2)
+    t = (np.log(r) - np.log(anchors[i])) / (np.log(anchors[i + 1]) - np.log(anchors[i]))
     return ((1 - t) * stats[i] + t * stats[i + 1]).astype(np.float32)
 
 
-class Calibrator:
-    def __init__(self, probe_path, lines=range(400, 500), sentences=6):
-        self.layout = read_layout(probe_path)
-        self.front = session(str(CACHE / "kokoro-v1.0.int8.front.onnx"))
-        self.probe = session(str(probe_path))
-        self.voices = np.load(CACHE / "voices-v1.0.npz")
-        self.corpus = pick_by_length(load_rows(lines), sentences)
+# ---------------------------------------------------------------- corpus and recipe
 
-    def run(self, spec, row=None):
-        """(pooled statistics [K], frames per sentence [S], seconds); row: style row for
-        every sentence (an anchor), default each sentence's own token count."""
+CHECK_LINE = 300  # the set-up's check sentence: not the judge's 0-99, the study's 100-199,
+                  # window_fidelity's 200-240 nor the corpus 400-499
+
+
+def make_corpus(path, lines, anchors, per_anchor):
+    lo, hi = lines
+    assert lo >= 100, "lines 0-99 are the judge's test set"
+    all_lines = SENTENCES.read_text(encoding="utf-8").splitlines()
+    vocab = vocabulary()
+    pool_rows = [(i, *all_lines[i].split("\t")) for i in range(lo, hi)]
+    entries = []
+    for a in anchors:
+        near = sorted(pool_rows, key=lambda r: (abs(np.log(len(tokenize(r[2], vocab)) / a)), r[0]))[:per_anchor]
+        entries.append({"anchor": a, "sentences": [{"line": i, "text": t, "phonemes": p} for i, t, p in near]})
+    corpus = {"source": f"ljs-test.misaki.tsv, 0-based lines {lo}-{hi - 1}: at each anchor the {per_anchor} "
+                        "sentences nearest to that many tokens (ln ratio; ties by line)",
+              "anchors": anchors, "entries": entries,
+              "check": {"line": CHECK_LINE, "text": all_lines[CHECK_LINE].split("\t")[0],
+                        "phonemes": all_lines[CHECK_LINE].split("\t")[1]}}
+    Path(path).write_text(json.dumps(corpus, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {path}")
+
+
+def recipe(corpus_path, lay):
+    """calibration.json's content: the corpus as token ids, and how to use the statistics."""
+    corpus = json.loads(Path(corpus_path).read_text(encoding="utf-8"))
+    vocab = vocabulary()
+    return {
+        "format": 1,
+        "anchors": corpus["anchors"],
+        "corpus": [[tokenize(s["phonemes"], vocab) for s in e["sentences"]] for e in corpus["entries"]],
+        "corpus_lines": [[s["line"] for s in e["sentences"]] for e in corpus["entries"]],
+        "K": lay["K"], "M": lay["M"], "Q": lay["Q"], "style_width": STYLE,
+        "voice_file": "NAME.npy: float32 [A, 256 + K]; row i = style row anchors[i], then its K statistics",
+        "run": "per anchor A and corpus sentence: front(tokens [0, ids..., 0], style row A, speed 1), then the "
+               "probe (phase zeros) -> statistics [K]; the probe's audio is not needed",
+        "pooling": "per anchor: sum over its sentences of frames_i * statistics_i / sum of frames_i "
+                   "(frames = the front's T), every one of the K values alike, in float64, stored as float32",
+        "interpolation": "style row r: clamp r to [anchors[0], anchors[-1]]; between anchors a_i <= r <= a_i+1, "
+                         "t = ln(r / a_i) / ln(a_i+1 / a_i), statistics = (1 - t) s_i + t s_i+1",
+        "blend": "positive weights w_v summing to 1: statistics = sum_v w_v statistics_v (per anchor, before "
+                 "interpolating); blends with a subtracted voice: calibrate the blend itself",
+    }
+
+
+class Calibrator:
+    def __init__(self, probe_path, corpus_path=CORPUS):
+        self.layout = read_layout(probe_path)
+        self.recipe = recipe(corpus_path, self.layout)
+        self.recipe["probe_sha256"] = sha256(probe_path)
+        self.probe_path = probe_path
+        self.voices = VoicePacks()
+
+    def open(self):
+        self.front = session(str(CACHE / "kokoro-v1.0.int8.front.onnx"))
+        self.probe = session(str(self.probe_path))
+
+    def up_to_date(self, path, spec):
+        """True when `path` holds statistics calibrated on the voice's current style rows."""
+        if not path.exists():
+            return False
+        table = np.load(path)
+        expected = style_table(self.voices, spec)[self.recipe["anchors"], 0]
+        return table.shape == (len(expected), STYLE + self.layout["K"]) and np.array_equal(table[:, :STYLE], expected)
+
+    def run(self, spec):
+        """([A, 256 + K] float32, seconds)"""
         table = style_table(self.voices, spec)
         start = time.perf_counter()
-        stats, frames = [], []
-        for _, ids, _ in self.corpus:
-            style = table[len(ids) if row is None else row]
-            inputs = {"tokens": np.array([[0, *ids, 0]], np.int64), "style": style, "speed": np.ones(1, np.float32)}
-            features, f0, energy, _ = self.front.run(None, inputs)
-            s = self.probe.run(["statistics"], {"features": features, "f0": f0, "energy": energy, "style": style,
-                                                "phase": np.zeros((1, 9), np.float32)})[0]
-            stats.append(s)
-            frames.append(features.shape[2])
-        return pool(stats, frames, self.layout), np.array(frames), time.perf_counter() - start
+        rows = []
+        for anchor, sentences in zip(self.recipe["anchors"], self.recipe["corpus"]):
+            style = table[anchor]  # [1, 256]
+            stats, frames = [], []
+            for ids in sentences:
+                inputs = {"tokens": np.array([[0, *ids, 0]], np.int64), "style": style,
+                          "speed": np.ones(1, np.float32)}
+                features, f0, energy, _ = self.front.run(None, inputs)
+                stats.append(self.probe.run(["statistics"], {"features": features, "f0": f0, "energy": energy,
+                                                             "style": style, "phase": np.zeros((1, 9), np.float32)})[0])
+                frames.append(features.shape[2])
+            rows.append(np.concatenate([style[0], pool_average(stats, frames)]))
+        return np.stack(rows).astype(np.float32), time.perf_counter() - start
 
 
-def load_table(path):
-    """(anchors [A], {name: statistics [A, K]})"""
-    if not Path(path).exists():
-        return None, {}
-    data = np.load(path)
-    return data["anchors"], dict(zip((str(n) for n in data["names"]), data["statistics"]))
+def sha256(path):
+    import hashlib
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
-def save_table(path, anchors, table, corpus_lines):
-    names = sorted(table)
-    np.savez(path, names=np.array(names), anchors=np.asarray(anchors, np.int64),
-             statistics=np.stack([table[n] for n in names]).astype(np.float32),
-             corpus_lines=np.array(corpus_lines, np.int64))
+def save(path, array):
+    """np.save, atomically."""
+    tmp = path.with_name(path.name + ".tmp.npy")
+    np.save(tmp, array)
+    os.replace(tmp, path)
+
+
+def load_voice_statistics(outdir, spec):
+    """(anchors, style rows [A, 256], statistics [A, K]) of a calibrated voice, or of a
+    blend 'a*0.5+b*0.5' made linearly from its calibrated voices."""
+    anchors = json.loads((Path(outdir) / "calibration.json").read_text())["anchors"]
+    path = Path(outdir) / f"{spec}.npy"
+    if path.exists():
+        table = np.load(path)
+    else:
+        table = sum(np.float32(w) * np.load(Path(outdir) / f"{name}.npy") for name, w in parse_spec(spec))
+        table = table.astype(np.float32)
+    return np.array(anchors), table[:, :STYLE], table[:, STYLE:]
+
+
+def check(outdir, specs, corpus_path):
+    """Decode the corpus file's check sentence whole with each voice's statistics; fail when far off."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from window_fidelity import block_loudness, mel_distance  # noqa: E402
+    sentence = json.loads(Path(corpus_path).read_text(encoding="utf-8"))["check"]
+    line, ids = sentence["line"], tokenize(sentence["phonemes"], vocabulary())
+    front = session(str(CACHE / "kokoro-v1.0.int8.front.onnx"))
+    probe = session(str(CACHE / "kokoro-v1.0.int8.decoder-probe.onnx"))
+    calibrated = session(str(CACHE / "kokoro-v1.0.int8.decoder-calibrated.onnx"))
+    voices = VoicePacks()
+    for spec in specs:
+        style = style_table(voices, spec)[len(ids)]
+        anchors, _, stats = load_voice_statistics(outdir, spec)
+        features, f0, energy, _ = front.run(None, {"tokens": np.array([[0, *ids, 0]], np.int64), "style": style,
+                                                   "speed": np.ones(1, np.float32)})
+        feed = {"features": features, "f0": f0, "energy": energy, "style": style, "phase": np.zeros((1, 9), np.float32)}
+        ref = probe.run(["audio"], feed)[0]
+        out = calibrated.run(["audio"], {**feed, "statistics": statistics_for(stats, anchors, len(ids))})[0]
+        mel = mel_distance(ref, out)
+        offset, wobble = block_loudness(ref, out)
+        ok = mel < 5.0 and abs(offset) < 2.0
+        print(f"check {spec}: line {line} ({len(ids)} tokens), calibrated vs plain whole decode: log-mel {mel:.2f} dB, "
+              f"loudness offset {offset:+.2f} dB, wobble {wobble:.2f} dB: {'ok' if ok else 'FAILED'}", flush=True)
+        if not ok:
+            sys.exit(f"the statistics of {spec} in {outdir} are wrong (expected log-mel < 5 dB, |offset| < 2 dB)")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("probe", type=Path)
-    parser.add_argument("out", type=Path)
-    parser.add_argument("--voices", default="af_heart", help="comma-separated specs, or 'all'")
-    parser.add_argument("--sentences", type=int, default=6)
-    parser.add_argument("--anchors", default=DEFAULT_ANCHORS, help="token counts, or 'none'")
-    parser.add_argument("--lines", default="400:500", help="0-based line range of the TSV for the corpus")
+    parser.add_argument("probe", type=Path, nargs="?")
+    parser.add_argument("outdir", type=Path, nargs="?")
+    parser.add_argument("--voices", default="af_heart", help="comma-separated names or blends, or 'all'")
+    parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--linear", action="append", default=[], metavar="NAME=SPEC",
-                        help="entry made by blending calibrated entries' statistics linearly")
+                        help="also write NAME.npy, the weighted sum of calibrated voices (no decoding)")
+    parser.add_argument("--skip-existing", action="store_true",
+                        help="leave voices whose NAME.npy was calibrated on their current style rows")
+    parser.add_argument("--check", action="store_true", help="check each new voice on the corpus file's check sentence")
+    parser.add_argument("--make-corpus", type=Path, metavar="FILE")
+    parser.add_argument("--lines", default="400:500")
+    parser.add_argument("--anchors", default=",".join(map(str, ANCHORS)))
+    parser.add_argument("--per-anchor", type=int, default=PER_ANCHOR)
     args = parser.parse_args()
-    lo, hi = (int(x) for x in args.lines.split(":"))
-    assert lo >= 100, "lines 0-99 are the test set"
-    anchors = np.array([] if args.anchors == "none" else [int(a) for a in args.anchors.split(",")], np.int64)
-    old_anchors, table = load_table(args.out)
-    if old_anchors is not None and not np.array_equal(old_anchors, anchors):
-        sys.exit(f"{args.out} has anchors {old_anchors.tolist()}, not {anchors.tolist()}")
+    if args.make_corpus:
+        make_corpus(args.make_corpus, tuple(int(x) for x in args.lines.split(":")),
+                    [int(a) for a in args.anchors.split(",")], args.per_anchor)
+        return
+    if not args.probe or not args.outdir:
+        parser.error("PROBE and OUTDIR are required")
+    args.outdir.mkdir(parents=True, exist_ok=True)
+    calibrator = Calibrator(args.probe, args.corpus)
+    recipe_text = json.dumps(calibrator.recipe, indent=1) + "\n"
+    recipe_path = args.outdir / "calibration.json"
+    if recipe_path.exists() and recipe_path.read_text() != recipe_text:
+        sys.exit(f"{recipe_path} holds another recipe (other graphs or corpus): delete {args.outdir} first")
+    recipe_path.write_text(recipe_text)
     specs = [] if not args.voices else args.voices.split(",")
-    lines = list(np.load(args.out)["corpus_lines"]) if args.out.exists() else []
-    if specs:
-        calibrator = Calibrator(args.probe, range(lo, hi), args.sentences)
-        new_lines = [r[2] for r in calibrator.corpus]
-        if lines and lines != new_lines:
-            sys.exit(f"{args.out} was calibrated on lines {lines}, not {new_lines}")
-        lines = new_lines
-        if specs == ["all"]:
-            specs = list(calibrator.voices.files)
-        rows_available = len(calibrator.voices[calibrator.voices.files[0]])
-        assert all(0 < a < rows_available for a in anchors), f"anchors must be style rows 1..{rows_available - 1}"
-        tokens = sum(len(ids) for _, ids, _ in calibrator.corpus)
-        print(f"corpus: {len(lines)} sentences (lines {lines}), {tokens} tokens; K={calibrator.layout['K']}; "
-              f"anchors {anchors.tolist() or 'none (own row per sentence)'}")
-        for spec in specs:
-            rows, total = [], 0.0
-            for row in (anchors.tolist() or [None]):
-                stats, frames, elapsed = calibrator.run(spec, row)
-                rows.append(stats)
-                total += elapsed
-            table[spec] = np.stack(rows)
-            print(f"  {spec}: {len(rows)} x {frames.sum()} frames ({frames.sum() * SAMPLES_PER_FRAME / 24000:.1f} s "
-                  f"audio) in {total:.1f} s (1 thread)", flush=True)
-            save_table(args.out, anchors, table, lines)
+    if specs == ["all"]:
+        specs = calibrator.voices.names
+    todo = [s for s in specs if not (args.skip_existing and calibrator.up_to_date(args.outdir / f"{s}.npy", s))]
+    tokens = sum(len(ids) for s in calibrator.recipe["corpus"] for ids in s)
+    print(f"calibrating {len(todo)} voice(s) ({len(specs) - len(todo)} up to date) at anchors "
+          f"{calibrator.recipe['anchors']}, {sum(map(len, calibrator.recipe['corpus']))} runs ({tokens} tokens) each; "
+          f"K={calibrator.layout['K']}", flush=True)
+    if todo:
+        calibrator.open()
+    for spec in todo:
+        table, seconds = calibrator.run(spec)
+        save(args.outdir / f"{spec}.npy", table)
+        print(f"  {spec}: {seconds:.1f} s (1 thread) -> {args.outdir / (spec + '.npy')} {table.shape}, "
+              f"sha256 {sha256(args.outdir / (spec + '.npy'))[:16]}", flush=True)
     for item in args.linear:
         name, spec = item.split("=", 1)
-        table[name] = sum(np.float32(w) * table[v] for v, w in parse_spec(spec)).astype(np.float32)
+        table = sum(np.float32(w) * np.load(args.outdir / f"{v}.npy") for v, w in parse_spec(spec))
+        save(args.outdir / f"{name}.npy", table.astype(np.float32))
         print(f"  {name}: linear blend of {spec}")
-    save_table(args.out, anchors, table, lines)
-    print(f"wrote {args.out}: {sorted(table)}")
+    if args.check and (todo or args.linear):
+        check(args.outdir, todo + [i.split("=", 1)[0] for i in args.linear], args.corpus)
 
 
 if __name__ == "__main__":
