@@ -7,6 +7,8 @@
 #   scripts/setup.sh            install what is missing
 #   KOKORO_CACHE=/path ...      use another cache (default ~/.cache/kokoro-swift)
 #   KOKORO_SKIP_APT=1 ...       do not touch Debian packages (e.g. on a machine without apt)
+#   KOKORO_CALIBRATED_VOICES=af_heart,am_adam ...   voices whose decoder statistics are calibrated
+#                               here (default af_heart; "all" for every voice, about a minute each)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -23,7 +25,18 @@ VOICES_SHA=926e332a31864a1cf67b11ea148eb6704f1f5a0370321f844687ab17639ff40b
 # The model cut in two by scripts/model/split_model.py (deterministic: the same bytes each run).
 FRONT_SHA=165760087ebb6fcd9c59f76e42a93eb5408e0b56e1de1b6800268942ca1d1957
 DECODER_SHA=b60dae6b5dd6395e0dfa37b1e0c34cbd58de7e1d7fc40c879dec990cf5493d24
+# The decoder made by scripts/model/calibrated_decoder.py: with a `statistics` input (fixed norm and
+# quantization statistics, for decoding in windows), and the probe (the plain decoder that also
+# outputs a run's statistics). Deterministic, like the split.
+CALIBRATED_SHA=a3aa757bb16cf062b8b32fbbc30e90ee7f781bafa8ff04264c0485434cca23aa
+PROBE_SHA=13935b5573e753ec188e604d866935dcd152bc1826d29bd54d9d50fef83c7f84
+# decoder-statistics/calibration.json from scripts/model/calibrate_voices.py: the calibration recipe
+# (corpus token ids, anchors, the probe's sha256). The statistics themselves (NAME.npy) come from
+# ONNX Runtime runs and are checked by decoding a sentence with them, not by checksum: float rounding
+# differs between CPUs and the int8 decoder amplifies it.
+CALIBRATION_SHA=f5f0b081327cdee8dad7a77069269aa15c552fb0fdfa59656581a9043ece2243
 ONNX_PIP=(onnx==1.23.2 numpy==2.4.6 protobuf==7.36.2)
+ORT_PIP=(flatbuffers==25.12.19 packaging==26.4)
 declare -A MISAKI_SHA=(
   [us_gold.json]=dc414872a49a28ae6c141463d502fd945f3b2fde040484fdc47d00cc4612686f
   [us_silver.json]=de8f67be911bb6c659187b4a65fd966b6a30e56350e0f790d763210b053ac475
@@ -115,28 +128,70 @@ PY
 # model with PyPI's onnx in a venv of its own, and verified like a download.
 install_split_model() {
   local front="$cache/kokoro-v1.0.int8.front.onnx" decoder="$cache/kokoro-v1.0.int8.decoder.onnx"
-  verified "$front" "$FRONT_SHA" && verified "$decoder" "$DECODER_SHA" && return 0
-  local venv="$cache/model-venv"
+  local calibrated="$cache/kokoro-v1.0.int8.decoder-calibrated.onnx" probe="$cache/kokoro-v1.0.int8.decoder-probe.onnx"
+  verified "$front" "$FRONT_SHA" && verified "$decoder" "$DECODER_SHA" \
+    && verified "$calibrated" "$CALIBRATED_SHA" && verified "$probe" "$PROBE_SHA" && return 0
+  model_venv
+  local tmp
+  tmp="$(mktemp -d)"
+  if ! verified "$front" "$FRONT_SHA" || ! verified "$decoder" "$DECODER_SHA"; then
+    "$venv/bin/python" "$here/model/split_model.py" "$cache/kokoro-v1.0.int8.onnx" "$tmp" >&2 \
+      || die "could not split $cache/kokoro-v1.0.int8.onnx (the error is above)"
+    install_verified "$tmp/kokoro-front.onnx" "$front" "$FRONT_SHA"
+    install_verified "$tmp/kokoro-decoder.onnx" "$decoder" "$DECODER_SHA"
+    log "installed $front and $decoder"
+  fi
+  "$venv/bin/python" "$here/model/calibrated_decoder.py" "$decoder" "$tmp" >&2 \
+    || die "could not make the calibrated decoder from $decoder (the error is above)"
+  install_verified "$tmp/kokoro-decoder-calibrated.onnx" "$calibrated" "$CALIBRATED_SHA"
+  install_verified "$tmp/kokoro-decoder-probe.onnx" "$probe" "$PROBE_SHA"
+  rm -rf "$tmp"
+  log "installed $calibrated and $probe"
+}
+
+# model_venv [ort]: the venv of the cache with PyPI's onnx (and with ort, ONNX Runtime's Python
+# package from the wheel setup.sh downloads anyway); sets venv.
+model_venv() {
+  venv="$cache/model-venv"
   if ! "$venv/bin/python" -c 'import onnx' 2>/dev/null; then
     log "installing ${ONNX_PIP[*]} into $venv (to split the model)"
     python3 -m venv "$venv" || die "python3 -m venv failed (install python3-venv)"
     "$venv/bin/pip" install --quiet "${ONNX_PIP[@]}" >&2 || die "could not install ${ONNX_PIP[*]} from PyPI (pip's error is above)"
   fi
-  local tmp
-  tmp="$(mktemp -d)"
-  "$venv/bin/python" "$here/model/split_model.py" "$cache/kokoro-v1.0.int8.onnx" "$tmp" >&2 \
-    || die "could not split $cache/kokoro-v1.0.int8.onnx (the error is above)"
-  install_verified "$tmp/kokoro-front.onnx" "$front" "$FRONT_SHA"
-  install_verified "$tmp/kokoro-decoder.onnx" "$decoder" "$DECODER_SHA"
-  rm -rf "$tmp"
-  log "installed $front and $decoder"
+  if [ "${1:-}" = ort ] && ! "$venv/bin/python" -c 'import onnxruntime' 2>/dev/null; then
+    log "installing onnxruntime==1.32.0 ${ORT_PIP[*]} into $venv (to calibrate the decoder)"
+    "$venv/bin/pip" install --quiet "$(wheel "onnxruntime==1.32.0")" "${ORT_PIP[@]}" "${ONNX_PIP[@]}" >&2 \
+      || die "could not install onnxruntime into $venv (pip's error is above)"
+  fi
 }
 
-# The 54 official voices: from KOKORO_SHARED_VOICES or ../shared when present, else
-# kokoro-onnx's release asset voices-v1.0.bin (the same file, same sha256). Without them the
-# default voice af_heart is missing, so set-up stops rather than serve English with a
-# Japanese voice.
-VOICES_URL="https://github.com/thewh1teagle/kokoro-onnx/releases/download/model-files-v1.0/voices-v1.0.bin"
+# Per-voice statistics for the calibrated decoder (scripts/model/NOTES.md, "Calibrated windows"):
+# decoder-statistics/NAME.npy for each voice of $KOKORO_CALIBRATED_VOICES (comma-separated, or
+# "all"; default af_heart; about a minute per voice on one thread). The server calibrates other
+# voices itself on first use, with the probe and calibration.json. A voice is redone only when its
+# style rows changed; a different recipe (graphs or corpus) starts the folder afresh.
+install_decoder_statistics() {
+  local dir="$cache/decoder-statistics" voices="${KOKORO_CALIBRATED_VOICES:-af_heart}"
+  [ -f "$cache/voices-v1.0.npz" ] || { log "no voices-v1.0.npz: decoder statistics not calibrated"; return 0; }
+  if [ -d "$dir" ] && ! verified "$dir/calibration.json" "$CALIBRATION_SHA"; then
+    log "removing $dir: made with another recipe"
+    rm -rf "$dir"
+  fi
+  if verified "$dir/calibration.json" "$CALIBRATION_SHA" && [ "$voices" != all ]; then
+    local v missing=0
+    for v in ${voices//,/ }; do [ -f "$dir/$v.npy" ] || missing=1; done
+    [ "$missing" = 0 ] && return 0
+  fi
+  model_venv ort
+  mkdir -p "$dir"
+  "$venv/bin/python" "$here/model/calibrate_voices.py" "$cache/kokoro-v1.0.int8.decoder-probe.onnx" "$dir" \
+    --voices "$voices" --skip-existing --check >&2 \
+    || die "could not calibrate the decoder statistics in $dir (the error is above)"
+  verified "$dir/calibration.json" "$CALIBRATION_SHA" \
+    || die "$dir/calibration.json has sha256 $(sha256sum "$dir/calibration.json" | cut -d' ' -f1), expected $CALIBRATION_SHA (changed corpus, vocabulary or probe?)"
+  log "installed decoder statistics for $voices in $dir"
+}
+
 install_voices() {
   local dest="$cache/voices-v1.0.npz"
   verified "$dest" "$VOICES_SHA" && return 0
@@ -168,4 +223,5 @@ for f in "${!MISAKI_SHA[@]}"; do
   from_wheel "misaki==0.9.4" "misaki/data/$f" "$cache/misaki/$f" "${MISAKI_SHA[$f]}"
 done
 install_voices
+install_decoder_statistics
 log "assets ready in $cache"
