@@ -162,7 +162,7 @@ struct ServerEndpointTests {
         let app = try makeApp({ $0.forecastAdmission = true; $0.queueTimeoutSeconds = 0.5 }, state: ServerState(readyEngine: engine), metrics: metrics)
         try await app.test(.live) { client in
             let long = try RawHTTPClient(port: try #require(client.port))
-            let body = #"{"input":"\#(String(repeating: "This keeps the only session busy for a while. ", count: 3))","response_format":"pcm"}"#
+            let body = #"{"input":"\#(String(repeating: "This keeps the only session busy for a while. ", count: 12))","response_format":"pcm"}"#
             long.send("POST /v1/audio/speech HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
             _ = await long.read(atLeast: 1000)
             try await client.execute(uri: "/v1/audio/speech", method: .post, body: json(["input": "Me too."])) { response in

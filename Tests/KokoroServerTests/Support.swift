@@ -125,10 +125,12 @@ final class RawHTTPClient: @unchecked Sendable {
 
     /// Reads until at least `count` bytes arrived (or the peer closed), on a thread of its
     /// own: a blocking read on Swift's cooperative threads (two on a 2-core machine) can
-    /// starve the server the test talks to, which needs them to answer.
+    /// starve the server the test talks to, and on Dispatch's global queues it starves the
+    /// engine's model runs, which run there (on Linux those queues add threads slowly beyond
+    /// the cores; fresh-clone runs hung with several tests' reads blocked in them).
     func read(atLeast count: Int) async -> [UInt8] {
         await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: self.blockingRead(atLeast: count)) }
+            Thread { continuation.resume(returning: self.blockingRead(atLeast: count)) }.start()
         }
     }
 
