@@ -192,6 +192,11 @@ install_decoder_statistics() {
   log "installed decoder statistics for $voices in $dir"
 }
 
+# The 54 official voices: from KOKORO_SHARED_VOICES or ../shared when present, else
+# kokoro-onnx's release asset voices-v1.0.bin (the same file, same sha256). Without them the
+# default voice af_heart is missing, so set-up stops rather than serve English with a
+# Japanese voice.
+VOICES_URL="https://github.com/thewh1teagle/kokoro-onnx/releases/download/model-files-v1.0/voices-v1.0.bin"
 install_voices() {
   local dest="$cache/voices-v1.0.npz"
   verified "$dest" "$VOICES_SHA" && return 0
