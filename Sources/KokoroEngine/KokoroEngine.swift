@@ -244,16 +244,17 @@ public final class KokoroEngine: Sendable {
         try planner.plan(request)
     }
 
-    /// Runs `plan` (usually `prepare`) on the engine's planning threads, off Swift's
-    /// cooperative pool: phonemizing and blending a long input take tens of milliseconds of
-    /// CPU that the pool's few threads (two on a 2-core machine) need for network I/O.
+    /// Runs `plan` (usually `prepare`) on a thread of its own, off Swift's cooperative pool:
+    /// phonemizing and blending a long input take tens of milliseconds of CPU that the pool's
+    /// few threads (two on a 2-core machine) need for network I/O. Not on Dispatch's global
+    /// queues either, where model runs block for seconds: on Linux those queues add threads
+    /// slowly beyond the cores, and a plan queued behind runs waited (a fresh-clone test run
+    /// saw a request wait there for over 100 s). Admission bounds how many plan at once.
     public func plan(_ plan: @escaping @Sendable () throws -> SynthesisJob) async throws -> SynthesisJob {
         try await withCheckedThrowingContinuation { continuation in
-            Self.planning.async { continuation.resume(with: Result { try plan() }) }
+            Thread { continuation.resume(with: Result { try plan() }) }.start()
         }
     }
-
-    private static let planning = DispatchQueue(label: "kokoro.planning", qos: .userInitiated, attributes: .concurrent)
 
     /// Admits a real-time job if the pool, played forward over every stream's planned pieces
     /// (`AdmissionForecast`), makes its first audio within the ledger's budget and keeps
