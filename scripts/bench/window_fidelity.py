@@ -158,24 +158,24 @@ def source_phase(f0):
 
 
 def parse_setting(text):
+    """'W,c', 'F/W,c' or a ramp 'F/W2/W3/.../W,c': window sizes in frames, the last repeated."""
     sizes, c = text.split(",")
-    first, _, w = sizes.rpartition("/")
-    w = int(w)
-    return {"name": text, "first": int(first) if first else w, "window": w, "context": int(c)}
+    sizes = [int(x) for x in sizes.split("/")]
+    return {"name": text, "sizes": sizes, "first": sizes[0], "window": sizes[-1], "context": int(c)}
 
 
 def windows(frames, setting):
-    bounds, a = [], 0
-    size = setting["first"]
+    bounds, a, i = [], 0, 0
     while a < frames:
-        b = min(frames, a + size)
+        b = min(frames, a + setting["sizes"][min(i, len(setting["sizes"]) - 1)])
         bounds.append((a, b))
-        a, size = b, setting["window"]
+        a, i = b, i + 1
     return bounds
 
 
 def decode_windowed(decoder, front, style, setting, stats=None, crossfade=120):
-    """(audio, seconds, frames decoded, joins) ; joins: (sample, previous piece, next piece) over +-1 frame."""
+    """(audio, seconds, frames decoded, joins); joins: (join sample, first sample compared, previous
+    piece's and next piece's renderings of the samples within 1 frame of the join)."""
     features, f0, energy = front
     frames = features.shape[2]
     phase_sum = source_phase(f0)
@@ -207,7 +207,7 @@ def decode_windowed(decoder, front, style, setting, stats=None, crossfade=120):
     for (start_p, prev), (start_n, nxt), (_, b) in zip(pieces, pieces[1:], windows(frames, setting)):
         j = b * SAMPLES_PER_FRAME
         r0, r1 = max(j - SAMPLES_PER_FRAME, start_n), min(j + SAMPLES_PER_FRAME, start_p + len(prev))
-        joins.append((j, prev[r0 - start_p:r1 - start_p], nxt[r0 - start_n:r1 - start_n]))
+        joins.append((j, r0, prev[r0 - start_p:r1 - start_p], nxt[r0 - start_n:r1 - start_n]))
     return out.astype(np.float32), elapsed, work, joins
 
 
@@ -217,8 +217,8 @@ def measures(ref, out, ref_f0, joins=(), crossfade=120):
     power = np.mean(ref.astype(np.float64) ** 2)
     local, step = [], 0.0
     h = crossfade // 2
-    for j, prev, nxt in joins:
-        seg = ref[j - len(prev) // 2:j - len(prev) // 2 + len(prev)].astype(np.float64)
+    for j, r0, prev, nxt in joins:
+        seg = ref[r0:r0 + len(prev)].astype(np.float64)
         if np.mean(seg ** 2) >= 0.01 * power:  # skip joins in near-silence (< -20 dB re sentence mean)
             mismatch = np.sum((prev - nxt) ** 2)
             local.append(10 * np.log10(mismatch / np.sum(seg ** 2)) if mismatch > 0 else -np.inf)
@@ -237,7 +237,7 @@ def floor_joins(ref, other, every=20):
     joins = []
     for b in range(every, len(ref) // SAMPLES_PER_FRAME, every):
         j = b * SAMPLES_PER_FRAME
-        joins.append((j, ref[j - SAMPLES_PER_FRAME:j + SAMPLES_PER_FRAME].astype(np.float64),
+        joins.append((j, j - SAMPLES_PER_FRAME, ref[j - SAMPLES_PER_FRAME:j + SAMPLES_PER_FRAME].astype(np.float64),
                       other[j - SAMPLES_PER_FRAME:j + SAMPLES_PER_FRAME].astype(np.float64)))
     return joins
 
