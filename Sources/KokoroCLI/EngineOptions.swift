@@ -36,7 +36,7 @@ struct EngineOptions: ParsableArguments {
     @Option(name: .customLong("piece-tokens"), help: "Short sentences are grouped into one model run up to this many tokens, 16-510; a sentence is never cut unless over the model's 510 (default: $KOKORO_PIECE_TOKENS, else \(PhonemeChunker.defaultTargetTokens)).")
     var pieceTokens: Int?
 
-    @Option(name: .customLong("decoder-windows"), help: "Stream each sentence's decoder in windows of frames (25 ms each), FIRST/LATER/CONTEXT such as 20/80/16, for a sooner first audio; or 'off' to decode whole sentences. Until the decoder's statistics are calibrated per voice each window normalizes itself, which costs a little intelligibility and steadiness of loudness (default: $KOKORO_DECODER_WINDOWS, else off).")
+    @Option(name: .customLong("decoder-windows"), help: "Stream each sentence's decoder in windows of frames (25 ms each), FIRST/LONGEST/CONTEXT: the first window FIRST frames, each next one twice the one before up to LONGEST, each decoded with CONTEXT frames on both sides; or 'off' to decode whole sentences. A voice speaks in windows once its decoder statistics are calibrated (set-up does the default voice; the server any other on first use, about a minute of one core, meanwhile whole sentences) (default: $KOKORO_DECODER_WINDOWS, else 15/80/16).")
     var decoderWindows: String?
 
     @Option(name: .customLong("max-audio-seconds"), help: "The most audio one request may make, speech and pauses, in seconds; longer requests are refused before any work (default: $KOKORO_MAX_AUDIO_SECONDS, else 1800).")
@@ -71,7 +71,8 @@ struct EngineOptions: ParsableArguments {
         } else {
             throw ValidationError("--loudness \(loudnessSetting) is not a level: give LUFS between -40 and -5 (e.g. -16) or 'off'")
         }
-        let windowSetting = decoderWindows ?? environment["KOKORO_DECODER_WINDOWS"] ?? "off"
+        let standard = DecoderWindows.standard
+        let windowSetting = decoderWindows ?? environment["KOKORO_DECODER_WINDOWS"] ?? "\(standard.firstFrames)/\(standard.frames)/\(standard.context)"
         let windows: DecoderWindows?
         if windowSetting == "off" {
             windows = nil
@@ -79,7 +80,7 @@ struct EngineOptions: ParsableArguments {
                   sizes[0] > 0, sizes[1] > 0, sizes[2] >= 1, sizes.allSatisfy({ $0 <= 400 }) {
             windows = DecoderWindows(firstFrames: sizes[0], frames: sizes[1], context: sizes[2])
         } else {
-            throw ValidationError("--decoder-windows \(windowSetting) is not FIRST/LATER/CONTEXT frames, each 1-400 (e.g. 20/80/16), nor 'off'")
+            throw ValidationError("--decoder-windows \(windowSetting) is not FIRST/LONGEST/CONTEXT frames, each 1-400 (e.g. 15/80/16), nor 'off'")
         }
         let audioLimitSetting = maxAudioSeconds.map { String($0) } ?? environment["KOKORO_MAX_AUDIO_SECONDS"] ?? "1800"
         guard let audioLimit = Double(audioLimitSetting), audioLimit.isFinite, audioLimit > 0 else {

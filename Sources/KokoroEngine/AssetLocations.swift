@@ -16,12 +16,17 @@ public struct AssetLocations: Sendable, Equatable {
 
     public static let modelFileName = "kokoro-v1.0.int8.onnx"
 
-    /// The model's front and decoder as two graphs, beside the model under its name
-    /// (`kokoro-v1.0.int8.front.onnx`), as `scripts/setup.sh` makes them.
-    public var splitModel: (front: URL, decoder: URL) {
+    /// The model's front and decoder as separate graphs, beside the model under its name
+    /// (`kokoro-v1.0.int8.front.onnx`), as `scripts/setup.sh` makes them: the decoder plain,
+    /// as a probe reporting its statistics, and calibrated (fed them).
+    public var splitModel: (front: URL, decoder: URL, probe: URL, calibrated: URL) {
         let stem = model.deletingPathExtension()
-        return (stem.appendingPathExtension("front.onnx"), stem.appendingPathExtension("decoder.onnx"))
+        return (stem.appendingPathExtension("front.onnx"), stem.appendingPathExtension("decoder.onnx"),
+                stem.appendingPathExtension("decoder-probe.onnx"), stem.appendingPathExtension("decoder-calibrated.onnx"))
     }
+
+    /// The voices' decoder statistics and how they were calibrated (`DecoderStatisticsStore`).
+    public var decoderStatistics: URL { cacheDirectory.appendingPathComponent(DecoderStatisticsStore.directoryName) }
 
     public init(cacheDirectory: URL, model: URL, vocabulary: URL, voicePacks: [URL], misakiDictionaries: URL, onnxRuntimeLibrary: String?) {
         self.cacheDirectory = cacheDirectory

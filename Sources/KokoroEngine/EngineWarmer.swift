@@ -29,7 +29,6 @@ public struct EngineWarmer: Sendable {
     public func warm(_ engine: KokoroEngine, voice: String? = nil,
                      progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> Report {
         let voice = voice ?? engine.defaultVoice
-        let style = try engine.voices.resolve(voice)
         let calibrate = engine.loudness.map { $0.gain(for: engine.loudnessKey(voice)) == nil } ?? false
         let sample = engine.vocabulary.tokenize(Self.samplePhonemes).tokens
         let start = ContinuousClock.now
@@ -39,7 +38,7 @@ public struct EngineWarmer: Sendable {
             var made = 0
             for count in tokenCounts {
                 let tokens = (0..<count).map { sample[$0 % sample.count] }
-                made += try await session.synthesize(tokens: tokens, style: style.style(forTokenCount: count), speed: 1).count
+                made += try await engine.warm(session, tokens: tokens, voice: voice)
                 progress(await counter.increment(), total)
             }
             return made

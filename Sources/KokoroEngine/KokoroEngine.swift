@@ -37,13 +37,16 @@ public final class KokoroEngine: Sendable {
         /// Short sentences are grouped into one model run up to this many tokens (up to 510);
         /// a sentence is never cut below the model's limit, whatever this is.
         public var pieceTokens: Int
-        /// Decoder windows, run on the split model (nil: whole sentences through the whole
-        /// model). Off by default until the decoder's statistics are calibrated per voice:
-        /// with each window's own, `asr_judge.py` on the first 100 LJSpeech test sentences
-        /// gave WER 0.0366 (windows of 20/80 frames, 16 of context) against 0.0348 for whole
-        /// sentences and 0.0318 for the bare whole-model reference, and a voice calibrated on
-        /// one sentence came 1.1–1.2 LU off the target on another (0.5 whole).
+        /// Decoder windows, run on the split model with each voice's calibrated statistics
+        /// (nil: whole sentences through the whole model). A voice not calibrated yet speaks
+        /// whole sentences while it is calibrated in the background. (Windows normalized
+        /// over themselves instead, as an earlier version did, gave WER 0.0366 against
+        /// 0.0348 whole on the first 100 LJSpeech test sentences, and loudness that wobbled
+        /// 1.5–2.4 dB within a sentence.)
         public var windows: DecoderWindows?
+        /// Whether a voice first heard without decoder statistics is calibrated in the
+        /// background (about a minute of one core each; tests that use many voices say no).
+        public var calibratesVoices: Bool
         /// The most audio one request may make, in seconds (`SynthesisPlanner.maxAudioSeconds`).
         public var maxAudioSeconds: Double
 
@@ -52,7 +55,7 @@ public final class KokoroEngine: Sendable {
                     audioCacheBytes: Int = 64 << 20, phonemeCacheBytes: Int = 4 << 20,
                     sessions: Int = 1, optimizerPolicy: RealTimeOptimizer.Policy = .auto, memoryBudgetBytes: Int? = nil,
                     loudnessTarget: Double? = nil, loudnessStore: URL? = nil, pieceTokens: Int = PhonemeChunker.defaultTargetTokens,
-                    windows: DecoderWindows? = nil, maxAudioSeconds: Double = 1_800) {
+                    windows: DecoderWindows? = .standard, calibratesVoices: Bool = true, maxAudioSeconds: Double = 1_800) {
             self.assets = assets
             self.maxAudioSeconds = maxAudioSeconds
             self.session = session
@@ -67,6 +70,7 @@ public final class KokoroEngine: Sendable {
             self.loudnessStore = loudnessStore
             self.pieceTokens = min(max(pieceTokens, 16), PhonemeChunker.maxTokens)
             self.windows = windows
+            self.calibratesVoices = calibratesVoices
         }
     }
 
@@ -103,6 +107,10 @@ public final class KokoroEngine: Sendable {
     /// How each sentence's decoder runs, when the sessions are split in front and decoder
     /// (nil: whole sentences through the whole model).
     public let windows: DecoderWindows?
+    /// The voices' decoder statistics, which windows need (nil with no windows).
+    public let decoderStatistics: DecoderStatisticsStore?
+    /// Whether voices without statistics are calibrated in the background on first use.
+    public let calibratesVoices: Bool
     /// Orders every stream's model runs by playback deadline.
     public let scheduler: DeadlineScheduler
     /// Real-time streams being made, and the audio each has in hand.
@@ -119,8 +127,11 @@ public final class KokoroEngine: Sendable {
     public init(planner: SynthesisPlanner, sessions: [any SpeechSynthesizer], latencySession: (any SpeechSynthesizer)? = nil,
                 audioCacheBytes: Int = 64 << 20, optimizerPolicy: RealTimeOptimizer.Policy = .auto, arenaPolicy: ArenaPolicy? = nil,
                 sessionFactory: DeadlineScheduler.SessionFactory? = nil, loudness: VoiceLoudness? = nil, voicePackID: String = "",
-                windows: DecoderWindows? = nil, modelDescription: String? = nil) {
-        self.windows = windows
+                windows: DecoderWindows? = nil, decoderStatistics: DecoderStatisticsStore? = nil, calibratesVoices: Bool = true,
+                modelDescription: String? = nil) {
+        self.calibratesVoices = calibratesVoices
+        self.windows = decoderStatistics == nil ? nil : windows
+        self.decoderStatistics = windows == nil ? nil : decoderStatistics
         self.modelDescription = modelDescription
         self.planner = planner
         self.sessions = sessions
@@ -149,20 +160,24 @@ public final class KokoroEngine: Sendable {
         // With several sessions, one copy of the weights for all, which ORT would otherwise load into
         // each (and it caches prepacked weights only for shared ones). A lone session is ~35 MB smaller
         // without: ORT then frees the originals of the weights it prepacks.
-        // The split model when set-up made it (sentences' fronts once, decoders in windows),
-        // else the whole model on whole sentences: never fragments.
+        // The split model when set-up made it and calibrated the decoder (sentences' fronts
+        // once, decoders in windows), else the whole model on whole sentences: never fragments.
+        // The decoder is set-up's probe, which can also measure a voice's statistics.
         let split = assets.splitModel
-        let isSplit = configuration.windows != nil
-            && [split.front, split.decoder].allSatisfy { FileManager.default.fileExists(atPath: $0.path) }
-        let paths = isSplit ? [split.front.path, split.decoder.path] : [assets.model.path]
+        let statistics = configuration.windows == nil ? nil : try DecoderStatisticsStore(directory: assets.decoderStatistics)
+        let isSplit = statistics != nil && [split.front, split.probe, split.calibrated].allSatisfy { FileManager.default.fileExists(atPath: $0.path) }
+        let paths = isSplit ? [split.front.path, split.probe.path, split.calibrated.path] : [assets.model.path]
         var initializers: [String: SharedInitializers] = [:]
-        for path in paths where roles.count > 1 {
+        // The probe and the calibrated decoder have the same weights under the same names, so
+        // every session of either uses one copy.
+        for path in paths.prefix(2) where roles.count > 1 || path == split.probe.path {
             do throws(ORTError) {
                 initializers[path] = try SharedInitializers(runtime: runtime, modelPath: path)
             } catch {
                 throw EngineError.corruptModel(path, error.description)
             }
         }
+        if isSplit { initializers[split.calibrated.path] = initializers[split.probe.path] }
         let makeSession: DeadlineScheduler.SessionFactory = { [configuration, initializers] role in
             let settings = role == .latency ? configuration.latencySession ?? configuration.session : configuration.session
             let shrink = arena.shrink_after_each_run
@@ -176,7 +191,8 @@ public final class KokoroEngine: Sendable {
             }
             guard isSplit else { return try KokoroModel(session: try session(paths[0]), modelPath: paths[0], shrinkArenaAfterRun: shrink) }
             return SplitKokoroModel(front: try KokoroFront(session: try session(paths[0]), shrinkArenaAfterRun: shrink),
-                                    decoder: try KokoroDecoder(session: try session(paths[1]), shrinkArenaAfterRun: shrink))
+                                    decoder: try KokoroDecoder(session: try session(paths[1]), calibrated: try session(paths[2]),
+                                                               shrinkArenaAfterRun: shrink))
         }
         // Built side by side (ORT's environment and the shared container are thread-safe): start-up counts.
         let built = Mutex([Result<any SpeechSynthesizer, any Error>?](repeating: nil, count: roles.count))
@@ -204,6 +220,7 @@ public final class KokoroEngine: Sendable {
         self.init(planner: planner, sessions: sessions, latencySession: latencySession, audioCacheBytes: configuration.audioCacheBytes,
                   optimizerPolicy: configuration.optimizerPolicy, arenaPolicy: arena, sessionFactory: makeSession,
                   loudness: loudness, voicePackID: packID, windows: isSplit ? configuration.windows : nil,
+                  decoderStatistics: isSplit ? statistics : nil, calibratesVoices: configuration.calibratesVoices,
                   modelDescription: paths.joined(separator: " + "))
     }
 
@@ -269,7 +286,7 @@ public final class KokoroEngine: Sendable {
                                          dueSoonMargin: load.dueSoonMargin) { [cost = load.cost] in
             cost.seconds(tokens: $0)
         }
-        let pieces = job.plannedPieces(windows: windows)
+        let pieces = job.plannedPieces(windows: windowStatistics(for: job.request.voice, calibrateIfMissing: false) == nil ? nil : windows)
         let decision = streams.admit(pieces: pieces, forecast: forecast, running: load.streamRunsEndIn, acceptLateStart: acceptLateStart)
         logger.debug("admission", metadata: [
             "streams": "\(streams.count)", "running": "\(load.streamRunsEndIn.count + load.otherRunsEndIn.count)",
@@ -317,6 +334,8 @@ public final class KokoroEngine: Sendable {
     public func stream(_ job: SynthesisJob) -> AudioStream {
         let stream = AudioStream(limitSamples: Int(Self.audioAheadSeconds * Double(KokoroModel.sampleRate)))
         calibrateInBackground(job.request.voice)
+        let statistics = windowStatistics(for: job.request.voice)
+        let windows = statistics == nil ? nil : self.windows
         let runs = job.plannedRuns(windows: windows)
         let planned = runs.flatMap { $0 }
         let streamID = job.request.realTime ? job.streamID ?? streams.enter(pieces: planned) : nil
@@ -364,10 +383,11 @@ public final class KokoroEngine: Sendable {
                             continue
                         }
                         var sentence: [Float] = []
-                        if let windows {
+                        if let windows, let statistics {
                             let frames = try await schedule(.front(tokens: tokens, style: style, speed: speed)).frames
                             try await send([], index: index, phonemes: phonemes, since: start, endsSegment: false, isLast: false, fromCache: false)
-                            try await decode(frames, in: windows, style: style, schedule: schedule) { samples, isLastWindow in
+                            try await decode(frames, in: windows, style: style, statistics: statistics.statistics(forStyleRow: VoiceStyle.row(forTokenCount: tokens.count)),
+                                             schedule: schedule) { samples, isLastWindow in
                                 sentence += samples
                                 var samples = samples
                                 loudness?.apply(&samples, voice: key)
@@ -405,7 +425,7 @@ public final class KokoroEngine: Sendable {
     /// token's frames: 20 LJSpeech sentences), and the silence after the speech is cut from
     /// the last window as `AudioJoiner.trimTail` does. (Durations cannot bound the tail:
     /// speech ended 250–370 ms before the last token's frames in the same sentences.)
-    private func decode(_ sentence: SentenceFrames, in windows: DecoderWindows, style: ArraySlice<Float>,
+    private func decode(_ sentence: SentenceFrames, in windows: DecoderWindows, style: ArraySlice<Float>, statistics: [Float],
                         schedule: (ModelWork) async throws -> ModelOutput, emit: ([Float], Bool) async throws -> Void) async throws {
         let phase = HarmonicPhase(f0: sentence.f0)
         let lead = max(0, Int(sentence.durations.first ?? 0) - 5)
@@ -414,7 +434,7 @@ public final class KokoroEngine: Sendable {
         var loudest: Float = 0
         for (number, window) in plan.enumerated() {
             let decoded = try await schedule(.decode(sentence, frames: window.decoded, phase: phase.start(atFrame: window.decoded.lowerBound),
-                                                     style: style)).audio
+                                                     style: style, statistics: statistics)).audio
             var samples = joiner.join(decoded, window: window)
             loudest = max(loudest, planner.joiner.loudest(samples))
             let isLastWindow = number == plan.count - 1
@@ -443,21 +463,89 @@ public final class KokoroEngine: Sendable {
         guard let loudness else { return nil }
         let tokens = vocabulary.tokenize(Self.calibrationPhonemes).tokens
         let style = try voices.resolve(voice).style(forTokenCount: tokens.count)
-        // Made the way requests hear it: in windows when the model is split.
-        let samples = try await sentence(tokens: tokens, style: style, speed: 1) { work in
+        // Made the way requests hear it: in windows when the voice has its statistics.
+        let samples = try await sentence(tokens: tokens, style: style, speed: 1, statistics: windowStatistics(for: voice)) { work in
             if let session { try await session.perform(work) } else { try await scheduler.run(work, deadline: deadline) }
         }
         return try loudness.calibrate(voice: loudnessKey(voice), samples: samples)
     }
 
-    /// A sentence's audio as a request gets it (trimmed, before loudness), with `run` running the model.
-    private func sentence(tokens: [Int64], style: ArraySlice<Float>, speed: Float,
+    /// A sentence's audio as a request gets it (trimmed, before loudness), with `run` running
+    /// the model: in windows with the voice's `statistics`, else whole.
+    private func sentence(tokens: [Int64], style: ArraySlice<Float>, speed: Float, statistics: VoiceStatistics?,
                           run: (ModelWork) async throws -> ModelOutput) async throws -> [Float] {
-        guard let windows else { return planner.joiner.trim(try await run(.whole(tokens: tokens, style: style, speed: speed)).audio) }
+        guard let windows, let statistics else { return planner.joiner.trim(try await run(.whole(tokens: tokens, style: style, speed: speed)).audio) }
         var samples: [Float] = []
         try await decode(try await run(.front(tokens: tokens, style: style, speed: speed)).frames, in: windows, style: style,
+                         statistics: statistics.statistics(forStyleRow: VoiceStyle.row(forTokenCount: tokens.count)),
                          schedule: run) { window, _ in samples += window }
         return samples
+    }
+
+    /// Samples of `tokens` in `voice` made straight on `session` as a request gets them (in
+    /// windows when the voice has statistics, so every graph a request runs is warm).
+    public func warm(_ session: any SpeechSynthesizer, tokens: [Int64], voice: String) async throws -> Int {
+        let style = try voices.resolve(voice).style(forTokenCount: tokens.count)
+        return try await sentence(tokens: tokens, style: style, speed: 1, statistics: windowStatistics(for: voice, calibrateIfMissing: false)) {
+            try await session.perform($0)
+        }.count
+    }
+
+    /// The statistics `voice`'s sentences are decoded in windows with; nil when they are
+    /// decoded whole: the engine has no windows, or the voice is not calibrated yet (with
+    /// `calibrateIfMissing` and `calibratesVoices`, it then is, in the background).
+    func windowStatistics(for voice: String, calibrateIfMissing: Bool = true) -> VoiceStatistics? {
+        guard windows != nil, let decoderStatistics else { return nil }
+        switch decoderStatistics.lookup(voice, in: voices) {
+        case .ready(let statistics):
+            return statistics
+        case .missing(let needed):
+            if calibrateIfMissing && calibratesVoices { needed.forEach(calibrateStatisticsInBackground) }
+            return nil
+        }
+    }
+
+    /// Calibrates a voice's decoder statistics once, behind every real request (each run's
+    /// deadline is a minute away): about 82 s of audio through the front and the probe,
+    /// 52–57 s of one core (`scripts/model/NOTES.md`).
+    private func calibrateStatisticsInBackground(_ voice: String) {
+        let key = "statistics:\(voice)"
+        guard calibrating.withLock({ $0.insert(key).inserted }) else { return }
+        Task.detached(priority: .background) { [self] in
+            defer { calibrating.withLock { _ = $0.remove(key) } }
+            let start = ContinuousClock.now
+            do {
+                try await calibrateStatistics(voice: voice)
+                logger.info("decoder statistics calibrated", metadata: ["voice": "\(voice)", "seconds": "\(Int(start.duration(to: .now).seconds))"])
+            } catch {
+                logger.warning("decoder statistics not calibrated; the voice keeps speaking whole sentences",
+                               metadata: ["voice": "\(voice)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// Measures `voice`'s decoder statistics as set-up's `calibrate_voices.py` does (at each
+    /// anchor style row, the front and the probe on that anchor's corpus sentences, pooled by
+    /// frames) and keeps them in `store` (default: the engine's).
+    @discardableResult
+    public func calibrateStatistics(voice: String, into store: DecoderStatisticsStore? = nil) async throws -> VoiceStatistics {
+        guard let store = store ?? decoderStatistics else {
+            throw EngineError.corruptModel("decoder statistics", "set-up made no calibrated decoder; rerun scripts/setup.sh")
+        }
+        let style = try voices.resolve(voice)
+        var rows: [[Float]] = []
+        for (anchor, sentences) in zip(store.calibration.anchors, store.calibration.corpus) {
+            let row = style.row(anchor)
+            var runs: [(frames: Int, statistics: [Float])] = []
+            for tokens in sentences {
+                let frames = try await scheduler.run(.front(tokens: tokens, style: row, speed: 1), deadline: .now + .seconds(60)).frames
+                runs.append((frames.frames, try await scheduler.run(.probe(frames, style: row), deadline: .now + .seconds(60)).statistics))
+            }
+            rows.append(DecoderCalibration.pool(runs))
+        }
+        let statistics = VoiceStatistics(anchors: store.calibration.anchors, rows: rows)
+        try store.store(statistics, voice: voice, style: style)
+        return statistics
     }
 
     /// A voice used before it was measured plays at the mean gain of the measured ones
@@ -481,7 +569,7 @@ public final class KokoroEngine: Sendable {
             let job = try prepare(SpeechRequest(text: phrase, voice: voice, speed: speed))
             for case .speech(_, let tokens, _) in job.segments {
                 let style = job.style.style(forTokenCount: tokens.count)
-                let samples = try await sentence(tokens: tokens, style: style, speed: speed) { work in
+                let samples = try await sentence(tokens: tokens, style: style, speed: speed, statistics: windowStatistics(for: voice)) { work in
                     try await scheduler.run(work, deadline: .now + .seconds(3600))
                 }
                 audioCache.store(samples, tokens: tokens, style: style, speed: speed)

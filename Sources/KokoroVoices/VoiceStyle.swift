@@ -28,8 +28,17 @@ public struct VoiceStyle: Sendable, Equatable, CustomStringConvertible {
     /// The style row for `tokenCount` phoneme tokens (without the two padding zeros):
     /// row n − 1 clamped to [0, 509], as the reference PyTorch pipeline indexes it.
     public func style(forTokenCount tokenCount: Int) -> ArraySlice<Float> {
-        let row = min(max(tokenCount - 1, 0), Self.rows - 1)
-        return values[row * Self.width ..< (row + 1) * Self.width]
+        row(Self.row(forTokenCount: tokenCount))
+    }
+
+    /// The row a piece of `tokenCount` tokens is spoken with.
+    public static func row(forTokenCount tokenCount: Int) -> Int {
+        min(max(tokenCount - 1, 0), rows - 1)
+    }
+
+    /// Row `index` (0..<510).
+    public func row(_ index: Int) -> ArraySlice<Float> {
+        values[index * Self.width ..< (index + 1) * Self.width]
     }
 
     /// The weighted sum of voices; the caller chooses the weights (see `VoiceBlend`).

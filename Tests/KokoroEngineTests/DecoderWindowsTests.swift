@@ -23,6 +23,15 @@ struct DecoderWindowsTests {
         }
     }
 
+    /// Windows grow from the first, each at most twice the one before, up to the longest:
+    /// 15, 30, 60, then 80 frames with the standard setting (the last absorbs a remainder
+    /// shorter than the context).
+    @Test func windowsGrowFromTheFirst() {
+        let kept = DecoderWindows.standard.windows(covering: 0..<400, of: 400).map(\.kept.count)
+        #expect(kept == [15, 30, 60, 80, 80, 80, 55])
+        #expect(DecoderWindows.standard.windows(covering: 0..<100, of: 100).map(\.kept.count) == [15, 30, 55])
+    }
+
     /// Windows decoded from one continuous signal join back into it: the kept frames in
     /// order, and the crossfade blends two decodes of the same samples.
     @Test func joinedWindowsGiveTheSignalBack() {

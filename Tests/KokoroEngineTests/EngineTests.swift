@@ -5,7 +5,7 @@ import Testing
 
 /// One engine for the whole suite: loading the model takes a moment.
 let sharedEngine: Result<KokoroEngine, any Error> = Result {
-    try KokoroEngine(configuration: .init(session: .init(intraOpThreads: 2)))
+    try KokoroEngine(configuration: .init(session: .init(intraOpThreads: 2), calibratesVoices: false))
 }
 
 func rms(_ samples: ArraySlice<Float>) -> Float {

@@ -8,7 +8,7 @@ struct LoudnessNormalizationTests {
     static let text = "The old lighthouse stood at the edge of the cliff, its white paint peeling after decades of salt and wind."
 
     func engine(store: URL) throws -> KokoroEngine {
-        try KokoroEngine(configuration: .init(session: .init(intraOpThreads: 2), loudnessTarget: -16, loudnessStore: store))
+        try KokoroEngine(configuration: .init(session: .init(intraOpThreads: 2), loudnessTarget: -16, loudnessStore: store, calibratesVoices: false))
     }
 
     /// The warm-up measures the default voice, and what the engine then says sits at the target.

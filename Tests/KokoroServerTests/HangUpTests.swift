@@ -15,7 +15,7 @@ struct HangUpTests {
     /// runs), some mid-stream. Afterwards nothing is active and the next request is served.
     @Test(.timeLimit(.minutes(2)), arguments: [false, true]) func thirtyHangUpsLeaveNothingTaken(reset: Bool) async throws {
         // An engine of its own, so the ledger counts only this test's streams.
-        let engine = try KokoroEngine(configuration: .init(session: .init(intraOpThreads: 1)))
+        let engine = try KokoroEngine(configuration: .init(session: .init(intraOpThreads: 1), calibratesVoices: false))
         await engine.scheduler.setWarmupRealTimeFactor(0.1)
         let app = try makeApp({ $0.forecastAdmission = true; $0.maxConcurrentRequests = 8; $0.maxQueuedRequests = 0 },
                               state: ServerState(readyEngine: engine))

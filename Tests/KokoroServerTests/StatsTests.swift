@@ -11,7 +11,7 @@ import Testing
 struct StatsTests {
     @Test func figuresMatchWhatTheTestDid() async throws {
         // An engine of its own: other suites run in parallel and would move the shared caches.
-        let engine = try KokoroEngine(configuration: .init(session: .init(intraOpThreads: 2)))
+        let engine = try KokoroEngine(configuration: .init(session: .init(intraOpThreads: 2), calibratesVoices: false))
         let app = try makeApp(state: ServerState(readyEngine: engine))
         try await app.test(.router) { client in
             func stats() async throws -> [String: Any] {
@@ -77,7 +77,7 @@ struct StatsTests {
     /// Over its limit with the model idle, the watchdog rebuilds both sessions; requests
     /// before and after are served, and the rebuild shows in the stats.
     @Test func memoryWatchdogRebuildsIdleSessions() async throws {
-        let engine = try KokoroEngine(configuration: .init(session: .init(intraOpThreads: 1), sessions: 2, optimizerPolicy: .throughput))
+        let engine = try KokoroEngine(configuration: .init(session: .init(intraOpThreads: 1), sessions: 2, optimizerPolicy: .throughput, calibratesVoices: false))
         var settings = MemoryWatchdog.Settings(limitMB: 1)
         settings.cooldownSeconds = 3600
         let watchdog = MemoryWatchdog(settings: settings)

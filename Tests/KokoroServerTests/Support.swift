@@ -7,7 +7,7 @@ import Testing
 
 /// One engine for every server test: loading the model takes a moment.
 let sharedEngine: Result<KokoroEngine, any Error> = Result {
-    try KokoroEngine(configuration: .init(session: .init(intraOpThreads: 2)))
+    try KokoroEngine(configuration: .init(session: .init(intraOpThreads: 2), calibratesVoices: false))
 }
 
 func makeApp(_ configure: (inout ServerConfiguration) -> Void = { _ in }, state: ServerState? = nil,

@@ -1,37 +1,73 @@
 import ONNXRuntime
 
-/// Kokoro's decoder (the iSTFTNet waveform generator) on one ONNX Runtime session, run on
-/// any span of a sentence's frames with the harmonic source's phase at its start.
+/// Kokoro's decoder (the iSTFTNet waveform generator), run on any span of a sentence's
+/// frames with the harmonic source's phase at its start.
+///
+/// Two graphs of the same weights (`scripts/model/calibrated_decoder.py`): the plain one
+/// (set-up's probe, which also reports the statistics of its run) normalizes over the frames
+/// it is given, so it is right for a whole sentence; the calibrated one takes those
+/// statistics as an input, so every window of a sentence is normalized alike and the windows
+/// join as the whole decode would (`scripts/model/NOTES.md`, "Calibrated windows").
 public final class KokoroDecoder: Sendable {
+    /// The plain decoder, or the probe (the same audio, and the run's statistics if asked).
     public let session: ORTSession
+    /// The decoder fed its statistics (nil: windows cannot be decoded).
+    public let calibrated: ORTSession?
     /// Give ORT's arena back after each run (see `ArenaPolicy`).
     public let shrinkArenaAfterRun: Bool
+    static let inputs: Set<String> = ["features", "f0", "energy", "style", "phase"]
 
-    public init(session: ORTSession, shrinkArenaAfterRun: Bool = false) throws(EngineError) {
-        let inputs = Set(session.inputs.map(\.name))
-        guard inputs == ["features", "f0", "energy", "style", "phase"], session.outputs.map(\.name) == ["audio"] else {
+    public init(session: ORTSession, calibrated: ORTSession? = nil, shrinkArenaAfterRun: Bool = false) throws(EngineError) {
+        let inputs = Set(session.inputs.map(\.name)), outputs = session.outputs.map(\.name)
+        guard inputs == Self.inputs, outputs == ["audio"] || outputs == ["audio", "statistics"] else {
             throw .corruptModel("decoder", "inputs \(inputs.sorted()) are not Kokoro's decoder's (rerun scripts/setup.sh)")
         }
+        if let calibrated {
+            guard Set(calibrated.inputs.map(\.name)) == Self.inputs.union(["statistics"]), calibrated.outputs.map(\.name) == ["audio"] else {
+                throw .corruptModel("calibrated decoder", "inputs \(calibrated.inputs.map(\.name).sorted()) are not the calibrated decoder's (rerun scripts/setup.sh)")
+            }
+        }
         self.session = session
+        self.calibrated = calibrated
         self.shrinkArenaAfterRun = shrinkArenaAfterRun
     }
 
-    /// Samples of frames `range` of `sentence` (600 per frame), decoded on their own with
-    /// the source's phase at `range.lowerBound`; cancelling the calling task terminates the run.
-    public func decode(_ sentence: SentenceFrames, frames range: Range<Int>, phase: [Float], style: ArraySlice<Float>) async throws -> [Float] {
+    /// Whether `probe` can report a run's statistics.
+    public var canProbe: Bool { session.outputs.count == 2 }
+
+    /// Samples of frames `range` of `sentence` (600 per frame), decoded on their own with the
+    /// source's phase at `range.lowerBound`, normalized with `statistics` when given (else over
+    /// `range` itself); cancelling the calling task terminates the run.
+    public func decode(_ sentence: SentenceFrames, frames range: Range<Int>, phase: [Float], style: ArraySlice<Float>,
+                       statistics: [Float]? = nil) async throws -> [Float] {
         precondition(!range.isEmpty && range.upperBound <= sentence.frames && phase.count == HarmonicPhase.harmonics)
-        let session = self.session
-        return try await blockingRun(runtime: session.runtime, shrinkArena: shrinkArenaAfterRun) { options in
+        guard let session = statistics == nil ? session : calibrated else {
+            throw EngineError.corruptModel("calibrated decoder", "not installed; rerun scripts/setup.sh")
+        }
+        return try await run(session, sentence, frames: range, phase: phase, style: style, statistics: statistics, output: "audio")
+    }
+
+    /// The normalization and quantizer statistics of decoding the whole sentence (phase zero).
+    public func probe(_ sentence: SentenceFrames, style: ArraySlice<Float>) async throws -> [Float] {
+        guard canProbe else { throw EngineError.corruptModel("decoder probe", "not installed; rerun scripts/setup.sh") }
+        return try await run(session, sentence, frames: 0..<sentence.frames, phase: HarmonicPhase(f0: sentence.f0).start(atFrame: 0),
+                             style: style, statistics: nil, output: "statistics")
+    }
+
+    private func run(_ session: ORTSession, _ sentence: SentenceFrames, frames range: Range<Int>, phase: [Float], style: ArraySlice<Float>,
+                     statistics: [Float]?, output: String) async throws -> [Float] {
+        try await blockingRun(runtime: session.runtime, shrinkArena: shrinkArenaAfterRun) { options in
             let window = sentence.window(range)
             let frames = Int64(range.count)
-            let outputs = try session.run(inputs: [
-                ("features", session.tensor(window.features, shape: [1, Int64(SentenceFrames.channels), frames])),
-                ("f0", session.tensor(window.f0, shape: [1, 2 * frames])),
-                ("energy", session.tensor(window.energy, shape: [1, 2 * frames])),
-                ("style", session.tensor(style, shape: [1, Int64(style.count)])),
-                ("phase", session.tensor(phase, shape: [1, Int64(HarmonicPhase.harmonics)])),
-            ], outputs: ["audio"], options: options)
-            return try outputs[0].elements(of: Float.self)
+            var inputs = [
+                ("features", try session.tensor(window.features, shape: [1, Int64(SentenceFrames.channels), frames])),
+                ("f0", try session.tensor(window.f0, shape: [1, 2 * frames])),
+                ("energy", try session.tensor(window.energy, shape: [1, 2 * frames])),
+                ("style", try session.tensor(style, shape: [1, Int64(style.count)])),
+                ("phase", try session.tensor(phase, shape: [1, Int64(HarmonicPhase.harmonics)])),
+            ]
+            if let statistics { inputs.append(("statistics", try session.tensor(statistics, shape: [Int64(statistics.count)]))) }
+            return try session.run(inputs: inputs, outputs: [output], options: options)[0].elements(of: Float.self)
         }
     }
 }

@@ -4,8 +4,11 @@ public enum ModelWork: Sendable {
     case whole(tokens: [Int64], style: ArraySlice<Float>, speed: Float)
     /// The front on a whole sentence: its frames, durations and prosody.
     case front(tokens: [Int64], style: ArraySlice<Float>, speed: Float)
-    /// The decoder on a span of a sentence's frames, from the phase at its start.
-    case decode(SentenceFrames, frames: Range<Int>, phase: [Float], style: ArraySlice<Float>)
+    /// The decoder on a span of a sentence's frames, from the phase at its start, normalized
+    /// with the sentence's calibrated statistics (nil: over the span itself).
+    case decode(SentenceFrames, frames: Range<Int>, phase: [Float], style: ArraySlice<Float>, statistics: [Float]?)
+    /// The decoder on a whole sentence for the statistics of its run (calibrating a voice).
+    case probe(SentenceFrames, style: ArraySlice<Float>)
 
     /// What the run costs, in tokens of a whole run (the unit `DeadlineScheduler.RunCost`
     /// learns): a decoder window costs its share of frames of a whole run; the front is
@@ -15,7 +18,8 @@ public enum ModelWork: Sendable {
         switch self {
         case .whole(let tokens, _, _): tokens.count
         case .front(let tokens, _, _): Self.frontCost(tokens: tokens.count)
-        case .decode(_, let frames, _, _): Self.decodeCost(frames: frames.count)
+        case .decode(_, let frames, _, _, _): Self.decodeCost(frames: frames.count)
+        case .probe(let sentence, _): Self.decodeCost(frames: sentence.frames)
         }
     }
 
@@ -30,6 +34,7 @@ public enum ModelWork: Sendable {
 public enum ModelOutput: Sendable {
     case audio([Float])
     case frames(SentenceFrames)
+    case statistics([Float])
 
     var audio: [Float] {
         get throws {
@@ -42,6 +47,13 @@ public enum ModelOutput: Sendable {
         get throws {
             guard case .frames(let frames) = self else { throw EngineError.corruptModel("model", "a front run made no frames") }
             return frames
+        }
+    }
+
+    var statistics: [Float] {
+        get throws {
+            guard case .statistics(let values) = self else { throw EngineError.corruptModel("model", "a probe run reported no statistics") }
+            return values
         }
     }
 

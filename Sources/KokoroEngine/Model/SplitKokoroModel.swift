@@ -21,8 +21,10 @@ public final class SplitKokoroModel: SpeechSynthesizer {
             .audio(try await synthesize(tokens: tokens, style: style, speed: speed))
         case .front(let tokens, let style, let speed):
             .frames(try await front.frames(tokens: tokens, style: style, speed: speed))
-        case .decode(let sentence, let frames, let phase, let style):
-            .audio(try await decoder.decode(sentence, frames: frames, phase: phase, style: style))
+        case .decode(let sentence, let frames, let phase, let style, let statistics):
+            .audio(try await decoder.decode(sentence, frames: frames, phase: phase, style: style, statistics: statistics))
+        case .probe(let sentence, let style):
+            .statistics(try await decoder.probe(sentence, style: style))
         }
     }
 }
