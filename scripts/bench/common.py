@@ -314,6 +314,51 @@ class BareORT:
                 "graph_optimization": "ORT_ENABLE_ALL", "execution_mode": "sequential",
                 "providers": self.session.get_providers(), "session_load_seconds": round(self.load_seconds, 4)}
 
+    def load_split(self, model: str, statistics_dir: str, voice: str, window: int = 15, context: int = 16) -> bool:
+        """Loads the front, the calibrated decoder and `voice`'s decoder statistics made by
+        set-up beside `model`, so `run_first_window` can time what the server's first audio
+        waits for. False (and nothing loaded) when any is missing."""
+        import onnxruntime as ort
+        stem = model[:-len(".onnx")] if model.endswith(".onnx") else model
+        paths = [f"{stem}.front.onnx", f"{stem}.decoder-calibrated.onnx", os.path.join(statistics_dir, f"{voice}.npy"),
+                 os.path.join(statistics_dir, "calibration.json")]
+        if not all(os.path.exists(path) for path in paths):
+            return False
+        options = self.session.get_session_options()
+        self.front = ort.InferenceSession(paths[0], options, providers=["CPUExecutionProvider"])
+        self.decoder = ort.InferenceSession(paths[1], options, providers=["CPUExecutionProvider"])
+        self.anchors = json.load(open(paths[3]))["anchors"]
+        self.statistics = self.np.load(paths[2])[:, 256:]
+        self.window, self.context = window, context
+        return True
+
+    def run_first_window(self, tokens: list[int]) -> float:
+        """Seconds for the front on the sentence and the decoder on its first window, as the
+        server streams it: 15 frames from 5 before the first token's, 16 frames of context
+        after, the voice's statistics interpolated in log style row between anchors."""
+        np = self.np
+        ids = np.array([[0, *tokens, 0]], dtype=np.int64)
+        row = min(len(tokens), len(self.pack)) - 1
+        style = self.pack[row].reshape(1, 256)
+        r = min(max(row, self.anchors[0]), self.anchors[-1])
+        upper = next(i for i, a in enumerate(self.anchors) if a >= r)
+        lower = max(upper - 1, 0)
+        t = 0.0 if upper == lower else np.log(r / self.anchors[lower]) / np.log(self.anchors[upper] / self.anchors[lower])
+        statistics = ((1 - t) * self.statistics[lower] + t * self.statistics[upper]).astype(np.float32)
+        t0 = time.perf_counter()
+        features, f0, energy, durations = self.front.run(["features", "f0", "energy", "durations"],
+                                                          {"tokens": ids, "style": style, "speed": np.array([1.0], dtype=np.float32)})
+        frames = features.shape[2]
+        lead = max(0, int(durations[0][0]) - 5)
+        low, high = max(0, lead - self.context), min(frames, lead + self.window + self.context)
+        harmonics = np.arange(1, 10, dtype=np.float32)
+        steps = f0[0, :2 * low, None].astype(np.float32) * harmonics / 24000
+        phase = np.sum(steps - np.floor(steps), axis=0, dtype=np.float32).reshape(1, 9)
+        self.decoder.run(["audio"], {"features": features[:, :, low:high], "f0": f0[:, 2 * low:2 * high],
+                                     "energy": energy[:, 2 * low:2 * high], "style": style, "phase": phase,
+                                     "statistics": statistics})
+        return time.perf_counter() - t0
+
     def run(self, tokens: list[int]) -> tuple[float, int]:
         """(seconds for one Run, samples of audio it made)."""
         np = self.np
