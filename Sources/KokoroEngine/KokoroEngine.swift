@@ -505,6 +505,11 @@ public final class KokoroEngine: Sendable {
         }
     }
 
+    /// Voices whose decoder statistics are being calibrated now.
+    public var voicesBeingCalibrated: [String] {
+        calibrating.withLock { $0.compactMap { $0.hasPrefix("statistics:") ? String($0.dropFirst(11)) : nil } }.sorted()
+    }
+
     /// Calibrates a voice's decoder statistics once, behind every real request (each run's
     /// deadline is a minute away): about 82 s of audio through the front and the probe,
     /// 52–57 s of one core (`scripts/model/NOTES.md`).

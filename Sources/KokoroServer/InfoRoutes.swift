@@ -70,6 +70,12 @@ struct InfoRoutes: Sendable {
         let queued_requests: Int
         let max_concurrent_requests: Int
         let max_queued_requests: Int
+        /// How sentences are decoded: `FIRST/LONGEST/CONTEXT` frames, nil for whole sentences.
+        let decoder_windows: String?
+        /// Voices with decoder statistics (they speak in windows), and those being calibrated
+        /// (they speak whole sentences until done).
+        let calibrated_voices: [String]
+        let calibrating_voices: [String]
     }
 
     func status(_ request: Request, context: some RequestContext) async throws -> Response {
@@ -85,7 +91,10 @@ struct InfoRoutes: Sendable {
             default_voice: engine.map { configuration.defaultVoice ?? $0.defaultVoice },
             uptime_seconds: state.uptimeSeconds, startup_seconds: state.startupSeconds,
             active_requests: await gate.active, queued_requests: await gate.queued,
-            max_concurrent_requests: gate.maxActive, max_queued_requests: gate.maxQueued))
+            max_concurrent_requests: gate.maxActive, max_queued_requests: gate.maxQueued,
+            decoder_windows: engine?.windows.map { "\($0.firstFrames)/\($0.frames)/\($0.context)" },
+            calibrated_voices: engine?.decoderStatistics?.calibratedVoices ?? [],
+            calibrating_voices: engine?.voicesBeingCalibrated ?? []))
     }
 
     struct Stats: Encodable {

@@ -32,6 +32,10 @@ struct ServerEndpointTests {
                 #expect(status["status"] as? String == "ready")
                 #expect((status["providers"] as? [String])?.contains("CPUExecutionProvider") == true)
                 #expect(status["voices"] as? Int == 54)
+                // Set-up calibrates the default voice: it speaks in the default windows.
+                #expect(status["decoder_windows"] as? String == "15/80/16")
+                #expect((status["calibrated_voices"] as? [String])?.contains("af_heart") == true)
+                #expect(status["calibrating_voices"] as? [String] == [])
             }
             try await client.execute(uri: "/", method: .get) { response in
                 #expect(response.headers[.contentType]?.hasPrefix("text/html") == true)

@@ -72,5 +72,11 @@ public final class DecoderStatisticsStore: Sendable {
         return statistics
     }
 
+    /// Voices and blends with a statistics file (checked against the voice when used).
+    public var calibratedVoices: [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return names.filter { $0.hasSuffix(".npy") }.map { String($0.dropLast(4)) }.sorted()
+    }
+
     private func file(_ key: String) -> URL { directory.appendingPathComponent("\(key).npy") }
 }

@@ -1124,7 +1124,9 @@ enum OpenAPIDocument {
      "active_requests",
      "queued_requests",
      "max_concurrent_requests",
-     "max_queued_requests"
+     "max_queued_requests",
+     "calibrated_voices",
+     "calibrating_voices"
     ],
     "properties": {
      "status": {
@@ -1177,6 +1179,27 @@ enum OpenAPIDocument {
      },
      "max_queued_requests": {
       "type": "integer"
+     },
+     "decoder_windows": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "description": "FIRST/LONGEST/CONTEXT frames of the decoder's windows; null: whole sentences"
+     },
+     "calibrated_voices": {
+      "type": "array",
+      "items": {
+       "type": "string"
+      },
+      "description": "voices with decoder statistics: they speak in windows"
+     },
+     "calibrating_voices": {
+      "type": "array",
+      "items": {
+       "type": "string"
+      },
+      "description": "voices being calibrated: whole sentences until done"
      }
     }
    },
