@@ -120,6 +120,7 @@ public actor DeadlineScheduler {
     private var lateRuns = 0
     private var recycled = 0
     private var warmupRealTimeFactor: Double?
+    private var decoderPace: Double?
     /// Recent runs' seconds per token, overhead included (see `RunCost`), by session role.
     private var secondsPerToken: [RealTimeOptimizer.Mode: Double] = [:]
     /// Recent overflow runs' time over a throughput run's (see `RunCost.overflowSlowdown`).
@@ -472,6 +473,16 @@ public actor DeadlineScheduler {
                        overflowSlowdown: overflowSlowdown)
     }
 
+    /// Wall seconds the decoder takes per second of audio on the session where a new
+    /// stream's first windows run (the latency session, else a throughput one), as the warm-up
+    /// measured it: how fast a stream's windows can follow its listener. Before a warm-up,
+    /// from runs' cost, which overstates it (the front's and a short run's fixed part count
+    /// too: a lone stream's first window then came out 80 frames, its first audio 1.0 s
+    /// against 0.5 s, on a slow 2-core machine).
+    public var pace: Double {
+        decoderPace ?? runCost(slots.contains { $0.role == .latency } ? .latency : .throughput).secondsPerToken / RunCost.audioSecondsPerToken
+    }
+
     /// What admission needs to play the pool forward (`AdmissionForecast`).
     public struct Load: Sendable {
         /// Sessions that run side by side.
@@ -501,6 +512,10 @@ public actor DeadlineScheduler {
 
     /// The pool's speed measured by the warm-up, used until real runs have measured it.
     public func setWarmupRealTimeFactor(_ factor: Double) { warmupRealTimeFactor = factor }
+
+    /// The decoder's speed measured by the warm-up on the session a new stream's first
+    /// windows run on, in wall seconds per second of audio decoded (`pace`).
+    public func setDecoderPace(_ pace: Double) { decoderPace = pace }
 
     /// Streams that fit in `targetUtilization` of the pool: a stream needs `factor` seconds
     /// of the pool at full use per second it plays. Uses the mode that feeds the most,

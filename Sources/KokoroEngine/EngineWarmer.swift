@@ -35,23 +35,32 @@ public struct EngineWarmer: Sendable {
         let start = ContinuousClock.now
         let total = tokenCounts.count * engine.allSessions.count + (calibrate ? 1 : 0)
         let counter = ProgressCounter()
-        let warm = { @Sendable (session: any SpeechSynthesizer) async throws -> Int in
-            var made = 0
+        // Speed in seconds per second of audio the model makes for the tokens, silence
+        // included, as the scheduler counts it (`RunCost.audioSecondsPerToken`): the audio a
+        // request keeps is trimmed, which would make a short warm-up run look 2-3× slower.
+        let warm = { @Sendable (session: any SpeechSynthesizer) async throws -> (audio: Double, decoderPace: Double?) in
+            var made = 0.0
+            var pace: Double?
             for count in tokenCounts {
                 let tokens = (0..<count).map { sample[$0 % sample.count] }
-                made += try await engine.warm(session, tokens: tokens, voice: voice)
+                pace = try await engine.warm(session, tokens: tokens, voice: voice) ?? pace
+                made += Double(count) * DeadlineScheduler.RunCost.audioSecondsPerToken
                 progress(await counter.increment(), total)
             }
-            return made
+            return (made, pace)
         }
-        let samples = try await withThrowingTaskGroup(of: Int.self) { group in
+        let (audio, throughputPace) = try await withThrowingTaskGroup(of: (audio: Double, decoderPace: Double?).self) { group in
             for session in engine.sessions { group.addTask { try await warm(session) } }
-            return try await group.reduce(0, +)
+            return try await group.reduce((0.0, nil as Double?)) { ($0.0 + $1.audio, [$0.1, $1.decoderPace].compactMap { $0 }.max()) }
         }
         // The throughput sessions at once: the pool's throughput, until served requests measure it.
-        let factor = start.duration(to: .now).seconds / max(Double(samples) / Double(KokoroModel.sampleRate), 0.001)
+        let factor = start.duration(to: .now).seconds / max(audio, 0.001)
         await engine.scheduler.setWarmupRealTimeFactor(factor)
-        if let latency = engine.latencySession { _ = try await warm(latency) }
+        // The decoder's pace where new streams start (the latency session, alone), which
+        // sizes their first windows (`DecoderWindows.plan`).
+        var decoderPace = throughputPace
+        if let latency = engine.latencySession { decoderPace = try await warm(latency).decoderPace ?? decoderPace }
+        if let decoderPace { await engine.scheduler.setDecoderPace(decoderPace) }
         // A default voice set-up did not calibrate is calibrated now, behind every request.
         _ = engine.windowStatistics(for: voice)
         if calibrate {

@@ -286,7 +286,9 @@ public final class KokoroEngine: Sendable {
                                          dueSoonMargin: load.dueSoonMargin) { [cost = load.cost] in
             cost.seconds(tokens: $0)
         }
-        let pieces = job.plannedPieces(windows: windowStatistics(for: job.request.voice, calibrateIfMissing: false) == nil ? nil : windows)
+        let pace = await scheduler.pace
+        let pieces = job.plannedPieces(windows: windowStatistics(for: job.request.voice, calibrateIfMissing: false) == nil ? nil : windows,
+                                       pace: pace)
         let decision = streams.admit(pieces: pieces, forecast: forecast, running: load.streamRunsEndIn, acceptLateStart: acceptLateStart)
         logger.debug("admission", metadata: [
             "streams": "\(streams.count)", "running": "\(load.streamRunsEndIn.count + load.otherRunsEndIn.count)",
@@ -305,6 +307,7 @@ public final class KokoroEngine: Sendable {
             await scheduler.expectOpening(of: admission.id)
             var admitted = job
             admitted.streamID = admission.id
+            admitted.pace = pace
             return admitted
         case .failure(let verdict):
             let delays: [Double] = [1, 2, 4, 8, 16]
@@ -336,7 +339,7 @@ public final class KokoroEngine: Sendable {
         calibrateInBackground(job.request.voice)
         let statistics = windowStatistics(for: job.request.voice)
         let windows = statistics == nil ? nil : self.windows
-        let runs = job.plannedRuns(windows: windows)
+        let runs = job.plannedRuns(windows: windows, pace: job.pace)
         let planned = runs.flatMap { $0 }
         let streamID = job.request.realTime ? job.streamID ?? streams.enter(pieces: planned) : nil
         let task = Task { [self] in
@@ -386,7 +389,11 @@ public final class KokoroEngine: Sendable {
                         if let windows, let statistics {
                             let frames = try await schedule(.front(tokens: tokens, style: style, speed: speed)).frames
                             try await send([], index: index, phonemes: phonemes, since: start, endsSegment: false, isLast: false, fromCache: false)
-                            try await decode(frames, in: windows, style: style, statistics: statistics.statistics(forStyleRow: VoiceStyle.row(forTokenCount: tokens.count)),
+                            // What the listener has in hand now: the windows are sized by it.
+                            let ahead = streamID.map { streams.hasStarted($0) ? max(0, ContinuousClock.now.duration(to: streams.deadline($0)).seconds) : nil }
+                                ?? .infinity
+                            try await decode(frames, in: windows, pace: await scheduler.pace, ahead: ahead, style: style,
+                                             statistics: statistics.statistics(forStyleRow: VoiceStyle.row(forTokenCount: tokens.count)),
                                              schedule: schedule) { samples, isLastWindow in
                                 sentence += samples
                                 var samples = samples
@@ -425,11 +432,12 @@ public final class KokoroEngine: Sendable {
     /// token's frames: 20 LJSpeech sentences), and the silence after the speech is cut from
     /// the last window as `AudioJoiner.trimTail` does. (Durations cannot bound the tail:
     /// speech ended 250–370 ms before the last token's frames in the same sentences.)
-    private func decode(_ sentence: SentenceFrames, in windows: DecoderWindows, style: ArraySlice<Float>, statistics: [Float],
-                        schedule: (ModelWork) async throws -> ModelOutput, emit: ([Float], Bool) async throws -> Void) async throws {
+    private func decode(_ sentence: SentenceFrames, in windows: DecoderWindows, pace: Double, ahead: Double?, style: ArraySlice<Float>,
+                        statistics: [Float], schedule: (ModelWork) async throws -> ModelOutput,
+                        emit: ([Float], Bool) async throws -> Void) async throws {
         let phase = HarmonicPhase(f0: sentence.f0)
         let lead = max(0, Int(sentence.durations.first ?? 0) - 5)
-        let plan = windows.windows(covering: lead ..< sentence.frames, of: sentence.frames)
+        let plan = windows.plan(covering: lead ..< sentence.frames, of: sentence.frames, pace: pace, ahead: ahead).windows
         var joiner = WindowJoiner(crossfadeSamples: windows.crossfadeSamples)
         var loudest: Float = 0
         for (number, window) in plan.enumerated() {
@@ -476,19 +484,30 @@ public final class KokoroEngine: Sendable {
                           run: (ModelWork) async throws -> ModelOutput) async throws -> [Float] {
         guard let windows, let statistics else { return planner.joiner.trim(try await run(.whole(tokens: tokens, style: style, speed: speed)).audio) }
         var samples: [Float] = []
-        try await decode(try await run(.front(tokens: tokens, style: style, speed: speed)).frames, in: windows, style: style,
+        try await decode(try await run(.front(tokens: tokens, style: style, speed: speed)).frames, in: windows, pace: 0, ahead: .infinity, style: style,
                          statistics: statistics.statistics(forStyleRow: VoiceStyle.row(forTokenCount: tokens.count)),
                          schedule: run) { window, _ in samples += window }
         return samples
     }
 
-    /// Samples of `tokens` in `voice` made straight on `session` as a request gets them (in
-    /// windows when the voice has statistics, so every graph a request runs is warm).
-    public func warm(_ session: any SpeechSynthesizer, tokens: [Int64], voice: String) async throws -> Int {
+    /// Makes `tokens` in `voice` straight on `session` as a request would (in windows when
+    /// the voice has statistics, so every graph a request runs is warm); returns the
+    /// decoder's wall seconds per second of audio it decoded (nil: no window ran).
+    @discardableResult
+    public func warm(_ session: any SpeechSynthesizer, tokens: [Int64], voice: String) async throws -> Double? {
         let style = try voices.resolve(voice).style(forTokenCount: tokens.count)
-        return try await sentence(tokens: tokens, style: style, speed: 1, statistics: windowStatistics(for: voice, calibrateIfMissing: false)) {
-            try await session.perform($0)
-        }.count
+        var decoding = (seconds: 0.0, frames: 0)
+        _ = try await sentence(tokens: tokens, style: style, speed: 1, statistics: windowStatistics(for: voice, calibrateIfMissing: false)) { work in
+            let start = ContinuousClock.now
+            let output = try await session.perform(work)
+            if case .decode(_, let frames, _, _, _) = work {
+                decoding.seconds += start.duration(to: .now).seconds
+                decoding.frames += frames.count
+            }
+            return output
+        }
+        let audio = Double(decoding.frames * SentenceFrames.samplesPerFrame) / Double(KokoroModel.sampleRate)
+        return decoding.frames > 0 ? decoding.seconds / audio : nil
     }
 
     /// The statistics `voice`'s sentences are decoded in windows with; nil when they are

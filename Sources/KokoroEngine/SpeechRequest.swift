@@ -41,6 +41,8 @@ public struct SynthesisJob: Sendable {
     public let segments: [Segment]
     /// The `StreamLedger` entry of an admitted real-time job.
     public internal(set) var streamID: UInt64?
+    /// The decoder's pace its windows were planned with at admission (`DeadlineScheduler.pace`).
+    var pace = 0.0
 
     /// Phoneme tokens in all speech segments.
     public var tokenCount: Int {
@@ -55,28 +57,35 @@ public struct SynthesisJob: Sendable {
 
     /// The runs as admission plans with them: for each segment, the model runs it takes (the
     /// whole model, or with `windows` the front and then the decoder windows of the frames
-    /// the sentence is expected to last), each with its cost in tokens and the audio it adds
-    /// (speech at the measured seconds per token, and the pause after it).
-    func plannedPieces(windows: DecoderWindows? = nil) -> [AdmissionForecast.Stream.Piece] {
-        plannedRuns(windows: windows).flatMap { $0 }
+    /// the sentence is expected to last, at the decoder's `pace` as `DecoderWindows.plan`
+    /// sizes them), each with its cost in tokens and the audio it adds (speech at the
+    /// measured seconds per token, and the pause after it).
+    func plannedPieces(windows: DecoderWindows? = nil, pace: Double = 0) -> [AdmissionForecast.Stream.Piece] {
+        plannedRuns(windows: windows, pace: pace).flatMap { $0 }
     }
 
     /// `plannedPieces`, segment by segment.
-    func plannedRuns(windows: DecoderWindows?) -> [[AdmissionForecast.Stream.Piece]] {
+    func plannedRuns(windows: DecoderWindows?, pace: Double = 0) -> [[AdmissionForecast.Stream.Piece]] {
         let rate = Double(KokoroModel.sampleRate)
+        // What the listener has in hand as each segment starts (nothing before the first
+        // audio; no limit for a whole file).
+        var ahead: Double? = request.realTime ? nil : .infinity
         return segments.map { segment -> [AdmissionForecast.Stream.Piece] in
             switch segment {
             case .silence(let samples):
-                return [.init(tokens: 0, audioSeconds: Double(samples) / rate)]
+                let seconds = Double(samples) / rate
+                ahead = (ahead ?? 0) + seconds
+                return [.init(tokens: 0, audioSeconds: seconds)]
             case .speech(_, let tokens, let pauseAfter):
                 let seconds = Double(tokens.count) * DeadlineScheduler.RunCost.audioSecondsPerToken / Double(request.speed)
                 let pause = Double(pauseAfter) / rate
                 guard let windows else { return [.init(tokens: tokens.count, audioSeconds: seconds + pause)] }
                 let frames = max(1, Int(seconds / 0.025))
-                let runs = windows.windows(covering: 0..<frames, of: frames)
-                return [.init(tokens: ModelWork.frontCost(tokens: tokens.count), audioSeconds: 0)] + runs.enumerated().map { index, window in
+                let plan = windows.plan(covering: 0..<frames, of: frames, pace: pace, ahead: ahead)
+                ahead = plan.ahead.map { $0 + pause }
+                return [.init(tokens: ModelWork.frontCost(tokens: tokens.count), audioSeconds: 0)] + plan.windows.enumerated().map { index, window in
                     .init(tokens: ModelWork.decodeCost(frames: window.decoded.count),
-                          audioSeconds: Double(window.kept.count) * 0.025 + (index == runs.count - 1 ? pause : 0))
+                          audioSeconds: Double(window.kept.count) * 0.025 + (index == plan.windows.count - 1 ? pause : 0))
                 }
             }
         }

@@ -10,7 +10,7 @@ struct DecoderWindowsTests {
     func windowsTileTheSpan(total: Int) {
         let plan = DecoderWindows(firstFrames: 20, frames: 80, context: 16)
         for span in [0..<total, min(3, total - 1)..<total] {
-            let windows = plan.windows(covering: span, of: total)
+            let windows = plan.plan(covering: span, of: total).windows
             #expect(windows.first?.kept.lowerBound == span.lowerBound && windows.last?.kept.upperBound == span.upperBound)
             #expect(zip(windows, windows.dropFirst()).allSatisfy { $0.kept.upperBound == $1.kept.lowerBound })
             #expect(windows.first.map { $0.kept.count <= 20 || windows.count == 1 } ?? false)
@@ -23,13 +23,46 @@ struct DecoderWindowsTests {
         }
     }
 
-    /// Windows grow from the first, each at most twice the one before, up to the longest:
-    /// 15, 30, 60, then 80 frames with the standard setting (the last absorbs a remainder
-    /// shorter than the context).
+    /// With a decoder that takes no time, windows grow from the first, each twice the one
+    /// before, up to the longest: 15, 30, 60, then 80 frames with the standard setting (the
+    /// last absorbs a remainder shorter than the context).
     @Test func windowsGrowFromTheFirst() {
-        let kept = DecoderWindows.standard.windows(covering: 0..<400, of: 400).map(\.kept.count)
+        let kept = DecoderWindows.standard.plan(covering: 0..<400, of: 400).windows.map(\.kept.count)
         #expect(kept == [15, 30, 60, 80, 80, 80, 55])
-        #expect(DecoderWindows.standard.windows(covering: 0..<100, of: 100).map(\.kept.count) == [15, 30, 55])
+        #expect(DecoderWindows.standard.plan(covering: 0..<100, of: 100).windows.map(\.kept.count) == [15, 30, 55])
+    }
+
+    /// At any pace the machine can keep up with, every window after a stream's first is
+    /// decoded (context and margin included) before the listener runs out of the audio
+    /// already made, and the listener's audio in hand never shrinks below zero.
+    @Test(arguments: [0.1, 0.2, 0.34, 0.5])
+    func noWindowLetsTheListenerRunDry(pace: Double) {
+        let plan = DecoderWindows.standard.plan(covering: 0..<600, of: 600, pace: pace)
+        #expect(plan.windows[0].kept.count >= DecoderWindows.standard.firstFrames)
+        var inHand = Double(plan.windows[0].kept.count)
+        for window in plan.windows.dropFirst() {
+            let decoding = Double(window.decoded.count) * pace * DecoderWindows.paceMargin
+            #expect(decoding <= inHand + 1e-9, "pace \(pace): window \(window.kept) decodes in \(decoding) frames' time with \(inHand) in hand")
+            inHand += Double(window.kept.count) - decoding
+        }
+        #expect(abs((plan.ahead ?? 0) - inHand * 0.025) < 1e-9)
+        #expect(plan.windows.dropLast().allSatisfy { $0.kept.count <= DecoderWindows.standard.frames })
+    }
+
+    /// A decoder too slow for any window to keep up gets the longest windows (the least
+    /// context decoded twice); admission keeps such load off.
+    @Test func aTooSlowDecoderGetsTheLongestWindows() {
+        let plan = DecoderWindows.standard.plan(covering: 0..<400, of: 400, pace: 0.9)
+        #expect(plan.windows.map(\.kept.count) == [80, 80, 80, 80, 80])
+    }
+
+    /// Where the listener already has audio (a later sentence) or there is none (a whole
+    /// file), windows start at the longest that fits.
+    @Test func audioInHandLetsWindowsStartLong() {
+        let standard = DecoderWindows.standard
+        #expect(standard.plan(covering: 0..<200, of: 200, pace: 0.3, ahead: .infinity).windows.map(\.kept.count) == [80, 80, 40])
+        #expect(standard.plan(covering: 0..<200, of: 200, pace: 0.3, ahead: 3).windows.first?.kept.count == 80)
+        #expect(standard.plan(covering: 0..<200, of: 200, pace: 0.3, ahead: 0.5).windows.first?.kept.count ?? 0 < 80)
     }
 
     /// Windows decoded from one continuous signal join back into it: the kept frames in
@@ -41,7 +74,7 @@ struct DecoderWindowsTests {
         var joiner = WindowJoiner(crossfadeSamples: plan.crossfadeSamples)
         var joined: [Float] = []
         let perFrame = SentenceFrames.samplesPerFrame
-        for window in plan.windows(covering: 0..<total, of: total) {
+        for window in plan.plan(covering: 0..<total, of: total).windows {
             joined += joiner.join(Array(signal[(window.decoded.lowerBound * perFrame) ..< (window.decoded.upperBound * perFrame)]), window: window)
         }
         #expect(joined.count == signal.count)

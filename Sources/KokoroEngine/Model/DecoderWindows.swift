@@ -37,19 +37,59 @@ public struct DecoderWindows: Sendable, Equatable {
         public let decoded: Range<Int>
     }
 
-    /// The windows covering frames `span` of a sentence of `total` frames.
-    public func windows(covering span: Range<Int>, of total: Int) -> [Window] {
+    /// How much faster than real time the plan assumes the decoder is, beyond its measured
+    /// pace: a margin for runs slower than the average.
+    public static let paceMargin = 1.25
+
+    /// Windows and what the listener has in hand after them.
+    public struct Plan: Sendable, Equatable {
+        public let windows: [Window]
+        /// Seconds of audio the listener has in hand when the last window is made (nil: no
+        /// window; infinite: no listener).
+        public let ahead: Double?
+    }
+
+    /// The windows covering frames `span` of a sentence of `total` frames. `pace`: wall
+    /// seconds the decoder takes per second of audio (0: no time). `ahead`: seconds of audio
+    /// the listener has in hand when the first window starts; nil when its first audio waits
+    /// for that window, infinite when nobody listens as it is made (a whole file).
+    ///
+    /// Each window after the first is as long as can be decoded, context included, before
+    /// the listener runs out of what it has (with `paceMargin`), at most `frames` and at most
+    /// twice the one before. The first window of a stream is `firstFrames`, or longer when
+    /// the decoder is so slow that a shorter one would leave too little audio in hand for
+    /// the next window to keep up. Measured on a slow 2-core machine (8.5 ms of decoding per
+    /// 25 ms frame): 15, 30, 60, 80 regardless of pace left one lone stream with 2 underruns
+    /// (`scripts/bench/streams.py`), since the second window decodes 62 frames in 0.53 s
+    /// while the first plays 0.375 s.
+    public func plan(covering span: Range<Int>, of total: Int, pace: Double = 0, ahead: Double? = nil) -> Plan {
+        let pace = max(0, pace) * Self.paceMargin
+        let frameSeconds = Double(SentenceFrames.samplesPerFrame) / 24_000
+        // The shortest window that keeps up once under way: it decodes its frames and both
+        // contexts in less time than they play.
+        // (No longer than `frames`: slower than that, no window keeps up and admission must
+        // keep the load off.)
+        let sustained = pace < 1 ? min(frames, Int((2 * Double(context) * pace / (1 - pace)).rounded(.up))) : frames
+        var inHand = ahead.map { $0 / frameSeconds }
         var windows: [Window] = []
         var start = span.lowerBound
         while start < span.upperBound {
-            let size = windows.last.map { min(frames, 2 * $0.kept.count) } ?? firstFrames
+            let size: Int
+            if let frames = inHand {
+                let decodable = pace > 0 && frames.isFinite ? Int(min(frames / pace, 1e6)) - 2 * context : self.frames
+                size = min(self.frames, windows.last.map { 2 * $0.kept.count } ?? self.frames, max(sustained, decodable, 1))
+            } else {
+                size = min(frames, max(firstFrames, Int((Double(sustained + 2 * context) * pace).rounded(.up))))
+            }
             var end = min(span.upperBound, start + size)
             // A last window shorter than the context would cost more context than audio.
             if span.upperBound - end < context { end = span.upperBound }
-            windows.append(Window(kept: start..<end, decoded: max(0, start - context) ..< min(total, end + context)))
+            let window = Window(kept: start..<end, decoded: max(0, start - context) ..< min(total, end + context))
+            inHand = (inHand.map { $0 - Double(window.decoded.count) * pace } ?? 0) + Double(window.kept.count)
+            windows.append(window)
             start = end
         }
-        return windows
+        return Plan(windows: windows, ahead: windows.isEmpty ? ahead : inHand.map { $0 * frameSeconds })
     }
 }
 
