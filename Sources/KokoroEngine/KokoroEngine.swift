@@ -102,6 +102,9 @@ public final class KokoroEngine: Sendable {
     private let voicePackID: String
     /// Voices being calibrated in the background, so each is measured once.
     private let calibrating = Mutex<Set<String>>([])
+    /// Voices waiting for their decoder statistics, calibrated one at a time, and whether
+    /// the task doing it runs.
+    private let statisticsQueue = Mutex<(waiting: [String], working: Bool)>(([], false))
     /// Recent pieces' audio (requests may opt out with `useCache`).
     public let audioCache: AudioCache
     /// How each sentence's decoder runs, when the sessions are split in front and decoder
@@ -524,26 +527,38 @@ public final class KokoroEngine: Sendable {
         }
     }
 
-    /// Voices whose decoder statistics are being calibrated now.
+    /// Voices whose decoder statistics are being calibrated, or wait for it.
     public var voicesBeingCalibrated: [String] {
         calibrating.withLock { $0.compactMap { $0.hasPrefix("statistics:") ? String($0.dropFirst(11)) : nil } }.sorted()
     }
 
     /// Calibrates a voice's decoder statistics once, behind every real request (each run's
     /// deadline is a minute away): about 82 s of audio through the front and the probe,
-    /// 52–57 s of one core (`scripts/model/NOTES.md`).
+    /// 52–57 s of one core (`scripts/model/NOTES.md`). One voice at a time: a probe decodes a
+    /// whole corpus sentence (up to 163 tokens), and four voices calibrated side by side
+    /// beside a mixed load took the server to 2.2 GB (`scripts/bench/reliability.py`).
     private func calibrateStatisticsInBackground(_ voice: String) {
-        let key = "statistics:\(voice)"
-        guard calibrating.withLock({ $0.insert(key).inserted }) else { return }
+        guard calibrating.withLock({ $0.insert("statistics:\(voice)").inserted }) else { return }
+        let startsWorker = statisticsQueue.withLock { queue in
+            queue.waiting.append(voice)
+            defer { queue.working = true }
+            return !queue.working
+        }
+        guard startsWorker else { return }
         Task.detached(priority: .background) { [self] in
-            defer { calibrating.withLock { _ = $0.remove(key) } }
-            let start = ContinuousClock.now
-            do {
-                try await calibrateStatistics(voice: voice)
-                logger.info("decoder statistics calibrated", metadata: ["voice": "\(voice)", "seconds": "\(Int(start.duration(to: .now).seconds))"])
-            } catch {
-                logger.warning("decoder statistics not calibrated; the voice keeps speaking whole sentences",
-                               metadata: ["voice": "\(voice)", "error": "\(error)"])
+            while let voice = statisticsQueue.withLock({ queue -> String? in
+                guard !queue.waiting.isEmpty else { queue.working = false; return nil }
+                return queue.waiting.removeFirst()
+            }) {
+                let start = ContinuousClock.now
+                do {
+                    try await calibrateStatistics(voice: voice)
+                    logger.info("decoder statistics calibrated", metadata: ["voice": "\(voice)", "seconds": "\(Int(start.duration(to: .now).seconds))"])
+                } catch {
+                    logger.warning("decoder statistics not calibrated; the voice keeps speaking whole sentences",
+                                   metadata: ["voice": "\(voice)", "error": "\(error)"])
+                }
+                calibrating.withLock { _ = $0.remove("statistics:\(voice)") }
             }
         }
     }
