@@ -39,6 +39,9 @@ struct EngineOptions: ParsableArguments {
     @Option(name: .customLong("decoder-windows"), help: "Stream each sentence's decoder in windows of frames (25 ms each), FIRST/LONGEST/CONTEXT: the first window FIRST frames, each next one twice the one before up to LONGEST, each decoded with CONTEXT frames on both sides; or 'off' to decode whole sentences. A voice speaks in windows once its decoder statistics are calibrated (set-up does the default voice; the server any other on first use, about a minute of one core, meanwhile whole sentences) (default: $KOKORO_DECODER_WINDOWS, else 15/80/16).")
     var decoderWindows: String?
 
+    @Option(name: .customLong("calibrate-voices"), help: "Calibrate the decoder statistics of a voice first heard without them, in the background, one voice at a time (about a minute of one core each; the voice speaks whole sentences meanwhile): on or off (default: $KOKORO_CALIBRATE_VOICES, else on).")
+    var calibrateVoices: String?
+
     @Option(name: .customLong("max-audio-seconds"), help: "The most audio one request may make, speech and pauses, in seconds; longer requests are refused before any work (default: $KOKORO_MAX_AUDIO_SECONDS, else 1800).")
     var maxAudioSeconds: Double?
 
@@ -82,6 +85,10 @@ struct EngineOptions: ParsableArguments {
         } else {
             throw ValidationError("--decoder-windows \(windowSetting) is not FIRST/LONGEST/CONTEXT frames, each 1-400 (e.g. 15/80/16), nor 'off'")
         }
+        let calibrateSetting = calibrateVoices ?? environment["KOKORO_CALIBRATE_VOICES"] ?? "on"
+        guard ["on", "off"].contains(calibrateSetting) else {
+            throw ValidationError("--calibrate-voices \(calibrateSetting) is neither on nor off")
+        }
         let audioLimitSetting = maxAudioSeconds.map { String($0) } ?? environment["KOKORO_MAX_AUDIO_SECONDS"] ?? "1800"
         guard let audioLimit = Double(audioLimitSetting), audioLimit.isFinite, audioLimit > 0 else {
             throw ValidationError("--max-audio-seconds \(audioLimitSetting) is not a duration: give seconds above 0 (e.g. 1800)")
@@ -92,6 +99,6 @@ struct EngineOptions: ParsableArguments {
                                                      sessions: sessionCount, optimizerPolicy: policy, memoryBudgetBytes: budget,
                                                      loudnessTarget: target,
                                                      pieceTokens: pieceTokens ?? environment["KOKORO_PIECE_TOKENS"].flatMap(Int.init) ?? PhonemeChunker.defaultTargetTokens,
-                                                     windows: windows, maxAudioSeconds: audioLimit))
+                                                     windows: windows, calibratesVoices: calibrateSetting == "on", maxAudioSeconds: audioLimit))
     }
 }
