@@ -165,22 +165,24 @@ public final class KokoroEngine: Sendable {
         // without: ORT then frees the originals of the weights it prepacks.
         // The split model when set-up made it and calibrated the decoder (sentences' fronts
         // once, decoders in windows), else the whole model on whole sentences: never fragments.
-        // The decoder is set-up's probe, which can also measure a voice's statistics.
+        // Beside the decoder, set-up's probe (to measure a voice's statistics) and the
+        // calibrated decoder.
         let split = assets.splitModel
         let statistics = configuration.windows == nil ? nil : try DecoderStatisticsStore(directory: assets.decoderStatistics)
-        let isSplit = statistics != nil && [split.front, split.probe, split.calibrated].allSatisfy { FileManager.default.fileExists(atPath: $0.path) }
-        let paths = isSplit ? [split.front.path, split.probe.path, split.calibrated.path] : [assets.model.path]
+        let isSplit = statistics != nil
+            && [split.front, split.decoder, split.probe, split.calibrated].allSatisfy { FileManager.default.fileExists(atPath: $0.path) }
+        let paths = isSplit ? [split.front.path, split.decoder.path, split.probe.path, split.calibrated.path] : [assets.model.path]
         var initializers: [String: SharedInitializers] = [:]
-        // The probe and the calibrated decoder have the same weights under the same names, so
-        // every session of either uses one copy.
-        for path in paths.prefix(2) where roles.count > 1 || path == split.probe.path {
+        // The three decoder graphs have the same weights under the same names, so every
+        // session of any of them uses one copy.
+        for path in paths.prefix(2) where roles.count > 1 || path == split.decoder.path {
             do throws(ORTError) {
                 initializers[path] = try SharedInitializers(runtime: runtime, modelPath: path)
             } catch {
                 throw EngineError.corruptModel(path, error.description)
             }
         }
-        if isSplit { initializers[split.calibrated.path] = initializers[split.probe.path] }
+        if isSplit { for path in [split.probe.path, split.calibrated.path] { initializers[path] = initializers[split.decoder.path] } }
         let makeSession: DeadlineScheduler.SessionFactory = { [configuration, initializers] role in
             let settings = role == .latency ? configuration.latencySession ?? configuration.session : configuration.session
             let shrink = arena.shrink_after_each_run
@@ -194,8 +196,8 @@ public final class KokoroEngine: Sendable {
             }
             guard isSplit else { return try KokoroModel(session: try session(paths[0]), modelPath: paths[0], shrinkArenaAfterRun: shrink) }
             return SplitKokoroModel(front: try KokoroFront(session: try session(paths[0]), shrinkArenaAfterRun: shrink),
-                                    decoder: try KokoroDecoder(session: try session(paths[1]), calibrated: try session(paths[2]),
-                                                               shrinkArenaAfterRun: shrink))
+                                    decoder: try KokoroDecoder(session: try session(paths[1]), probe: try session(paths[2]),
+                                                               calibrated: try session(paths[3]), shrinkArenaAfterRun: shrink))
         }
         // Built side by side (ORT's environment and the shared container are thread-safe): start-up counts.
         let built = Mutex([Result<any SpeechSynthesizer, any Error>?](repeating: nil, count: roles.count))

@@ -3,24 +3,33 @@ import ONNXRuntime
 /// Kokoro's decoder (the iSTFTNet waveform generator), run on any span of a sentence's
 /// frames with the harmonic source's phase at its start.
 ///
-/// Two graphs of the same weights (`scripts/model/calibrated_decoder.py`): the plain one
-/// (set-up's probe, which also reports the statistics of its run) normalizes over the frames
-/// it is given, so it is right for a whole sentence; the calibrated one takes those
-/// statistics as an input, so every window of a sentence is normalized alike and the windows
-/// join as the whole decode would (`scripts/model/NOTES.md`, "Calibrated windows").
+/// Graphs of the same weights (`scripts/model/calibrated_decoder.py`): the plain one
+/// normalizes over the frames it is given, so it is right for a whole sentence; the probe
+/// does the same and reports those statistics; the calibrated one takes them as an input,
+/// so every window of a sentence is normalized alike and the windows join as the whole
+/// decode would (`scripts/model/NOTES.md`, "Calibrated windows").
 public final class KokoroDecoder: Sendable {
-    /// The plain decoder, or the probe (the same audio, and the run's statistics if asked).
+    /// The plain decoder.
     public let session: ORTSession
+    /// The probe, run only to calibrate a voice: it keeps every statistic's inputs alive, so
+    /// a run takes about five times the plain decoder's memory (400 frames, bare ORT: +994 MB
+    /// against +195 MB; used for every whole sentence, it took the server to 2.2 GB).
+    public let probeSession: ORTSession?
     /// The decoder fed its statistics (nil: windows cannot be decoded).
     public let calibrated: ORTSession?
     /// Give ORT's arena back after each run (see `ArenaPolicy`).
     public let shrinkArenaAfterRun: Bool
     static let inputs: Set<String> = ["features", "f0", "energy", "style", "phase"]
 
-    public init(session: ORTSession, calibrated: ORTSession? = nil, shrinkArenaAfterRun: Bool = false) throws(EngineError) {
-        let inputs = Set(session.inputs.map(\.name)), outputs = session.outputs.map(\.name)
-        guard inputs == Self.inputs, outputs == ["audio"] || outputs == ["audio", "statistics"] else {
+    public init(session: ORTSession, probe: ORTSession? = nil, calibrated: ORTSession? = nil, shrinkArenaAfterRun: Bool = false) throws(EngineError) {
+        let inputs = Set(session.inputs.map(\.name))
+        guard inputs == Self.inputs, session.outputs.map(\.name) == ["audio"] else {
             throw .corruptModel("decoder", "inputs \(inputs.sorted()) are not Kokoro's decoder's (rerun scripts/setup.sh)")
+        }
+        if let probe {
+            guard Set(probe.inputs.map(\.name)) == Self.inputs, probe.outputs.map(\.name) == ["audio", "statistics"] else {
+                throw .corruptModel("decoder probe", "outputs \(probe.outputs.map(\.name)) are not the probe's (rerun scripts/setup.sh)")
+            }
         }
         if let calibrated {
             guard Set(calibrated.inputs.map(\.name)) == Self.inputs.union(["statistics"]), calibrated.outputs.map(\.name) == ["audio"] else {
@@ -28,12 +37,13 @@ public final class KokoroDecoder: Sendable {
             }
         }
         self.session = session
+        self.probeSession = probe
         self.calibrated = calibrated
         self.shrinkArenaAfterRun = shrinkArenaAfterRun
     }
 
     /// Whether `probe` can report a run's statistics.
-    public var canProbe: Bool { session.outputs.count == 2 }
+    public var canProbe: Bool { probeSession != nil }
 
     /// Samples of frames `range` of `sentence` (600 per frame), decoded on their own with the
     /// source's phase at `range.lowerBound`, normalized with `statistics` when given (else over
@@ -49,8 +59,8 @@ public final class KokoroDecoder: Sendable {
 
     /// The normalization and quantizer statistics of decoding the whole sentence (phase zero).
     public func probe(_ sentence: SentenceFrames, style: ArraySlice<Float>) async throws -> [Float] {
-        guard canProbe else { throw EngineError.corruptModel("decoder probe", "not installed; rerun scripts/setup.sh") }
-        return try await run(session, sentence, frames: 0..<sentence.frames, phase: HarmonicPhase(f0: sentence.f0).start(atFrame: 0),
+        guard let probeSession else { throw EngineError.corruptModel("decoder probe", "not installed; rerun scripts/setup.sh") }
+        return try await run(probeSession, sentence, frames: 0..<sentence.frames, phase: HarmonicPhase(f0: sentence.f0).start(atFrame: 0),
                              style: style, statistics: nil, output: "statistics")
     }
 
