@@ -1,8 +1,9 @@
 #!/bin/sh
 # Turns a minimal Debian bookworm root into kokoro's runtime: installs the packages of
 # deploy/runtime-packages.txt (without recommends) and adds the non-root user `kokoro`
-# (uid and gid 10001). Run as root inside that root: by deploy/Dockerfile's runtime stage
-# on debian:bookworm-slim, and by scripts/check-runtime-image.sh in a debootstrap root.
+# (uid and gid 10001) with its home /opt/kokoro. Run as root inside that root: by
+# deploy/Dockerfile's runtime stage on debian:bookworm-slim, and by
+# scripts/check-runtime-image.sh in a debootstrap root.
 #
 #   install-runtime.sh PACKAGE-LIST [PACKAGE-TO-LEAVE-OUT]
 #
@@ -26,4 +27,7 @@ apt-get clean
 rm -rf /var/lib/apt/lists/*
 getent group kokoro >/dev/null || groupadd --system --gid 10001 kokoro
 getent passwd kokoro >/dev/null || useradd --system --uid 10001 --gid 10001 --home-dir /opt/kokoro --no-create-home --shell /usr/sbin/nologin kokoro
+# Its home, writable: libraries write small state there (PulseAudio's ~/.config/pulse, which
+# espeak-ng's audio library brings; ONNX Runtime's telemetry identifier).
+install -d -o 10001 -g 10001 -m 0755 /opt/kokoro
 echo "install-runtime: installed $(echo $packages)${drop:+ (left out: $drop)}" >&2

@@ -151,7 +151,8 @@ chown -R "$uid:$uid" "$root/opt/kokoro/cache"
 
 # 5. Every shared library resolves. ldd runs inside the root, so it sees only its libraries.
 for file in /usr/local/bin/kokoro /opt/kokoro/cache/onnxruntime/libonnxruntime.so.1.32.0; do
-  missing="$(in_root "$root" ldd "$file" 2>&1 | awk '/not found/ {print $1}' | sort -u | tr '\n' ' ')"
+  resolved="$(in_root "$root" ldd "$file" 2>&1 || true)"
+  missing="$(echo "$resolved" | awk '/not found/ {print $1}' | sort -u | tr '\n' ' ')"
   if [ -n "$missing" ]; then
     hint=""
     for lib in $missing; do
