@@ -160,7 +160,11 @@ struct InfoRoutes: Sendable {
 
     func prometheus(_ request: Request, context: some RequestContext) async -> Response {
         let engine = state.engine
-        let text = metrics.exposition(engine: engine, scheduler: await engine?.scheduler.statistics, memory: memory.report())
+        var load: ServerMetrics.Load?
+        if let engine {
+            load = .init(active: await gate.active, queued: await gate.queued, capacity: await engine.scheduler.realTimeCapacity())
+        }
+        let text = metrics.exposition(engine: engine, scheduler: await engine?.scheduler.statistics, memory: memory.report(), load: load)
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(string: text)))
     }

@@ -38,8 +38,25 @@ public final class ServerMetrics: Sendable {
         registry.makeValueHistogram(descriptor: Self.metric("ttfa_seconds", "Seconds from request to the first audio byte."), labels: [("length", lengthClass), ("cache", fromCache ? "hit" : "miss")], buckets: [0.025, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 2, 5]).record(seconds)
     }
 
-    /// Figures sampled at scrape time (caches, sessions, memory), then the whole registry.
-    public func exposition(engine: KokoroEngine?, scheduler: DeadlineScheduler.Statistics?, memory: MemoryMonitor.Report?) -> String {
+    /// What the server is asked for against what it can carry, sampled at scrape time: the
+    /// autoscaler's signal (deploy/k8s).
+    public struct Load: Sendable {
+        /// Requests synthesizing and waiting for a slot (`AdmissionGate`).
+        public let active: Int
+        public let queued: Int
+        /// The real-time streams the measured speed carries (`DeadlineScheduler.realTimeCapacity`).
+        public let capacity: DeadlineScheduler.Capacity
+    }
+
+    /// Figures sampled at scrape time (caches, sessions, memory, load), then the whole registry.
+    public func exposition(engine: KokoroEngine?, scheduler: DeadlineScheduler.Statistics?, memory: MemoryMonitor.Report?,
+                           load: Load? = nil) -> String {
+        // Only once the speed is measured (by the warm-up, then by served requests): never the
+        // one-stream-per-session guess.
+        if let load, load.capacity.real_time_factor != nil, load.capacity.streams > 0 {
+            registry.makeGauge(descriptor: Self.metric("realtime_capacity_streams", "Real-time streams this server carries at 90 % of its measured speed (admission's bound).")).set(Double(load.capacity.streams))
+            registry.makeGauge(descriptor: Self.metric("realtime_capacity_in_use", "Requests synthesizing or queued over the real-time streams this server carries: 1 is full, above 1 requests wait.")).set(Double(load.active + load.queued) / Double(load.capacity.streams))
+        }
         if let engine {
             for (name, stats) in [("audio", engine.audioCache.statistics), ("phoneme", engine.planner.phonemeCache.statistics)] {
                 registry.makeGauge(descriptor: Self.metric("cache_hits", "Cache lookups that hit."), labels: [("cache", name)]).set(Double(stats.hits))

@@ -137,6 +137,26 @@ struct ServerEndpointTests {
         }
     }
 
+    /// The gauge deploy/k8s's autoscaler scales on: requests synthesizing or queued over the
+    /// real-time streams the measured speed carries (0.9 / 0.2 s of the pool per second of
+    /// speech: 4), absent until the speed is measured.
+    @Test func metricsExportTheFractionOfRealTimeCapacityInUse() async throws {
+        let engine = KokoroEngine(planner: try sharedEngine.get().planner, sessions: [SlowSession()])
+        let app = try makeApp(state: ServerState(readyEngine: engine))
+        try await app.test(.live) { client in
+            #expect(try await capacityGauges(client).isEmpty)
+            await engine.scheduler.setWarmupRealTimeFactor(0.2)
+            #expect(try await capacityGauges(client) == ["kokoro_realtime_capacity_streams": 4, "kokoro_realtime_capacity_in_use": 0])
+            let long = try RawHTTPClient(port: try #require(client.port))
+            let body = #"{"input":"\#(String(repeating: "This keeps one stream synthesizing for a while. ", count: 12))","response_format":"pcm"}"#
+            long.send("POST /v1/audio/speech HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+            _ = await long.read(atLeast: 1000)
+            #expect(try await activeRequests(client) == 1)
+            #expect(try await capacityGauges(client) == ["kokoro_realtime_capacity_streams": 4, "kokoro_realtime_capacity_in_use": 0.25])
+            long.close()
+        }
+    }
+
     @Test func overloadIsAFast503WithRetryAfter() async throws {
         let app = try makeApp { $0.maxConcurrentRequests = 1; $0.maxQueuedRequests = 0 }
         try await app.test(.live) { client in
@@ -226,5 +246,16 @@ struct ServerEndpointTests {
                 #expect(response.status == .ok)
             }
         }
+    }
+}
+
+/// The `kokoro_realtime_capacity*` gauges of GET /metrics, by name.
+private func capacityGauges(_ client: some TestClientProtocol) async throws -> [String: Double] {
+    try await client.execute(uri: "/metrics", method: .get) { response in
+        Dictionary(String(buffer: response.body).split(separator: "\n").compactMap { line -> (String, Double)? in
+            let parts = line.split(separator: " ")
+            guard parts.count == 2, parts[0].hasPrefix("kokoro_realtime_capacity"), let value = Double(parts[1]) else { return nil }
+            return (String(parts[0]), value)
+        }, uniquingKeysWith: { first, _ in first })
     }
 }
