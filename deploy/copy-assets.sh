@@ -2,8 +2,9 @@
 # Copies what `kokoro serve` reads at run time out of an asset cache filled (and sha256-
 # verified) by scripts/setup.sh: ONNX Runtime's library, the model and its split graphs,
 # the vocabulary, the voice packs, misaki's English dictionaries and the decoder statistics.
-# Not the downloads, the wheels, the venvs set-up used to make them, nor the plain decoder
-# (kokoro-v1.0.int8.decoder.onnx: the engine loads the probe and the calibrated one). Used by
+# Not the downloads, the wheels or the venvs set-up used to make them. Every graph is needed:
+# without one of the split graphs the engine falls back to the whole model and whole
+# sentences. Used by
 # deploy/Dockerfile and scripts/check-runtime-image.sh, so the image and the check carry the
 # same files.
 #
@@ -16,6 +17,7 @@ dest="$2"
 files="onnxruntime/libonnxruntime.so.1.32.0
 kokoro-v1.0.int8.onnx
 kokoro-v1.0.int8.front.onnx
+kokoro-v1.0.int8.decoder.onnx
 kokoro-v1.0.int8.decoder-probe.onnx
 kokoro-v1.0.int8.decoder-calibrated.onnx
 vocab.json

@@ -8,8 +8,9 @@
 #   1. every shared library of the binary and of ONNX Runtime resolves (ldd);
 #   2. `kokoro doctor` passes (ONNX Runtime, model, voices, espeak-ng, dictionaries, a synthesis);
 #   3. `kokoro serve` becomes ready, checked with the image's HEALTHCHECK command (curl /ready);
-#   4. an English request comes back as a WAV with speech in it, a Spanish one (espeak-ng) as MP3;
-#   5. SIGTERM drains it and it exits 0.
+#   4. /status says it decodes in windows with af_heart's statistics (every split graph there);
+#   5. an English request comes back as a WAV with speech in it, a Spanish one (espeak-ng) as MP3;
+#   6. SIGTERM drains it and it exits 0.
 #
 #   scripts/check-runtime-image.sh                  (as root: debootstrap and chroot need it)
 #   scripts/check-runtime-image.sh --drop PACKAGE   the same root without PACKAGE of the list: must fail
@@ -195,7 +196,12 @@ started=$(date +%s.%N)
 ready=0
 for _ in $(seq 1 600); do
   # The image's HEALTHCHECK, run inside the root as the image's user.
-  if "${as_image[@]}" curl -fsS -o /dev/null "http://127.0.0.1:$port/ready" 2>/dev/null; then ready=1; break; fi
+  set +e
+  "${as_image[@]}" curl -fsS -o /dev/null "http://127.0.0.1:$port/ready" 2>/dev/null
+  check=$?
+  set -e
+  [ "$check" = 0 ] && { ready=1; break; }
+  [ "$check" = 127 ] && die "the image's HEALTHCHECK cannot run: no curl in the root; add curl to $list"
   kill -0 "$server" 2>/dev/null || { cat "$server_log" >&2; die "kokoro serve exited while starting (log above)"; }
   sleep 0.5
 done
@@ -204,7 +210,18 @@ ready_seconds="$(python3 -c "import time; print(f'{time.time() - $started:.1f}')
 rss_mb="$(awk '/VmRSS/ {printf "%d", $2 / 1024}' "/proc/$server/status" 2>/dev/null || echo "?")"
 log "ready after ${ready_seconds} s (HEALTHCHECK's curl in the root); resident memory at ready: ${rss_mb} MiB"
 
-# 8. Requests.
+# 8. It speaks as set-up meant: decoder windows on, af_heart with its decoder statistics (a
+# missing split graph would leave it on the whole model, whole sentences).
+status_json="$(curl -fsS "http://127.0.0.1:$port/status")" || die "GET /status failed"
+python3 - "$status_json" <<'PY' || die "the server does not decode in windows with af_heart's statistics: an asset is missing from deploy/copy-assets.sh's list (GET /status: $status_json)"
+import json, sys
+status = json.loads(sys.argv[1])
+windows, voices = status.get("decoder_windows"), status.get("calibrated_voices") or []
+print(f"check-runtime-image: /status: decoder windows {windows}, voices with statistics {', '.join(voices)}", file=sys.stderr)
+sys.exit(0 if windows and "af_heart" in voices else 1)
+PY
+
+# 9. Requests.
 speech() {  # FORMAT VOICE TEXT FILE
   curl -sS -o "$4" -w '%{http_code}' "http://127.0.0.1:$port/v1/audio/speech" -H 'Content-Type: application/json' \
     -d "{\"model\":\"tts-1\",\"input\":\"$3\",\"voice\":\"$2\",\"response_format\":\"$1\",\"stream\":false}"
@@ -233,7 +250,7 @@ print(f"check-runtime-image: MP3: {len(data)} bytes of frames, frame sync {'foun
 sys.exit(0 if ok else 1)
 PY
 
-# 9. SIGTERM: drain and exit 0.
+# 10. SIGTERM: drain and exit 0.
 kill -TERM "$server"
 set +e
 wait "$server"
