@@ -14,8 +14,9 @@ Three parts, every request through HAProxy:
       Replicas on one machine share its cores: the point is how the balancer spreads
       streams and refuses the excess, not a speed-up.
   (b) SIGTERM: streams (the paragraph's first three sentences) on the replicas, then SIGTERM
-      to the one serving the most while whole-file requests keep coming, one a second: its
-      streams must finish, it must exit 0, and no request may fail. It is then restarted.
+      to the one serving the most while whole-file requests keep coming (--short-every): its
+      streams must finish, it must exit 0, and no request may fail, a 503 included (the load
+      is kept within what the other replicas carry). It is then restarted.
   (c) SIGKILL: the same with SIGKILL: only the streams that replica was serving may fail;
       HAProxy takes it out and every other request succeeds.
 Prints the summary and writes everything as JSON (--out). Needs HAProxy (apt-get install
@@ -300,7 +301,9 @@ def fail_over(cluster: Cluster, how: str, paragraph: str, sentence: str, streams
     log(f"    streams on it: {summary['streams_on_victim_completed']}/{summary['streams_on_victim']} completed; "
         f"elsewhere: {summary['streams_elsewhere_completed']}/{summary['streams_elsewhere']}; short requests: "
         f"{summary['short_requests_ok']}/{summary['short_requests']} ok, after the signal served by "
-        f"{summary['short_requests_by_replica_after_signal']}; failed requests {summary['failed_requests']}")
+        f"{summary['short_requests_by_replica_after_signal']}; failed requests {summary['failed_requests']} "
+        f"(503: {sum(1 for r in results if r['status'] == 503)}, cut off or errors: "
+        f"{sum(1 for r in results if r['status'] != 503 and not ok(r))})")
     return summary
 
 
@@ -311,7 +314,9 @@ def main() -> int:
     parser.add_argument("--replicas", type=int, default=3)
     parser.add_argument("--gap", type=float, default=1.0, help="seconds between clients joining in (a)")
     parser.add_argument("--extra-clients", type=int, default=3, help="clients beyond the capacities' sum in (a)")
-    parser.add_argument("--streams", type=int, default=4, help="streams running when the signal comes in (b) and (c)")
+    parser.add_argument("--streams", type=int, default=2, help="streams running when the signal comes in (b) and (c)")
+    parser.add_argument("--short-every", type=float, default=3.0,
+                        help="seconds between whole-file requests in (b) and (c): the cluster must keep room for them")
     parser.add_argument("--texts", default=str(REPO.parent / "shared" / "eval" / "bench-texts.md"))
     parser.add_argument("--timeout", type=float, default=150.0)
     parser.add_argument("--out", default=str(REPO / "reports" / "cluster.json"))
@@ -342,14 +347,14 @@ def main() -> int:
         # SIGTERM comes ends well within the 30 s the drain gives it.
         short_stream = " ".join(re.split(r"(?<=[.!?])\s+", texts["paragraph"])[:3])
         report["sigterm"] = fail_over(cluster, "SIGTERM", short_stream, texts["sentence"], args.streams,
-                                      1.0, 10.0, args.timeout, log)
+                                      args.short_every, 15.0, args.timeout, log)
         victim = report["sigterm"]["victim"].get("name")
         if victim:
             cluster.start_replica(victim)
             cluster.wait_up(cluster.names)
             log(f"    {victim} restarted and back in HAProxy's rotation")
         report["sigkill"] = fail_over(cluster, "SIGKILL", short_stream, texts["sentence"], args.streams,
-                                      1.0, 10.0, args.timeout, log)
+                                      args.short_every, 15.0, args.timeout, log)
     finally:
         cluster.stop()
         report["loadavg_after"] = loadavg()
