@@ -27,6 +27,10 @@ public final class EnglishG2P: Phonemizer {
     }
 
     public func phonemize(_ text: String, language: Language) throws -> String {
+        try phonemizeWords(text, language: language).phonemes
+    }
+
+    public func phonemizeWords(_ text: String, language: Language) throws -> PhonemizedText {
         guard language == self.language else { throw PhonemizerError.unsupportedLanguage(language) }
         var tokens = try tokens(of: text)
         Tagger.tag(&tokens, isHomograph: lexicon.isPartOfSpeechHomograph)
@@ -50,21 +54,40 @@ public final class EnglishG2P: Phonemizer {
                 words[index] = .group(group)
             }
         }
+        // The phoneme words as they are spelled out, each with the text its tokens read.
         var output = ""
-        for word in words {
-            let token = word.merged
+        var sources: [Range<Int>?] = []
+        var word = ""
+        var source: Range<Int>?
+        func endWord() {
+            guard !word.isEmpty else { return }
+            output += output.isEmpty ? word : " " + word
+            sources.append(source)
+            word = ""
+            source = nil
+        }
+        for spoken in words {
+            let token = spoken.merged
             if let ps = token.phonemes {
                 // misaki's final spelling of the flap and the glottal stop.
                 for c in ps.unicodeScalars {
-                    output.unicodeScalars.append(c == "ɾ" ? "T" : (c == "ʔ" ? "t" : c))
+                    if c == " " {
+                        endWord()
+                    } else {
+                        word.unicodeScalars.append(c == "ɾ" ? "T" : (c == "ʔ" ? "t" : c))
+                    }
+                }
+                if !ps.isEmpty, let range = token.source {
+                    source = source.map { min($0.lowerBound, range.lowerBound)..<max($0.upperBound, range.upperBound) } ?? range
                 }
             }
-            if token.spaceAfter { output += " " }
+            if token.spaceAfter { endWord() }
         }
-        while output.last == " " { output.removeLast() }
-        return output
+        endWord()
+        return PhonemizedText(phonemes: output, sources: sources)
     }
 
+    /// The tokens of `text`, each with the part of `text` it reads.
     private func tokens(of text: String) throws -> [Token] {
         var tokens: [Token] = []
         for segment in InlineMarkup.parse(text) {
@@ -78,17 +101,49 @@ public final class EnglishG2P: Phonemizer {
                 var token = Token(text: segment.text, tag: "NNP")
                 token.phonemes = ps
                 token.rating = 5
+                token.source = segment.source
                 tokens.append(token)
             case .stress(let stress)?:
-                var marked = Tokenizer.tokenize(TextNormalizer.normalize(segment.text))
+                var marked = Self.tokens(ofPlain: segment)
                 for i in marked.indices { marked[i].stress = stress }
                 tokens += marked
             case nil:
-                tokens += Tokenizer.tokenize(TextNormalizer.normalize(segment.text))
+                tokens += Self.tokens(ofPlain: segment)
             }
             if segment.text.last?.isWhitespace == true, !tokens.isEmpty { tokens[tokens.count - 1].spaceAfter = true }
         }
         return tokens
+    }
+
+    /// A segment's text normalized and tokenized, each token given the words of the segment
+    /// it reads: found in order in the normalized text, then traced through normalization.
+    private static func tokens(ofPlain segment: InlineMarkup.Segment) -> [Token] {
+        let normalized = TextNormalizer.normalize(segment.text)
+        var tokens = Tokenizer.tokenize(normalized)
+        let words = PhonemizedText.wordSpans(of: normalized)
+        let sources = normalized == segment.text ? words : SourceAlignment.sources(of: normalized, in: segment.text)
+        let bytes = Array(normalized.utf8)
+        var cursor = 0, word = 0
+        for index in tokens.indices {
+            let needle = Array(tokens[index].text.utf8)
+            guard !needle.isEmpty, let found = Self.firstIndex(of: needle, in: bytes, from: cursor) else { continue }
+            cursor = found + needle.count
+            while word < words.count, words[word].upperBound <= found { word += 1 }
+            guard word < sources.count else { continue }
+            let range = sources[word]
+            tokens[index].source = (segment.source.lowerBound + range.lowerBound)..<(segment.source.lowerBound + range.upperBound)
+        }
+        return tokens
+    }
+
+    private static func firstIndex(of needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
+        guard needle.count <= haystack.count else { return nil }
+        var index = start
+        while index + needle.count <= haystack.count {
+            if haystack[index] == needle[0], haystack[index..<(index + needle.count)].elementsEqual(needle) { return index }
+            index += 1
+        }
+        return nil
     }
 
     private func fallbackPhonemes(_ text: String) throws -> String? {

@@ -9,37 +9,42 @@ enum InlineMarkup {
     struct Segment: Equatable {
         var text: String
         var control: Control?
+        /// The UTF-8 offsets in the parsed text of what is spoken (a link's text).
+        var source: Range<Int>
     }
 
     /// Splits text into plain runs and marked-up words; malformed or unknown targets leave
     /// the link text as plain words, as misaki does.
     static func parse(_ text: String) -> [Segment] {
-        guard text.utf8.contains(UInt8(ascii: "[")) else { return [Segment(text: text)] }
+        guard text.utf8.contains(UInt8(ascii: "[")) else { return [Segment(text: text, source: 0..<text.utf8.count)] }
+        func offsets(_ range: Range<String.Index>) -> Range<Int> {
+            text.utf8.distance(from: text.startIndex, to: range.lowerBound)..<text.utf8.distance(from: text.startIndex, to: range.upperBound)
+        }
         var segments: [Segment] = []
-        var plain = ""
+        var plainStart = text.startIndex
         var i = text.startIndex
         while i < text.endIndex {
             if text[i] == "[", let (label, target, end) = link(in: text, at: i) {
-                if !plain.isEmpty { segments.append(Segment(text: plain)); plain = "" }
-                segments.append(Segment(text: label, control: control(target)))
+                if plainStart < i { segments.append(Segment(text: String(text[plainStart..<i]), source: offsets(plainStart..<i))) }
+                segments.append(Segment(text: String(text[label]), control: control(target), source: offsets(label)))
                 i = end
+                plainStart = end
             } else {
-                plain.append(text[i])
                 i = text.index(after: i)
             }
         }
-        if !plain.isEmpty { segments.append(Segment(text: plain)) }
+        if plainStart < text.endIndex { segments.append(Segment(text: String(text[plainStart...]), source: offsets(plainStart..<text.endIndex))) }
         return segments
     }
 
-    private static func link(in text: String, at start: String.Index) -> (String, String, String.Index)? {
+    private static func link(in text: String, at start: String.Index) -> (Range<String.Index>, String, String.Index)? {
         let afterBracket = text.index(after: start)
         guard let close = text[afterBracket...].firstIndex(of: "]"), close > afterBracket else { return nil }
         let label = text[afterBracket..<close]
         guard !label.contains("["), text.index(after: close) < text.endIndex, text[text.index(after: close)] == "(" else { return nil }
         let targetStart = text.index(close, offsetBy: 2)
         guard let targetEnd = text[targetStart...].firstIndex(of: ")") else { return nil }
-        return (String(label), String(text[targetStart..<targetEnd]), text.index(after: targetEnd))
+        return (label.startIndex..<label.endIndex, String(text[targetStart..<targetEnd]), text.index(after: targetEnd))
     }
 
     private static func control(_ target: String) -> Control? {

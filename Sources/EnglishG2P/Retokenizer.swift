@@ -39,6 +39,7 @@ enum Retokenizer {
                 pieces = Tokenizer.subtokenize(token.text).map { text in
                     var piece = Token(text: text, tag: token.tag)
                     piece.stress = token.stress
+                    piece.source = token.source
                     return piece
                 }
                 if pieces.isEmpty { continue }
@@ -144,6 +145,9 @@ extension Token {
         let stresses = Set(tokens.compactMap(\.stress))
         merged.stress = stresses.count == 1 ? stresses.first : nil
         merged.currency = tokens.compactMap(\.currency).max()
+        merged.source = tokens.compactMap(\.source).reduce(nil) { union, range in
+            union.map { min($0.lowerBound, range.lowerBound)..<max($0.upperBound, range.upperBound) } ?? range
+        }
         return merged
     }
 

@@ -16,6 +16,8 @@ struct Token: Sendable {
     var alias: String?
     /// Set on later pieces of a mixed word that are read as separate words.
     var prespace = false
+    /// The UTF-8 offsets of the text as written that this token reads (nil: unknown).
+    var source: Range<Int>?
 
     init(text: String, tag: String = "", spaceAfter: Bool = false) {
         self.text = text

@@ -92,7 +92,7 @@ struct EngineBench: AsyncParsableCommand {
         let request = SpeechRequest(text: paragraph, voice: engine.defaultVoice, useCache: false)
         let job = try engine.prepare(request)
         let pieces: [(tokens: [Int64], style: ArraySlice<Float>)] = job.segments.compactMap {
-            guard case .speech(_, let tokens, _) = $0 else { return nil }
+            guard case .speech(_, let tokens, _, _) = $0 else { return nil }
             return (tokens, job.style.style(forTokenCount: tokens.count))
         }
         var clip = try await engine.synthesize(request)

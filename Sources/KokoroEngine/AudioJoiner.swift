@@ -11,16 +11,17 @@ public struct AudioJoiner: Sendable {
 
     public init(sampleRate: Int = KokoroModel.sampleRate) { self.sampleRate = sampleRate }
 
-    /// The audible part of `samples`, with short fades at the cut edges (no clicks).
-    public func trim(_ samples: [Float]) -> [Float] {
+    /// The audible part of `samples`, with short fades at the cut edges (no clicks), and
+    /// where it starts in `samples`.
+    public func trim(_ samples: [Float]) -> (samples: [Float], start: Int) {
         let energies = frameEnergies(samples[...])
-        guard let loudest = energies.max(), loudest > 0 else { return samples.count > frameLength ? [] : samples }
+        guard let loudest = energies.max(), loudest > 0 else { return (samples.count > frameLength ? [] : samples, 0) }
         let threshold = loudest * powf(10, silenceThresholdDB / 10)
         guard let first = energies.firstIndex(where: { $0 >= threshold }),
-              let last = energies.lastIndex(where: { $0 >= threshold }) else { return [] }
+              let last = energies.lastIndex(where: { $0 >= threshold }) else { return ([], 0) }
         let start = max(0, first * frameLength - marginSamples)
         let end = min(samples.count, (last + 1) * frameLength + marginSamples)
-        return faded(Array(samples[start..<end]), in: true, out: true)
+        return (faded(Array(samples[start..<end]), in: true, out: true), start)
     }
 
     /// A sentence's last window without the silence after its speech: cut after the last

@@ -361,16 +361,20 @@ public final class KokoroEngine: Sendable {
                 return try await scheduler.run(work, deadline: streamID.map(streams.deadline) ?? .now, stream: streamID,
                                                opensStream: streamID.map { !streams.hasStarted($0) } ?? false, next: next)
             }
+            /// Samples sent so far: where the next chunk starts in the job's audio.
+            var emitted = 0
             /// Counts a run done (all of the segment's with `endsSegment`) and sends its audio.
             func send(_ samples: [Float], index: Int, phonemes: String, since start: ContinuousClock.Instant,
-                      endsSegment: Bool, isLast: Bool, fromCache: Bool) async throws {
+                      endsSegment: Bool, isLast: Bool, fromCache: Bool, words: [WordTiming] = []) async throws {
                 let done = endsSegment ? left : min(left, 1)
                 left -= done
                 run += done
                 streamID.map { streams.sent($0, audioSeconds: Double(samples.count) / Double(KokoroModel.sampleRate), completing: done) }
                 guard !samples.isEmpty || isLast else { return }
+                emitted += samples.count
                 try await stream.send(AudioChunk(index: index, samples: samples, phonemes: phonemes,
-                                                 synthesisSeconds: start.duration(to: .now).seconds, isLast: isLast, fromCache: fromCache))
+                                                 synthesisSeconds: start.duration(to: .now).seconds, isLast: isLast, fromCache: fromCache,
+                                                 words: words))
             }
             do {
                 for (index, segment) in job.segments.enumerated() {
@@ -380,37 +384,49 @@ public final class KokoroEngine: Sendable {
                     switch segment {
                     case .silence(let samples):
                         try await send([Float](repeating: 0, count: samples), index: index, phonemes: "", since: .now, endsSegment: true, isLast: isLast, fromCache: false)
-                    case .speech(let phonemes, let tokens, let pauseAfter):
+                    case .speech(let phonemes, let tokens, let pauseAfter, let words):
                         let start = ContinuousClock.now
                         let style = job.style.style(forTokenCount: tokens.count)
                         let speed = job.request.speed
                         let pause = [Float](repeating: 0, count: isLast ? 0 : pauseAfter)
-                        if job.request.useCache, var samples = audioCache.samples(tokens: tokens, style: style, speed: speed) {
+                        let sentenceStart = emitted
+                        if job.request.useCache, let cached = audioCache.sentence(tokens: tokens, style: style, speed: speed) {
+                            var samples = cached.samples
                             loudness?.apply(&samples, voice: key)
-                            try await send(samples + pause, index: index, phonemes: phonemes, since: start, endsSegment: true, isLast: isLast, fromCache: true)
+                            try await send(samples + pause, index: index, phonemes: phonemes, since: start, endsSegment: true, isLast: isLast, fromCache: true,
+                                           words: cached.timing?.timings(of: words, startingAt: sentenceStart, endingAt: sentenceStart + samples.count) ?? [])
                             continue
                         }
-                        var sentence: [Float] = []
+                        let sentence: SentenceAudio
                         if let windows, let statistics {
                             let frames = try await schedule(.front(tokens: tokens, style: style, speed: speed)).frames
                             try await send([], index: index, phonemes: phonemes, since: start, endsSegment: false, isLast: false, fromCache: false)
+                            let timing = SentenceTiming(frames)
+                            // Each window carries the words that end in it; the last, the rest, cut at its end.
+                            var unheard = timing.timings(of: words, startingAt: sentenceStart)[...]
                             // What the listener has in hand now: the windows are sized by it.
                             let ahead = streamID.map { streams.hasStarted($0) ? max(0, ContinuousClock.now.duration(to: streams.deadline($0)).seconds) : nil }
                                 ?? .infinity
+                            var samples: [Float] = []
                             try await decode(frames, in: windows, pace: await scheduler.pace, ahead: ahead, style: style,
                                              statistics: statistics.statistics(forStyleRow: VoiceStyle.row(forTokenCount: tokens.count)),
-                                             schedule: schedule) { samples, isLastWindow in
-                                sentence += samples
-                                var samples = samples
-                                loudness?.apply(&samples, voice: key)
-                                try await send(samples + (isLastWindow ? pause : []), index: index, phonemes: phonemes, since: start,
-                                     endsSegment: isLastWindow, isLast: isLast && isLastWindow, fromCache: false)
+                                             schedule: schedule) { window, isLastWindow in
+                                samples += window
+                                let end = Double(emitted + window.count) / Double(KokoroModel.sampleRate)
+                                let heard = isLastWindow ? unheard.map { $0.ending(by: end) } : Array(unheard.prefix { $0.end <= end })
+                                unheard = unheard.dropFirst(heard.count)
+                                var window = window
+                                loudness?.apply(&window, voice: key)
+                                try await send(window + (isLastWindow ? pause : []), index: index, phonemes: phonemes, since: start,
+                                               endsSegment: isLastWindow, isLast: isLast && isLastWindow, fromCache: false, words: heard)
                             }
+                            sentence = SentenceAudio(samples: samples, timing: timing)
                         } else {
-                            sentence = planner.joiner.trim(try await schedule(.whole(tokens: tokens, style: style, speed: speed)).audio)
-                            var samples = sentence
+                            sentence = try await self.sentence(tokens: tokens, style: style, speed: speed, statistics: nil, run: schedule)
+                            var samples = sentence.samples
                             loudness?.apply(&samples, voice: key)
-                            try await send(samples + pause, index: index, phonemes: phonemes, since: start, endsSegment: true, isLast: isLast, fromCache: false)
+                            try await send(samples + pause, index: index, phonemes: phonemes, since: start, endsSegment: true, isLast: isLast, fromCache: false,
+                                           words: sentence.timing?.timings(of: words, startingAt: sentenceStart, endingAt: sentenceStart + samples.count) ?? [])
                         }
                         if job.request.useCache { audioCache.store(sentence, tokens: tokens, style: style, speed: speed) }
                     }
@@ -433,15 +449,14 @@ public final class KokoroEngine: Sendable {
 
     /// A sentence's frames decoded window by window, each window's samples handed to `emit`
     /// as soon as it is made (true with the last). The model's silence before the first
-    /// token is skipped but for 125 ms (its audio starts up to 90 ms before the first
-    /// token's frames: 20 LJSpeech sentences), and the silence after the speech is cut from
+    /// token is skipped (`SentenceTiming.leadFrames`), and the silence after the speech is cut from
     /// the last window as `AudioJoiner.trimTail` does. (Durations cannot bound the tail:
     /// speech ended 250–370 ms before the last token's frames in the same sentences.)
     private func decode(_ sentence: SentenceFrames, in windows: DecoderWindows, pace: Double, ahead: Double?, style: ArraySlice<Float>,
                         statistics: [Float], schedule: (ModelWork) async throws -> ModelOutput,
                         emit: ([Float], Bool) async throws -> Void) async throws {
         let phase = HarmonicPhase(f0: sentence.f0)
-        let lead = max(0, Int(sentence.durations.first ?? 0) - 5)
+        let lead = SentenceTiming.leadFrames(sentence)
         let plan = windows.plan(covering: lead ..< sentence.frames, of: sentence.frames, pace: pace, ahead: ahead).windows
         var joiner = WindowJoiner(crossfadeSamples: windows.crossfadeSamples)
         var loudest: Float = 0
@@ -480,19 +495,29 @@ public final class KokoroEngine: Sendable {
         let samples = try await sentence(tokens: tokens, style: style, speed: 1, statistics: windowStatistics(for: voice)) { work in
             if let session { try await session.perform(work) } else { try await scheduler.run(work, deadline: deadline) }
         }
-        return try loudness.calibrate(voice: loudnessKey(voice), samples: samples)
+        return try loudness.calibrate(voice: loudnessKey(voice), samples: samples.samples)
     }
 
     /// A sentence's audio as a request gets it (trimmed, before loudness), with `run` running
-    /// the model: in windows with the voice's `statistics`, else whole.
+    /// the model: in windows with the voice's `statistics`; else whole, through the front and
+    /// the plain decoder when the model is split (so its timing is known), or the whole model.
     private func sentence(tokens: [Int64], style: ArraySlice<Float>, speed: Float, statistics: VoiceStatistics?,
-                          run: (ModelWork) async throws -> ModelOutput) async throws -> [Float] {
-        guard let windows, let statistics else { return planner.joiner.trim(try await run(.whole(tokens: tokens, style: style, speed: speed)).audio) }
+                          run: (ModelWork) async throws -> ModelOutput) async throws -> SentenceAudio {
+        guard let windows else {
+            return SentenceAudio(samples: planner.joiner.trim(try await run(.whole(tokens: tokens, style: style, speed: speed)).audio).samples, timing: nil)
+        }
+        let frames = try await run(.front(tokens: tokens, style: style, speed: speed)).frames
+        guard let statistics else {
+            let whole = try await run(.decode(frames, frames: 0..<frames.frames, phase: HarmonicPhase(f0: frames.f0).start(atFrame: 0),
+                                              style: style, statistics: nil)).audio
+            let (samples, start) = planner.joiner.trim(whole)
+            return SentenceAudio(samples: samples, timing: SentenceTiming(durations: frames.durations, leadSamples: start))
+        }
         var samples: [Float] = []
-        try await decode(try await run(.front(tokens: tokens, style: style, speed: speed)).frames, in: windows, pace: 0, ahead: .infinity, style: style,
+        try await decode(frames, in: windows, pace: 0, ahead: .infinity, style: style,
                          statistics: statistics.statistics(forStyleRow: VoiceStyle.row(forTokenCount: tokens.count)),
                          schedule: run) { window, _ in samples += window }
-        return samples
+        return SentenceAudio(samples: samples, timing: SentenceTiming(frames))
     }
 
     /// Makes `tokens` in `voice` straight on `session` as a request would (in windows when
@@ -608,12 +633,12 @@ public final class KokoroEngine: Sendable {
         var made = 0
         for phrase in phrases where !phrase.allSatisfy(\.isWhitespace) {
             let job = try prepare(SpeechRequest(text: phrase, voice: voice, speed: speed))
-            for case .speech(_, let tokens, _) in job.segments {
+            for case .speech(_, let tokens, _, _) in job.segments {
                 let style = job.style.style(forTokenCount: tokens.count)
-                let samples = try await sentence(tokens: tokens, style: style, speed: speed, statistics: windowStatistics(for: voice)) { work in
+                let sentence = try await sentence(tokens: tokens, style: style, speed: speed, statistics: windowStatistics(for: voice)) { work in
                     try await scheduler.run(work, deadline: .now + .seconds(3600))
                 }
-                audioCache.store(samples, tokens: tokens, style: style, speed: speed)
+                audioCache.store(sentence, tokens: tokens, style: style, speed: speed)
                 made += 1
             }
         }
@@ -625,12 +650,14 @@ public final class KokoroEngine: Sendable {
         var samples: [Float] = []
         var chunks = 0
         var seconds = 0.0
+        var words: [WordTiming] = []
         for try await chunk in stream(try prepare(request)) {
             samples += chunk.samples
             chunks += 1
             seconds += chunk.synthesisSeconds
+            words += chunk.words
         }
-        return AudioClip(samples: samples, sampleRate: KokoroModel.sampleRate, chunks: chunks, synthesisSeconds: seconds)
+        return AudioClip(samples: samples, sampleRate: KokoroModel.sampleRate, chunks: chunks, synthesisSeconds: seconds, words: words)
     }
 }
 

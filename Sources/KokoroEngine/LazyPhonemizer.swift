@@ -14,11 +14,19 @@ public final class LazyPhonemizer: Phonemizer {
     }
 
     public func phonemize(_ text: String, language: Language) throws -> String {
+        try phonemizer().phonemize(text, language: language)
+    }
+
+    public func phonemizeWords(_ text: String, language: Language) throws -> PhonemizedText {
+        try phonemizer().phonemizeWords(text, language: language)
+    }
+
+    private func phonemizer() throws -> any Phonemizer {
         try built.withLock { built in
             if let phonemizer = built { return phonemizer }
             let phonemizer = try make()
             built = phonemizer
             return phonemizer
-        }.phonemize(text, language: language)
+        }
     }
 }

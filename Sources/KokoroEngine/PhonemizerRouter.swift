@@ -19,4 +19,8 @@ public struct PhonemizerRouter: Sendable {
     public func phonemize(_ text: String, language: Language) throws -> String {
         try phonemizer(for: language).phonemize(text, language: language)
     }
+
+    public func phonemizeWords(_ text: String, language: Language) throws -> PhonemizedText {
+        try phonemizer(for: language).phonemizeWords(text, language: language)
+    }
 }

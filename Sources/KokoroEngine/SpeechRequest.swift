@@ -27,8 +27,9 @@ public struct SpeechRequest: Sendable, Equatable {
 
 /// One unit of work in a planned utterance.
 public enum Segment: Sendable, Equatable {
-    /// Phonemes to synthesize, their tokens (no padding), and the pause that follows them.
-    case speech(phonemes: String, tokens: [Int64], pauseAfter: Int)
+    /// Phonemes to synthesize, their tokens (no padding), the pause that follows them, and
+    /// the words of the request they speak.
+    case speech(phonemes: String, tokens: [Int64], pauseAfter: Int, words: [SpokenWord])
     /// Exact silence from an inline `[pause:1.5s]`, in samples; the model does not run.
     case silence(samples: Int)
 }
@@ -46,7 +47,7 @@ public struct SynthesisJob: Sendable {
 
     /// Phoneme tokens in all speech segments.
     public var tokenCount: Int {
-        segments.reduce(0) { if case .speech(_, let tokens, _) = $1 { $0 + tokens.count } else { $0 } }
+        segments.reduce(0) { if case .speech(_, let tokens, _, _) = $1 { $0 + tokens.count } else { $0 } }
     }
 
     /// Seconds of audio the job is expected to make: speech estimated from its tokens, and
@@ -76,7 +77,7 @@ public struct SynthesisJob: Sendable {
                 let seconds = Double(samples) / rate
                 ahead = (ahead ?? 0) + seconds
                 return [.init(tokens: 0, audioSeconds: seconds)]
-            case .speech(_, let tokens, let pauseAfter):
+            case .speech(_, let tokens, let pauseAfter, _):
                 let seconds = Double(tokens.count) * DeadlineScheduler.RunCost.audioSecondsPerToken / Double(request.speed)
                 let pause = Double(pauseAfter) / rate
                 guard let windows else { return [.init(tokens: tokens.count, audioSeconds: seconds + pause)] }
@@ -104,6 +105,9 @@ public struct AudioChunk: Sendable {
     public let isLast: Bool
     /// Served from the audio cache rather than made by the model.
     public let fromCache: Bool
+    /// The words that end in this chunk, timed from the start of the job's audio (none
+    /// when the model's durations are not known: a model that was not split at set-up).
+    public let words: [WordTiming]
 }
 
 /// A whole utterance.
@@ -113,6 +117,8 @@ public struct AudioClip: Sendable {
     public let chunks: Int
     /// Seconds spent in the model, summed over pieces.
     public let synthesisSeconds: Double
+    /// Every word's timing (`AudioChunk.words`).
+    public let words: [WordTiming]
 
     public var duration: Double { Double(samples.count) / Double(sampleRate) }
 }

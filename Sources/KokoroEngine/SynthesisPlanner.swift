@@ -19,8 +19,8 @@ public struct SynthesisPlanner: Sendable {
     /// is more than the longest accepted input (20,000 characters, about 22 minutes) reads.
     public var maxAudioSeconds = 1_800.0
     var logger = Logger(label: "kokoro.planner")
-    /// Phonemes of recently seen sentences, by language.
-    public let phonemeCache: LRUCache<PhonemeKey, String>
+    /// Phonemes of recently seen sentences (with the words they read), by language.
+    public let phonemeCache: LRUCache<PhonemeKey, PhonemizedText>
 
     public struct PhonemeKey: Hashable, Sendable {
         let text: String
@@ -31,14 +31,16 @@ public struct SynthesisPlanner: Sendable {
         self.phonemizers = phonemizers
         self.vocabulary = vocabulary
         self.voices = voices
-        phonemeCache = LRUCache(capacity: phonemeCacheBytes) { key, phonemes in key.text.utf8.count + phonemes.utf8.count }
+        phonemeCache = LRUCache(capacity: phonemeCacheBytes) { key, phonemes in
+            key.text.utf8.count + phonemes.phonemes.utf8.count + phonemes.sources.count * MemoryLayout<Range<Int>?>.stride
+        }
     }
 
-    /// A sentence's phonemes, from the cache when it was seen before.
-    func phonemes(of sentence: String, language: Language) throws -> String {
+    /// A sentence's phonemes and the words they read, from the cache when it was seen before.
+    func phonemes(of sentence: String, language: Language) throws -> PhonemizedText {
         let key = PhonemeKey(text: sentence, language: language)
         if let cached = phonemeCache.value(for: key) { return cached }
-        let phonemes = try phonemizers.phonemize(sentence, language: language)
+        let phonemes = try phonemizers.phonemizeWords(sentence, language: language)
         phonemeCache.insert(phonemes, for: key)
         return phonemes
     }
@@ -56,13 +58,32 @@ public struct SynthesisPlanner: Sendable {
         let pauses = parts.reduce(0.0) { if case .pause(let seconds) = $1 { $0 + seconds } else { $0 } }
         guard pauses <= maxAudioSeconds else { throw EngineError.tooLong(estimatedSeconds: pauses, limit: maxAudioSeconds) }
         var segments: [Segment] = []
+        let bytes = Array(request.text.utf8)
+        var cursor = 0
         for part in parts {
             switch part {
             case .pause(let seconds):
                 segments.append(.silence(samples: Int(seconds * Double(joiner.sampleRate))))
             case .text(let text):
-                let sentences = try TextSegmenter.sentences(text).map { try phonemes(of: $0, language: language) }
-                segments += chunker.chunks(sentences).compactMap(speechSegment)
+                // Each sentence's words, as offsets into the request's text: the sentences
+                // are its substrings, in order.
+                var sentences: [String] = [], sources: [Range<Int>?] = []
+                for sentence in TextSegmenter.sentences(text) {
+                    let phonemized = try phonemes(of: sentence, language: language)
+                    let start = bytes[cursor...].firstRange(of: Array(sentence.utf8))?.lowerBound
+                    if let start { cursor = start + sentence.utf8.count }
+                    sentences.append(phonemized.phonemes)
+                    sources += phonemized.sources.map { range in start.flatMap { start in range.map { (start + $0.lowerBound)..<(start + $0.upperBound) } } }
+                }
+                var word = 0
+                for piece in chunker.chunks(sentences) {
+                    let count = PhonemizedText.words(of: piece).count
+                    let pieceSources = sources[min(word, sources.count)..<min(word + count, sources.count)]
+                    word += count
+                    if let segment = speechSegment(piece, words: SpokenWord.words(of: piece, sources: pieceSources, in: request.text, vocabulary: vocabulary)) {
+                        segments.append(segment)
+                    }
+                }
             }
         }
         guard segments.contains(where: { if case .silence(let samples) = $0 { samples > 0 } else { true } }) else {
@@ -86,15 +107,18 @@ public struct SynthesisPlanner: Sendable {
         let unknown = vocabulary.unknownSymbols(in: phonemes)
         guard unknown.isEmpty else { throw PhonemizerError.invalidInlinePhonemes(unknown.map(String.init)) }
         let style = try voices.resolve(voice)
-        let segments = chunker.chunks([phonemes]).compactMap(speechSegment)
+        let segments = chunker.chunks([phonemes]).compactMap { piece in
+            speechSegment(piece, words: SpokenWord.words(of: piece, sources: PhonemizedText.aligningWords(piece, with: piece).sources[...],
+                                                         in: piece, vocabulary: vocabulary))
+        }
         guard !segments.isEmpty else { throw EngineError.noPhonemes(phonemes) }
         let request = SpeechRequest(text: phonemes, voice: voice, speed: speed)
         return try bounded(SynthesisJob(request: request, language: Language(voiceName: voice) ?? .americanEnglish, style: style,
                                         segments: segments))
     }
 
-    /// A piece's tokens; symbols outside the vocabulary are dropped and logged.
-    func speechSegment(_ phonemes: String) -> Segment? {
+    /// A piece's tokens and the words they speak; symbols outside the vocabulary are dropped and logged.
+    func speechSegment(_ phonemes: String, words: [SpokenWord]) -> Segment? {
         let (tokens, unknown) = vocabulary.tokenize(phonemes)
         if !unknown.isEmpty {
             logger.warning("dropped phonemes outside Kokoro's vocabulary", metadata: ["symbols": "\(unknown.map(String.init).joined())"])
@@ -102,7 +126,7 @@ public struct SynthesisPlanner: Sendable {
         // Punctuation alone ("...") is not speech: the model would only mumble.
         guard phonemes.contains(where: { !$0.isWhitespace && !PhonemeChunker.clauseMarks.contains($0) && !"\"“”()«»¡¿".contains($0) }),
               !tokens.isEmpty else { return nil }
-        return .speech(phonemes: phonemes, tokens: tokens, pauseAfter: joiner.pause(after: phonemes))
+        return .speech(phonemes: phonemes, tokens: tokens, pauseAfter: joiner.pause(after: phonemes), words: words)
     }
 
     enum Part: Equatable {

@@ -9,6 +9,16 @@ public protocol Phonemizer: Sendable {
     var languages: Set<Language> { get }
     /// The phonemes of `text`, which may be several sentences long.
     func phonemize(_ text: String, language: Language) throws -> String
+    /// The phonemes of `text` with the part of `text` each word reads (for word timestamps).
+    func phonemizeWords(_ text: String, language: Language) throws -> PhonemizedText
+}
+
+extension Phonemizer {
+    /// Words matched by count (`PhonemizedText.aligningWords`): right where the phonemizer
+    /// reads each written word as one word.
+    public func phonemizeWords(_ text: String, language: Language) throws -> PhonemizedText {
+        PhonemizedText.aligningWords(try phonemize(text, language: language), with: text)
+    }
 }
 
 /// Why text could not be turned into phonemes.

@@ -153,7 +153,7 @@ struct SpeechRoutes: Sendable {
             defer { Task { await slot.release(after: nil) } }
             let job = try await engine.plan { try engine.prepare(SpeechRequest(text: body.input, voice: voice, language: language)) }
             let segments: [PhonemizeResult.Segment] = job.segments.compactMap {
-                guard case .speech(let phonemes, let tokens, _) = $0 else { return nil }
+                guard case .speech(let phonemes, let tokens, _, _) = $0 else { return nil }
                 return .init(phonemes: phonemes, tokens: tokens)
             }
             return try jsonResponse(PhonemizeResult(phonemes: segments.map(\.phonemes).joined(separator: " "),

@@ -32,10 +32,20 @@ enum Shared {
 func us(_ text: String) throws -> String { try Shared.us.get().phonemize(text, language: .americanEnglish) }
 func gb(_ text: String) throws -> String { try Shared.gb.get().phonemize(text, language: .britishEnglish) }
 
-/// The shared evaluation files, beside the repository.
-func sharedFile(_ name: String) -> URL {
-    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/eval/\(name)")
+/// The shared evaluation files: in `KOKORO_SHARED`, else beside the repository.
+func sharedFile(_ name: String) throws -> URL {
+    let folder = ProcessInfo.processInfo.environment["KOKORO_SHARED"].map { URL(fileURLWithPath: $0) }
+        ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("shared")
+    let file = folder.appendingPathComponent("eval/\(name)")
+    guard FileManager.default.fileExists(atPath: file.path) else {
+        throw EvaluationFileMissing(description: "no evaluation file \(file.path): the shared folder's eval/ is beside the repository, or set KOKORO_SHARED to it")
+    }
+    return file
+}
+
+struct EvaluationFileMissing: Error, CustomStringConvertible {
+    let description: String
 }
 
 /// g2p_score.py's metric: 1 - word-level edit distance / reference words.

@@ -7,7 +7,7 @@ import Testing
 @Suite struct AudioStreamTests {
     static func chunk(_ index: Int, seconds: Double = 1) -> AudioChunk {
         AudioChunk(index: index, samples: [Float](repeating: 0, count: Int(seconds * 24_000)), phonemes: "", synthesisSeconds: 0,
-                   isLast: false, fromCache: false)
+                   isLast: false, fromCache: false, words: [])
     }
 
     /// A consumer that does not read: the producer stops once the limit is passed, and goes

@@ -58,7 +58,13 @@ struct EngineTests {
         #expect(lastFlag)
         // The first piece is the first sentence whole: the model hears it at once.
         let first = try engine.phonemize("This sentence is repeated to make a long text, and it keeps going.", language: .britishEnglish)
-        #expect(job.segments[0] == .speech(phonemes: first, tokens: engine.vocabulary.tokenize(first).tokens, pauseAfter: engine.planner.joiner.pause(after: first)))
+        guard case .speech(let phonemes, let tokens, let pauseAfter, let words) = job.segments[0] else {
+            Issue.record("the first segment is not speech")
+            return
+        }
+        #expect(phonemes == first && tokens == engine.vocabulary.tokenize(first).tokens && pauseAfter == engine.planner.joiner.pause(after: first))
+        // Its words are the text's, as written.
+        #expect(words.map(\.text) == ["This", "sentence", "is", "repeated", "to", "make", "a", "long", "text,", "and", "it", "keeps", "going."])
     }
 
     @Test func inlinePauseIsExactSilenceWithoutTheModel() async throws {

@@ -1,0 +1,123 @@
+import KokoroPhonemizer
+
+/// A word of the request's text and the tokens of a piece that speak it.
+public struct SpokenWord: Sendable, Equatable {
+    /// The word as the user wrote it ("$5", "9:45"), which may be read as several words.
+    public let text: String
+    /// Its tokens in the piece (no padding): from its first sound to its last, without the
+    /// punctuation around it.
+    public let tokens: Range<Int>
+
+    /// The words of `piece` (phonemes, whose tokens are `vocabulary`'s), given the text
+    /// each of its phoneme words reads (`sources`, UTF-8 offsets into `text`). Phoneme
+    /// words that read the same written word are one spoken word.
+    static func words(of piece: String, sources: ArraySlice<Range<Int>?>, in text: String, vocabulary: PhonemeVocabulary) -> [SpokenWord] {
+        var spans: [(source: Range<Int>, tokens: Range<Int>)] = []
+        var token = 0
+        var first: Int?, last = 0
+        var word = sources.startIndex
+        func endWord() {
+            defer { first = nil }
+            guard word < sources.endIndex else { return }
+            defer { word += 1 }
+            guard let source = sources[word], let first else { return }
+            if let previous = spans.last, previous.source.overlaps(source) || previous.source == source {
+                spans[spans.count - 1] = (min(previous.source.lowerBound, source.lowerBound)..<max(previous.source.upperBound, source.upperBound),
+                                          previous.tokens.lowerBound..<(last + 1))
+            } else {
+                spans.append((source, first..<(last + 1)))
+            }
+        }
+        var inWord = false
+        for scalar in piece.unicodeScalars {
+            if scalar == " " {
+                if inWord { endWord() }
+                inWord = false
+            } else {
+                inWord = true
+                if (vocabulary.ids[scalar] != nil), !Self.silent.contains(scalar) {
+                    if first == nil { first = token }
+                    last = token
+                }
+            }
+            if (vocabulary.ids[scalar] != nil) { token += 1 }
+        }
+        if inWord { endWord() }
+        let bytes = Array(text.utf8)
+        return spans.map { SpokenWord(text: String(decoding: bytes[$0.source.clamped(to: 0..<bytes.count)], as: UTF8.self), tokens: $0.tokens) }
+    }
+
+    /// Punctuation the model reads as a pause or a tone, not a sound of the word.
+    static let silent: Set<Unicode.Scalar> = [",", ";", ":", ".", "!", "?", "—", "…", "\"", "“", "”", "(", ")", "«", "»", "¡", "¿"]
+}
+
+/// When a word is heard in the audio a request gets, in seconds from its start.
+public struct WordTiming: Sendable, Equatable, Codable {
+    public let word: String
+    public let start: Double
+    public let end: Double
+
+    public init(word: String, start: Double, end: Double) {
+        self.word = word
+        self.start = start
+        self.end = end
+    }
+
+    /// The timing cut at `time`, the end of its sentence's audio: the durations give the
+    /// last word a tail that trimming removed (speech ends 250–370 ms before the last
+    /// token's frames: 20 LJSpeech sentences).
+    func ending(by time: Double) -> WordTiming {
+        WordTiming(word: word, start: min(start, time), end: min(end, time))
+    }
+}
+
+/// A sentence's audio as a request gets it (trimmed, before loudness), and where its tokens
+/// fall in it (nil: not known, the model was not split).
+struct SentenceAudio: Sendable {
+    var samples: [Float]
+    var timing: SentenceTiming?
+}
+
+/// Where a sentence's tokens fall in its audio: the front's durations (frames per token,
+/// the padding at either end included) and the samples cut from the model's audio before
+/// what was sent.
+struct SentenceTiming: Sendable {
+    let durations: [Int64]
+    let leadSamples: Int
+
+    /// A sentence decoded in windows: its audio starts `leadFrames` in.
+    init(_ sentence: SentenceFrames) {
+        self.init(durations: sentence.durations, leadSamples: Self.leadFrames(sentence) * SentenceFrames.samplesPerFrame)
+    }
+
+    init(durations: [Int64], leadSamples: Int) {
+        self.durations = durations
+        self.leadSamples = leadSamples
+    }
+
+    /// Where a sentence's windowed audio starts: the model's silence before the first token
+    /// is skipped but for 125 ms (its audio starts up to 90 ms before the first token's
+    /// frames: 20 LJSpeech sentences).
+    static func leadFrames(_ sentence: SentenceFrames) -> Int {
+        max(0, Int(sentence.durations.first ?? 0) - 5)
+    }
+
+    /// `words` placed in audio whose first sample is `start` samples into the request's (and
+    /// its last `end` when known).
+    func timings(of words: [SpokenWord], startingAt start: Int, endingAt end: Int? = nil) -> [WordTiming] {
+        var frames = [0]
+        frames.reserveCapacity(durations.count + 1)
+        for duration in durations { frames.append(frames[frames.count - 1] + Int(duration)) }
+        let rate = Double(KokoroModel.sampleRate)
+        func seconds(atFrame frame: Int) -> Double {
+            Double(start + max(0, frame * SentenceFrames.samplesPerFrame - leadSamples)) / rate
+        }
+        return words.compactMap { word in
+            // Token i is durations[i + 1]: the padding token comes first.
+            guard word.tokens.upperBound + 1 < frames.count else { return nil }
+            let timing = WordTiming(word: word.text, start: seconds(atFrame: frames[word.tokens.lowerBound + 1]),
+                                    end: seconds(atFrame: frames[word.tokens.upperBound + 1]))
+            return end.map { timing.ending(by: Double($0) / rate) } ?? timing
+        }
+    }
+}
