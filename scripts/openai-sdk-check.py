@@ -3,8 +3,10 @@
 and not, and checks each file with ffprobe/ffmpeg: decodable, 24 kHz (Opus: 48 kHz, as every
 Opus decoder outputs), mono, and a duration that matches between streamed and whole. Then
 Server-Sent Events (`stream_format="sse"`, with `instructions` and the voice `marin`) as the
-SDK streams them: every `data:` line is JSON with a known type, the deltas' base64 audio
-decodes to the duration the usage counts (25 ms frames), the usage adds up, and the response says the instructions
+SDK streams them and parsed with the SDK's own SSE decoder: every event is JSON with a known
+type, the deltas' base64 audio decodes to the duration the usage counts (25 ms frames), the
+usage adds up, our `speech.audio.timestamps` events (which a client dispatching on OpenAI's
+types skips) carry every word of the text in order, and the response says the instructions
 were not followed.
 
 Usage: openai-sdk-check.py [BASE_URL]   (default http://127.0.0.1:8880/v1; needs `pip install openai`)
@@ -13,6 +15,7 @@ Writes reports/openai-sdk-check.json; exits non-zero when any check fails.
 import base64, json, os, subprocess, sys, tempfile, time
 
 from openai import OpenAI
+from openai._streaming import SSEDecoder
 
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8880/v1"
 TEXT = "Hello there! This is a quick test of the speech server, and it should start talking right away."
@@ -65,24 +68,25 @@ def main():
                 model="gpt-4o-mini-tts", voice="marin", input=TEXT, response_format="mp3", stream_format="sse",
                 instructions="Speak cheerfully.") as response:
             ignored = response.headers.get("x-instructions-ignored")
-            types, audio, usage = [], b"", None
-            for line in response.iter_lines():
-                if not line.startswith("data: "):
-                    continue
-                event = json.loads(line[6:])
+            types, audio, usage, words = [], b"", None, []
+            for sse in SSEDecoder().iter_bytes(response.iter_bytes()):
+                event = sse.json()
                 types.append(event["type"])
                 if event["type"] == "speech.audio.delta":
                     audio += base64.b64decode(event["audio"])
                 elif event["type"] == "speech.audio.done":
                     usage = event["usage"]
+                elif event["type"] == "speech.audio.timestamps":
+                    words += [w["word"] for w in event["timestamps"]]
         with open(path, "wb") as f:
             f.write(audio)
         rate, channels, seconds = probe(path, "mp3")
-        ok = (types and types[-1] == "speech.audio.done" and set(types[:-1]) == {"speech.audio.delta"} and usage is not None
+        ok = (types and types[-1] == "speech.audio.done" and set(types[:-1]) == {"speech.audio.delta", "speech.audio.timestamps"}
+              and words == TEXT.split() and usage is not None
               and usage["total_tokens"] == usage["input_tokens"] + usage["output_tokens"] and 3 < seconds < 10
               and abs(seconds - usage["output_tokens"] / 40) < 0.15 and ignored is not None)
         failures += not ok
-        results.append({"format": "mp3", "streamed": "sse", "events": len(types), "usage": usage, "seconds": round(seconds, 3),
+        results.append({"format": "mp3", "streamed": "sse", "events": len(types), "words": words, "usage": usage, "seconds": round(seconds, 3),
                         "instructions_ignored_header": ignored, "ok": bool(ok)})
         print(f"{'ok ' if ok else 'BAD'} mp3   sse    {len(types)} events, {seconds:.2f} s, usage {usage}")
     os.makedirs("reports", exist_ok=True)

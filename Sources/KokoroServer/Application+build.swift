@@ -62,6 +62,7 @@ func routeTable(speech: SpeechRoutes, info: InfoRoutes, devRoutes: Bool) -> [Rou
     if devRoutes {
         routes.append(Route(method: .post, path: "/dev/phonemize") { try await speech.phonemize($0, context: $1) })
         routes.append(Route(method: .post, path: "/dev/generate_from_phonemes") { try await speech.generateFromPhonemes($0, context: $1) })
+        routes.append(Route(method: .post, path: "/dev/captioned_speech") { try await speech.captionedSpeech($0, context: $1) })
     }
     routes.append(Route(method: .get, path: "/health") { try info.health($0, context: $1) })
     routes.append(Route(method: .get, path: "/ready") { try info.ready($0, context: $1) })

@@ -26,6 +26,7 @@ struct AudioPipe: Sendable {
         let bytes: [UInt8]
         let audioSeconds: Double
         let elapsedSeconds: Double
+        let words: [WordTiming]
     }
 
     /// The engine's chunks, ended (and the model run in progress terminated) as soon as the
@@ -36,13 +37,15 @@ struct AudioPipe: Sendable {
         return stream
     }
 
-    /// Streams encoded bytes to `write` as the engine produces audio. If the client goes
-    /// away (the connection closes, or `write` throws), synthesis is cancelled. The engine
-    /// makes a few seconds ahead at most (`AudioStream`), so a slow reader slows its own
-    /// synthesis; one whose write waits longer than `stallTimeout` is disconnected.
+    /// Streams encoded bytes to `write` as the engine produces audio, each write with the
+    /// words that end in the audio so far and were not written yet (the encoder may hold
+    /// audio back, so words go with the next bytes it gives, the last with its tail). If the
+    /// client goes away (the connection closes, or `write` throws), synthesis is cancelled.
+    /// The engine makes a few seconds ahead at most (`AudioStream`), so a slow reader slows
+    /// its own synthesis; one whose write waits longer than `stallTimeout` is disconnected.
     /// Returns the samples sent.
     @discardableResult
-    func pump(_ write: ([UInt8]) async throws -> Void) async throws -> Int {
+    func pump(_ write: ([UInt8], [WordTiming]) async throws -> Void) async throws -> Int {
         metrics.activeStreams.increment()
         var samples = 0
         var firstAudio = true
@@ -57,15 +60,18 @@ struct AudioPipe: Sendable {
             }
         }
         defer { watchdog.cancel() }
+        var words: [WordTiming] = []
         func send(_ bytes: [UInt8]) async throws {
             pending.begin()
             defer { pending.end() }
-            try await write(bytes)
+            try await write(bytes, words)
+            words = []
         }
         do {
             let encoder = try makeEncoder(format, streaming: true)
             for try await chunk in chunks() {
                 samples += chunk.samples.count
+                words += chunk.words
                 metrics.synthesisSeconds.record(chunk.synthesisSeconds)
                 let bytes = try encoder.encode(chunk.samples)
                 guard !bytes.isEmpty else { continue }
@@ -76,7 +82,7 @@ struct AudioPipe: Sendable {
                 try await send(bytes)
             }
             let tail = try encoder.finish()
-            if !tail.isEmpty { try await send(tail) }
+            if !tail.isEmpty || !words.isEmpty { try await send(tail) }
         } catch {
             await finish(samples: samples, completed: false)
             if !(error is CancellationError) {
@@ -95,19 +101,21 @@ struct AudioPipe: Sendable {
         metrics.activeStreams.increment()
         var samples = 0
         var allCached = true
+        var words: [WordTiming] = []
         do {
             let encoder = try makeEncoder(format, streaming: false)
             var bytes: [UInt8] = []
             for try await chunk in chunks() {
                 allCached = allCached && chunk.fromCache
                 samples += chunk.samples.count
+                words += chunk.words
                 bytes += try encoder.encode(chunk.samples)
                 metrics.synthesisSeconds.record(chunk.synthesisSeconds)
             }
             bytes += try encoder.finish()
             metrics.recordTTFA(seconds: received.duration(to: .now).seconds, inputCharacters: inputCharacters, fromCache: allCached)
             await finish(samples: samples, completed: true)
-            return Collected(bytes: bytes, audioSeconds: Double(samples) / 24_000, elapsedSeconds: received.duration(to: .now).seconds)
+            return Collected(bytes: bytes, audioSeconds: Double(samples) / 24_000, elapsedSeconds: received.duration(to: .now).seconds, words: words)
         } catch {
             await finish(samples: samples, completed: false)
             throw APIError.from(error)

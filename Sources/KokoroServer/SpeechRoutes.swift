@@ -36,13 +36,23 @@ struct SpeechRoutes: Sendable {
         }
     }
 
-    func speech(_ request: Request, context: KokoroRequestContext) async throws -> Response {
+    /// A speech request read, checked and admitted: what `/v1/audio/speech` and
+    /// `/dev/captioned_speech` answer from.
+    private struct Admitted {
+        let body: SpeechBody
+        let format: AudioFormat
+        let pipe: AudioPipe
+        let headers: HTTPFields
+        let inputTokens: Int
+    }
+
+    private func admit(_ request: Request, context: KokoroRequestContext) async throws -> Admitted {
         let received = ContinuousClock.now
         let engine = try state.requireEngine()
         let body = try await Self.decode(SpeechBody.self, from: request)
         try body.validateModel()
         let format = try body.format()
-        let events = try body.sendsEvents()
+        _ = try body.sendsEvents()
         try checkLength(body.input)
         let requestedSpeed = body.speed ?? 1
         guard SpeechBody.acceptedSpeeds.contains(requestedSpeed) else {
@@ -54,13 +64,12 @@ struct SpeechRoutes: Sendable {
             return language
         }
         let voice = VoiceCatalog.resolveAliases(body.voice ?? configuration.defaultVoice ?? engine.defaultVoice, library: engine.voices)
-        let streaming = body.stream ?? true
         // Streamed or not, the same pieces (the stream decodes to exactly the whole file's
         // audio), due at the pace of playback: a whole file alone is made at full speed, and
         // under load it never takes the machine from a stream about to run dry.
-        let request = SpeechRequest(text: body.input, voice: voice, speed: speed, language: language,
-                                    useCache: !(body.noCache ?? false), realTime: true)
-        let ticket = try await admission.admit(engine, arrival: received) { try $0.prepare(request) }
+        let speechRequest = SpeechRequest(text: body.input, voice: voice, speed: speed, language: language,
+                                          useCache: !(body.noCache ?? false), realTime: true)
+        let ticket = try await admission.admit(engine, arrival: received) { try $0.prepare(speechRequest) }
         var headers: HTTPFields = [.contentType: format.contentType]
         if let instructions = body.instructions, !instructions.allSatisfy(\.isWhitespace) {
             headers[.instructionsIgnored] = "Kokoro cannot follow style instructions; the text is read in the voice's own style"
@@ -68,14 +77,20 @@ struct SpeechRoutes: Sendable {
         if Double(speed) != requestedSpeed {
             headers[.speedClamped] = "requested=\(requestedSpeed); applied=\(speed); model range \(EngineError.speedRange.lowerBound)-\(EngineError.speedRange.upperBound)"
         }
-        let stream = AudioPipe(engine: engine, ticket: ticket, format: format, received: received, inputCharacters: body.input.count,
-                               metrics: metrics, logger: context.logger, connection: context.channel,
-                               stallTimeout: .seconds(configuration.stallTimeoutSeconds))
-        if events {
-            return serverSentEvents(stream, headers: headers, inputTokens: ticket.job.tokenCount)
+        let pipe = AudioPipe(engine: engine, ticket: ticket, format: format, received: received, inputCharacters: body.input.count,
+                             metrics: metrics, logger: context.logger, connection: context.channel,
+                             stallTimeout: .seconds(configuration.stallTimeoutSeconds))
+        return Admitted(body: body, format: format, pipe: pipe, headers: headers, inputTokens: ticket.job.tokenCount)
+    }
+
+    func speech(_ request: Request, context: KokoroRequestContext) async throws -> Response {
+        let admitted = try await admit(request, context: context)
+        var headers = admitted.headers
+        if try admitted.body.sendsEvents() {
+            return serverSentEvents(admitted.pipe, headers: headers, inputTokens: admitted.inputTokens)
         }
-        guard streaming else {
-            let result = try await stream.collect()
+        guard admitted.body.stream ?? true else {
+            let result = try await admitted.pipe.collect()
             headers[.audioDuration] = String(format: "%.3f", result.audioSeconds)
             headers[.generationTime] = String(format: "%.3f", result.elapsedSeconds)
             headers[.realTimeFactor] = String(format: "%.4f", result.elapsedSeconds / max(result.audioSeconds, 0.001))
@@ -85,23 +100,89 @@ struct SpeechRoutes: Sendable {
         headers[.accelBuffering] = "no"
         headers[.cacheControl] = "no-cache"
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            try await stream.pump { bytes in try await writer.write(ByteBuffer(bytes: bytes)) }
+            try await admitted.pipe.pump { bytes, _ in
+                guard !bytes.isEmpty else { return }
+                try await writer.write(ByteBuffer(bytes: bytes))
+            }
+            try await writer.finish(nil)
+        })
+    }
+
+    /// A word's timing as Kokoro-FastAPI's clients read it, in seconds to the millisecond.
+    struct Timestamp: Encodable {
+        let word: String
+        let start_time: Double
+        let end_time: Double
+
+        init(_ timing: WordTiming) {
+            word = timing.word
+            start_time = (timing.start * 1000).rounded() / 1000
+            end_time = (timing.end * 1000).rounded() / 1000
+        }
+    }
+
+    /// Audio with word timestamps in Kokoro-FastAPI's shape: one JSON object
+    /// `{audio (base64), audio_format, timestamps: [{word, start_time, end_time}]}`, or with
+    /// `stream` (the default, as there) one such object per line as the audio is made, each
+    /// with the words that end in its audio. Times are seconds from the start of the audio.
+    func captionedSpeech(_ request: Request, context: KokoroRequestContext) async throws -> Response {
+        let admitted = try await admit(request, context: context)
+        guard try !admitted.body.sendsEvents() else {
+            throw APIError.badRequest("stream_format sse is for /v1/audio/speech (its events carry the timestamps); this route answers JSON",
+                                      param: "stream_format")
+        }
+        struct Captioned: Encodable {
+            let audio: String
+            let audio_format: String
+            let timestamps: [Timestamp]
+        }
+        let format = admitted.format.rawValue
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var headers = admitted.headers
+        guard admitted.body.stream ?? true else {
+            let result = try await admitted.pipe.collect()
+            headers[.contentType] = "application/json"
+            let json = try encoder.encode(Captioned(audio: Data(result.bytes).base64EncodedString(), audio_format: format,
+                                                    timestamps: result.words.map(Timestamp.init)))
+            headers[.contentLength] = String(json.count)
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: json)))
+        }
+        headers[.contentType] = "application/x-ndjson"
+        headers[.accelBuffering] = "no"
+        headers[.cacheControl] = "no-cache"
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            try await admitted.pipe.pump { bytes, words in
+                let line = try encoder.encode(Captioned(audio: Data(bytes).base64EncodedString(), audio_format: format,
+                                                        timestamps: words.map(Timestamp.init)))
+                try await writer.write(ByteBuffer(bytes: line + [UInt8(ascii: "\n")]))
+            }
             try await writer.finish(nil)
         })
     }
 
     /// OpenAI's Server-Sent Events: each piece of encoded audio as a `speech.audio.delta`
-    /// event (base64), then `speech.audio.done` with the usage: input tokens are the phoneme
-    /// tokens the model read, output tokens the 25 ms frames of audio it made.
+    /// event (base64), followed by a `speech.audio.timestamps` event with the words that end
+    /// in the audio so far (ours: OpenAI's clients skip event types they do not know), then
+    /// `speech.audio.done` with the usage: input tokens are the phoneme tokens the model
+    /// read, output tokens the 25 ms frames of audio it made.
     private func serverSentEvents(_ stream: AudioPipe, headers: HTTPFields, inputTokens: Int) -> Response {
         var headers = headers
         headers[.contentType] = "text/event-stream"
         headers[.accelBuffering] = "no"
         headers[.cacheControl] = "no-cache"
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            let samples = try await stream.pump { bytes in
-                let event = #"data: {"type":"speech.audio.delta","audio":""# + Data(bytes).base64EncodedString() + "\"}\n\n"
-                try await writer.write(ByteBuffer(string: event))
+            let samples = try await stream.pump { bytes, words in
+                if !bytes.isEmpty {
+                    let event = #"data: {"type":"speech.audio.delta","audio":""# + Data(bytes).base64EncodedString() + "\"}\n\n"
+                    try await writer.write(ByteBuffer(string: event))
+                }
+                if !words.isEmpty {
+                    let timestamps = String(decoding: try encoder.encode(words.map(Timestamp.init)), as: UTF8.self)
+                    try await writer.write(ByteBuffer(string: #"data: {"type":"speech.audio.timestamps","timestamps":"# + timestamps + "}\n\n"))
+                }
             }
             let frames = Int((Double(samples) / Double(SentenceFrames.samplesPerFrame)).rounded(.up))
             let done = #"data: {"type":"speech.audio.done","usage":{"input_tokens":\#(inputTokens),"output_tokens":\#(frames),"total_tokens":\#(inputTokens + frames)}}"# + "\n\n"

@@ -126,11 +126,64 @@ struct SpeechEndpointTests {
     }
 }
 
+/// `/dev/captioned_speech`: audio with its words' timings, as Kokoro-FastAPI's clients read them.
+@Suite("Captioned speech")
+struct CaptionedSpeechTests {
+    static func words(_ object: [String: Any]) -> [(word: String, start: Double, end: Double)] {
+        (object["timestamps"] as? [[String: Any]] ?? []).compactMap { word in
+            guard let text = word["word"] as? String, let start = word["start_time"] as? Double, let end = word["end_time"] as? Double else { return nil }
+            return (text, start, end)
+        }
+    }
+
+    @Test func aWholeResponseHasTheAudioAndEveryWord() async throws {
+        let app = try makeApp()
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/dev/captioned_speech", method: .post,
+                                     body: json(["input": "It costs $5 today.", "response_format": "pcm", "stream": false])) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "application/json")
+                let object = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+                #expect(object["audio_format"] as? String == "pcm")
+                let audio = try #require((object["audio"] as? String).flatMap { Data(base64Encoded: $0) })
+                let seconds = Double(audio.count) / 48_000
+                let words = Self.words(object)
+                #expect(words.map(\.word) == ["It", "costs", "$5", "today."])
+                for (word, next) in zip(words, words.dropFirst()) { #expect(word.start < next.start && word.end <= next.start) }
+                #expect((words.last?.end ?? .infinity) <= seconds)
+            }
+        }
+    }
+
+    /// Streamed (the default): one JSON object per line, each with its audio and the words
+    /// that end in it; together, the whole response's.
+    @Test func aStreamIsOneObjectPerLine() async throws {
+        let app = try makeApp()
+        try await app.test(.router) { client in
+            let text = "Lines come as the audio is made. Each has its words."
+            try await client.execute(uri: "/dev/captioned_speech", method: .post, body: json(["input": text, "response_format": "mp3"])) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "application/x-ndjson")
+                let lines = String(buffer: response.body).split(separator: "\n")
+                let objects = lines.compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }
+                #expect(objects.count == lines.count && lines.count > 1)
+                #expect(objects.allSatisfy { $0["audio_format"] as? String == "mp3" && $0["audio"] is String })
+                #expect(objects.flatMap(Self.words).map(\.word) == text.split(separator: " ").map(String.init))
+            }
+            try await client.execute(uri: "/dev/captioned_speech", method: .post, body: json(["input": "Hi.", "stream_format": "sse"])) { response in
+                #expect(response.status == .badRequest)
+                #expect(errorBody(response.body)["param"] as? String == "stream_format")
+            }
+        }
+    }
+}
+
 /// OpenAI's newer fields: Server-Sent Events, `instructions`, and its newest voice names.
 @Suite("OpenAI's streaming events and newer fields")
 struct ServerSentEventsTests {
     /// `stream_format: "sse"`: `speech.audio.delta` events whose base64 audio, joined, is
-    /// the response format's stream, then `speech.audio.done` with the usage.
+    /// the response format's stream, `speech.audio.timestamps` events with every word, then
+    /// `speech.audio.done` with the usage.
     @Test func audioArrivesAsEventsThenUsage() async throws {
         let app = try makeApp()
         try await app.test(.router) { client in
@@ -142,8 +195,11 @@ struct ServerSentEventsTests {
                     #expect(event.hasPrefix("data: "))
                     return (try? JSONSerialization.jsonObject(with: Data(event.dropFirst(6).utf8))) as? [String: Any] ?? [:]
                 }
-                let deltas = events.dropLast()
-                #expect(!deltas.isEmpty && deltas.allSatisfy { $0["type"] as? String == "speech.audio.delta" })
+                let deltas = events.dropLast().filter { $0["type"] as? String == "speech.audio.delta" }
+                let timestamps = events.dropLast().filter { $0["type"] as? String == "speech.audio.timestamps" }
+                #expect(!deltas.isEmpty && deltas.count + timestamps.count == events.count - 1)
+                let words = timestamps.flatMap { $0["timestamps"] as? [[String: Any]] ?? [] }
+                #expect(words.compactMap { $0["word"] as? String } == ["Events,", "please."])
                 let audio = deltas.compactMap { ($0["audio"] as? String).flatMap { Data(base64Encoded: $0) } }.reduce(Data(), +)
                 let seconds = Double(audio.count) / 48_000
                 #expect(seconds > 0.5 && seconds < 5)

@@ -104,7 +104,7 @@ enum OpenAPIDocument {
        "text/event-stream": {
         "schema": {
          "type": "object",
-         "description": "One Server-Sent Event; its data is JSON: {\"type\":\"speech.audio.delta\",\"audio\":base64} for each piece of audio, then {\"type\":\"speech.audio.done\",\"usage\":{\"input_tokens\",\"output_tokens\",\"total_tokens\"}}.",
+         "description": "One Server-Sent Event; its data is JSON: {\"type\":\"speech.audio.delta\",\"audio\":base64} for each piece of audio, each followed by {\"type\":\"speech.audio.timestamps\",\"timestamps\":[{\"word\",\"start_time\",\"end_time\"}]} for the words that end in the audio so far (when there are any; seconds from the start), then {\"type\":\"speech.audio.done\",\"usage\":{\"input_tokens\",\"output_tokens\",\"total_tokens\"}}.",
          "required": [
           "data"
          ],
@@ -235,7 +235,7 @@ enum OpenAPIDocument {
        "text/event-stream": {
         "schema": {
          "type": "object",
-         "description": "One Server-Sent Event; its data is JSON: {\"type\":\"speech.audio.delta\",\"audio\":base64} for each piece of audio, then {\"type\":\"speech.audio.done\",\"usage\":{\"input_tokens\",\"output_tokens\",\"total_tokens\"}}.",
+         "description": "One Server-Sent Event; its data is JSON: {\"type\":\"speech.audio.delta\",\"audio\":base64} for each piece of audio, each followed by {\"type\":\"speech.audio.timestamps\",\"timestamps\":[{\"word\",\"start_time\",\"end_time\"}]} for the words that end in the audio so far (when there are any; seconds from the start), then {\"type\":\"speech.audio.done\",\"usage\":{\"input_tokens\",\"output_tokens\",\"total_tokens\"}}.",
          "required": [
           "data"
          ],
@@ -521,6 +521,63 @@ enum OpenAPIDocument {
         "schema": {
          "type": "string",
          "format": "binary"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     },
+     "404": {
+      "$ref": "#/components/responses/Error"
+     },
+     "413": {
+      "$ref": "#/components/responses/Error"
+     },
+     "500": {
+      "$ref": "#/components/responses/Error"
+     },
+     "503": {
+      "$ref": "#/components/responses/Unavailable"
+     }
+    }
+   }
+  },
+  "/dev/captioned_speech": {
+   "post": {
+    "operationId": "createCaptionedSpeech",
+    "summary": "Text to speech with word timestamps (Kokoro-FastAPI's shape)",
+    "description": "The body of /v1/audio/speech (stream_format sse excepted). With stream false, one JSON object; with stream true (the default), one such object per line as the audio is made, each with the words that end in its audio. Each word is the text as sent (\"$5\" is one word though read as two); times are seconds from the start of the audio. Takes a slot like speech; absent when the server runs with --dev-routes off.",
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/SpeechRequest"
+       }
+      }
+     }
+    },
+    "responses": {
+     "200": {
+      "description": "The audio (base64, in the response_format) and its words' timings.",
+      "headers": {
+       "X-Request-Id": {
+        "$ref": "#/components/headers/RequestId"
+       }
+      },
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/CaptionedAudio"
+        }
+       },
+       "application/x-ndjson": {
+        "schema": {
+         "$ref": "#/components/schemas/CaptionedAudio"
         }
        }
       }
@@ -907,7 +964,7 @@ enum OpenAPIDocument {
        "audio",
        "sse"
       ],
-      "description": "audio (default): the file's bytes; sse: Server-Sent Events, `speech.audio.delta` events with base64 audio in the response_format, then `speech.audio.done` with usage (input tokens: the phoneme tokens read; output tokens: 25 ms frames of audio made)."
+      "description": "audio (default): the file's bytes; sse: Server-Sent Events, `speech.audio.delta` events with base64 audio in the response_format and `speech.audio.timestamps` events with word timings, then `speech.audio.done` with usage (input tokens: the phoneme tokens read; output tokens: 25 ms frames of audio made)."
      },
      "instructions": {
       "type": "string",
@@ -977,6 +1034,47 @@ enum OpenAPIDocument {
          "items": {
           "type": "integer"
          }
+        }
+       }
+      }
+     }
+    }
+   },
+   "CaptionedAudio": {
+    "type": "object",
+    "required": [
+     "audio",
+     "audio_format",
+     "timestamps"
+    ],
+    "properties": {
+     "audio": {
+      "type": "string",
+      "contentEncoding": "base64"
+     },
+     "audio_format": {
+      "type": "string"
+     },
+     "timestamps": {
+      "type": "array",
+      "items": {
+       "type": "object",
+       "required": [
+        "word",
+        "start_time",
+        "end_time"
+       ],
+       "properties": {
+        "word": {
+         "type": "string"
+        },
+        "start_time": {
+         "type": "number",
+         "minimum": 0
+        },
+        "end_time": {
+         "type": "number",
+         "minimum": 0
         }
        }
       }

@@ -178,7 +178,8 @@ struct WyomingSession {
                              metrics: server.admission.metrics, logger: server.logger, connection: channel,
                              stallTimeout: server.stallTimeout)
         try await send(WyomingEvent(type: "audio-start", encoding: AudioFormat()))
-        try await pipe.pump { bytes in
+        try await pipe.pump { bytes, _ in
+            guard !bytes.isEmpty else { return }
             try await send(WyomingEvent(type: "audio-chunk", encoding: AudioFormat(), payload: bytes))
         }
         try await send(WyomingEvent(type: "audio-stop", data: Data(#"{"timestamp":null}"#.utf8)))
