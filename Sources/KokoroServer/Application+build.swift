@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import HummingbirdWebSocket
 import KokoroEngine
 import Logging
 import ServiceLifecycle
@@ -13,13 +14,14 @@ public func buildApplication(configuration: ServerConfiguration, state: ServerSt
     let admission = Admission(gate: gate, configuration: configuration, metrics: metrics)
     let memory = MemoryMonitor(watchdog: MemoryWatchdog(settings: .init(limitMB: configuration.memoryLimitMB)), state: state, logger: logger)
     let router = buildRouter(configuration: configuration, state: state, admission: admission, memory: memory)
+    let webSocketRouter = buildWebSocketRouter(configuration: configuration, state: state, admission: admission)
     // Home Assistant's protocol, when asked for, on the same engine and admission.
     let wyoming = configuration.wyomingPort.map {
         WyomingServer(host: configuration.host, port: $0, state: state, admission: admission,
                       stallTimeout: .seconds(configuration.stallTimeoutSeconds), logger: logger,
                       onListening: configuration.onWyomingListening)
     }
-    return Application(router: router,
+    return Application(router: router, server: .http1WebSocketUpgrade(webSocketRouter: webSocketRouter),
                        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "kokoro-swift"),
                        services: services + [memory] + (wyoming.map { [$0] } ?? []), logger: logger)
 }
@@ -37,6 +39,20 @@ func buildRouter(configuration: ServerConfiguration, state: ServerState, admissi
     let info = InfoRoutes(state: state, configuration: configuration, gate: gate, metrics: metrics, memory: memory)
     for route in routeTable(speech: speech, info: info, devRoutes: configuration.devRoutes) {
         router.on(RouterPath(route.path), method: route.method, use: route.handler)
+    }
+    return router
+}
+
+/// The WebSocket routes, with the HTTP routes' keys and origins: only an upgrade request on
+/// one of these paths becomes a WebSocket.
+func buildWebSocketRouter(configuration: ServerConfiguration, state: ServerState, admission: Admission) -> Router<KokoroRequestContext> {
+    let router = Router(context: KokoroRequestContext.self)
+    router.add(middleware: RequestLogMiddleware(metrics: admission.metrics))
+    router.add(middleware: OriginMiddleware(origins: Set(configuration.corsOrigins)))
+    router.add(middleware: APIKeyMiddleware(keys: configuration.apiKeys))
+    let live = LiveSpeech(state: state, admission: admission, configuration: configuration)
+    router.ws(RouterPath(LiveSpeech.path)) { inbound, outbound, context in
+        await live.run(inbound: inbound, outbound: outbound, channel: context.requestContext.channel, logger: context.logger)
     }
     return router
 }

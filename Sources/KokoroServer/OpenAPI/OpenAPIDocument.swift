@@ -8,7 +8,7 @@ enum OpenAPIDocument {
  "info": {
   "title": "kokoro-swift",
   "version": "1.0.0",
-  "description": "A local text-to-speech server for Kokoro-82M, compatible with OpenAI's speech API. Every error is OpenAI's shape, {\"error\": {\"message\", \"type\", \"param\", \"code\"}}, with a message naming the cause and the fix. With API keys configured, every route but /, /health and /ready needs `Authorization: Bearer KEY`."
+  "description": "A local text-to-speech server for Kokoro-82M, compatible with OpenAI's speech API. Every error is OpenAI's shape, {\"error\": {\"message\", \"type\", \"param\", \"code\"}}, with a message naming the cause and the fix. With API keys configured, every route but /, /health and /ready needs `Authorization: Bearer KEY`. Not described here (OpenAPI has no WebSocket): GET /v1/audio/speech/live, a WebSocket for text that arrives as it is written (see the README)."
  },
  "paths": {
   "/v1/audio/speech": {

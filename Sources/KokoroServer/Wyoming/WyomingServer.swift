@@ -97,7 +97,7 @@ struct WyomingSession {
     let channel: any Channel
     let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
     /// The voice and text of a `synthesize-start` stream not yet stopped.
-    private var streaming: (voice: String?, text: String)?
+    private var streaming: (voice: String?, text: SentenceCollector)?
     /// An error event was sent: the connection ends.
     private(set) var failed = false
 
@@ -122,23 +122,16 @@ struct WyomingSession {
             let request = try event.decode(Synthesize.self)
             try await speak(request.text ?? "", voice: request.voice?.name)
         case "synthesize-start":
-            streaming = (try event.decode(Synthesize.self).voice?.name, "")
+            streaming = (try event.decode(Synthesize.self).voice?.name, SentenceCollector())
         case "synthesize-chunk":
             guard var stream = streaming else { return true }
-            stream.text += try event.decode(Synthesize.self).text ?? ""
             // Every sentence already complete is spoken now; the last, maybe unfinished, waits.
-            let sentences = TextSegmenter.sentences(stream.text)
-            if sentences.count > 1 {
-                let complete = sentences.dropLast().joined(separator: " ")
-                stream.text = sentences.last ?? ""
-                streaming = stream
-                try await speak(complete, voice: stream.voice)
-            } else {
-                streaming = stream
-            }
+            let complete = stream.text.append(try event.decode(Synthesize.self).text ?? "")
+            streaming = stream
+            if let complete { try await speak(complete, voice: stream.voice) }
         case "synthesize-stop":
-            if let stream = streaming, !stream.text.allSatisfy(\.isWhitespace) {
-                try await speak(stream.text, voice: stream.voice)
+            if var stream = streaming, let rest = stream.text.finish() {
+                try await speak(rest, voice: stream.voice)
             }
             streaming = nil
             if !failed { try await send(WyomingEvent(type: "synthesize-stopped")) }
@@ -158,25 +151,16 @@ struct WyomingSession {
     /// like an HTTP request; a refusal or an input error is an `error` event.
     private mutating func speak(_ text: String, voice: String?) async throws {
         guard !failed, !text.allSatisfy(\.isWhitespace) else { return }
-        let received = ContinuousClock.now
-        let ticket: AdmissionTicket
-        let engine: KokoroEngine
+        let speaker = TextSpeaker(state: server.state, admission: server.admission, stallTimeout: server.stallTimeout,
+                                  logger: server.logger, connection: channel)
+        let pipe: AudioPipe
         do {
-            engine = try server.state.requireEngine()
-            let chosen = voice.flatMap { $0.isEmpty ? nil : $0 }
-            let name = VoiceCatalog.resolveAliases(chosen ?? server.admission.configuration.defaultVoice ?? engine.defaultVoice,
-                                                   library: engine.voices)
-            let request = SpeechRequest(text: text, voice: name, realTime: true)
-            ticket = try await server.admission.admit(engine, arrival: received) { try $0.prepare(request) }
+            pipe = try await speaker.admit(text, voice: .init(name: voice), format: .pcm)
         } catch {
-            let apiError = APIError.from(error)
-            try await send(error: apiError.message, code: apiError.code ?? "\(apiError.status.code)")
+            try await send(error: error.message, code: error.code ?? "\(error.status.code)")
             failed = true
             return
         }
-        let pipe = AudioPipe(engine: engine, ticket: ticket, format: .pcm, received: received, inputCharacters: text.count,
-                             metrics: server.admission.metrics, logger: server.logger, connection: channel,
-                             stallTimeout: server.stallTimeout)
         try await send(WyomingEvent(type: "audio-start", encoding: AudioFormat()))
         try await pipe.pump { bytes, _ in
             guard !bytes.isEmpty else { return }
