@@ -120,7 +120,10 @@ public actor DeadlineScheduler {
     private var lateRuns = 0
     private var recycled = 0
     private var warmupRealTimeFactor: Double?
-    private var decoderPace: Double?
+    /// Wall seconds the decoder takes per second of audio it decodes, by the role of the
+    /// session a window runs on: the warm-up's, then followed by windows decoded (a moving
+    /// average, so it follows load).
+    private var decoderPace: [RealTimeOptimizer.Mode: Double] = [:]
     /// Recent runs' seconds per token, overhead included (see `RunCost`), by session role.
     private var secondsPerToken: [RealTimeOptimizer.Mode: Double] = [:]
     /// Recent overflow runs' time over a throughput run's (see `RunCost.overflowSlowdown`).
@@ -260,6 +263,9 @@ public actor DeadlineScheduler {
                 let teaches = self.teachesCost(self.slots[slotIndex], seconds: seconds)
                 self.logRun(job, slot: slotIndex, start: start, seconds: seconds, samples: samples, teachesCost: teaches)
                 if job.next != nil, let stream = job.stream, !Task.isCancelled { self.hold(for: stream, limit: self.holdLimit) }
+                if teaches, samples > 0, case .decode(_, let frames, _, _, _) = job.work {
+                    self.learnDecoderPace(seconds / (Double(frames.count) * 0.025), role: self.slots[slotIndex].role)
+                }
                 self.finished(slot: slotIndex, after: seconds, tokens: samples > 0 ? job.work.costTokens : nil, teachesCost: teaches,
                               audioSeconds: Double(samples) / Double(KokoroModel.sampleRate), queueWait: queueWait, mode: mode)
                 job.continuation.resume(with: result)
@@ -331,6 +337,10 @@ public actor DeadlineScheduler {
         sharingCheckpoint = now
         guard runningCount > 1 else { return }
         for index in slots.indices where slots[index].run != nil { slots[index].sharedSeconds += elapsed }
+    }
+
+    private func learnDecoderPace(_ observed: Double, role: RealTimeOptimizer.Mode) {
+        decoderPace[role] = decoderPace[role].map { 0.8 * $0 + 0.2 * observed } ?? observed
     }
 
     /// Whether the run in progress on `slot`, `seconds` long so far, teaches what a run of its
@@ -473,14 +483,16 @@ public actor DeadlineScheduler {
                        overflowSlowdown: overflowSlowdown)
     }
 
-    /// Wall seconds the decoder takes per second of audio on the session where a new
-    /// stream's first windows run (the latency session, else a throughput one), as the warm-up
-    /// measured it: how fast a stream's windows can follow its listener. Before a warm-up,
-    /// from runs' cost, which overstates it (the front's and a short run's fixed part count
-    /// too: a lone stream's first window then came out 80 frames, its first audio 1.0 s
-    /// against 0.5 s, on a slow 2-core machine).
-    public var pace: Double {
-        decoderPace ?? runCost(slots.contains { $0.role == .latency } ? .latency : .throughput).secondsPerToken / RunCost.audioSecondsPerToken
+    /// The decoder's pace to plan windows with while `streams` real-time streams run, in
+    /// wall seconds per second of audio decoded: a lone stream's windows run on the latency
+    /// session (when the pool has one, with every core), several streams' on the throughput
+    /// sessions side by side, slower each. Planning two streams with the lone pace sized
+    /// their windows for a decoder twice as fast as they got, and both ran dry (316 underruns,
+    /// `scripts/bench/streams.py --gap 1`, 2026-12-05). Before any measurement, from runs'
+    /// cost, which overstates it (the front's and a short run's fixed part count too).
+    public func pace(streams: Int) -> Double {
+        let role: RealTimeOptimizer.Mode = streams <= 1 && slots.contains { $0.role == .latency } ? .latency : .throughput
+        return decoderPace[role] ?? runCost(role).secondsPerToken / RunCost.audioSecondsPerToken
     }
 
     /// What admission needs to play the pool forward (`AdmissionForecast`).
@@ -513,9 +525,9 @@ public actor DeadlineScheduler {
     /// The pool's speed measured by the warm-up, used until real runs have measured it.
     public func setWarmupRealTimeFactor(_ factor: Double) { warmupRealTimeFactor = factor }
 
-    /// The decoder's speed measured by the warm-up on the session a new stream's first
-    /// windows run on, in wall seconds per second of audio decoded (`pace`).
-    public func setDecoderPace(_ pace: Double) { decoderPace = pace }
+    /// The decoder's speed measured by the warm-up on sessions of `role`, in wall seconds per
+    /// second of audio decoded (`pace(streams:)`).
+    public func setDecoderPace(_ pace: Double, role: RealTimeOptimizer.Mode) { decoderPace[role] = pace }
 
     /// Streams that fit in `targetUtilization` of the pool: a stream needs `factor` seconds
     /// of the pool at full use per second it plays. Uses the mode that feeds the most,

@@ -56,11 +56,13 @@ public struct EngineWarmer: Sendable {
         // The throughput sessions at once: the pool's throughput, until served requests measure it.
         let factor = start.duration(to: .now).seconds / max(audio, 0.001)
         await engine.scheduler.setWarmupRealTimeFactor(factor)
-        // The decoder's pace where new streams start (the latency session, alone), which
-        // sizes their first windows (`DecoderWindows.plan`).
-        var decoderPace = throughputPace
-        if let latency = engine.latencySession { decoderPace = try await warm(latency).decoderPace ?? decoderPace }
-        if let decoderPace { await engine.scheduler.setDecoderPace(decoderPace) }
+        // The decoder's pace on the throughput sessions side by side, where several streams'
+        // windows run, and where a lone stream's do (the latency session, alone): it sizes
+        // their windows (`DecoderWindows.plan`).
+        if let throughputPace { await engine.scheduler.setDecoderPace(throughputPace, role: .throughput) }
+        if let latency = engine.latencySession, let pace = try await warm(latency).decoderPace {
+            await engine.scheduler.setDecoderPace(pace, role: .latency)
+        }
         // A default voice set-up did not calibrate is calibrated now, behind every request.
         _ = engine.windowStatistics(for: voice)
         if calibrate {

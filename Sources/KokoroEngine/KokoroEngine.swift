@@ -291,7 +291,8 @@ public final class KokoroEngine: Sendable {
                                          dueSoonMargin: load.dueSoonMargin) { [cost = load.cost] in
             cost.seconds(tokens: $0)
         }
-        let pace = await scheduler.pace
+        // Planned as one more stream beside those running.
+        let pace = await scheduler.pace(streams: streams.count + 1)
         let pieces = job.plannedPieces(windows: windowStatistics(for: job.request.voice, calibrateIfMissing: false) == nil ? nil : windows,
                                        pace: pace)
         let decision = streams.admit(pieces: pieces, forecast: forecast, running: load.streamRunsEndIn, acceptLateStart: acceptLateStart)
@@ -408,7 +409,7 @@ public final class KokoroEngine: Sendable {
                             let ahead = streamID.map { streams.hasStarted($0) ? max(0, ContinuousClock.now.duration(to: streams.deadline($0)).seconds) : nil }
                                 ?? .infinity
                             var samples: [Float] = []
-                            try await decode(frames, in: windows, pace: await scheduler.pace, ahead: ahead, style: style,
+                            try await decode(frames, in: windows, pace: await scheduler.pace(streams: streams.count), ahead: ahead, style: style,
                                              statistics: statistics.statistics(forStyleRow: VoiceStyle.row(forTokenCount: tokens.count)),
                                              schedule: schedule) { window, isLastWindow in
                                 samples += window

@@ -42,7 +42,7 @@ public struct SynthesisJob: Sendable {
     public let segments: [Segment]
     /// The `StreamLedger` entry of an admitted real-time job.
     public internal(set) var streamID: UInt64?
-    /// The decoder's pace its windows were planned with at admission (`DeadlineScheduler.pace`).
+    /// The decoder's pace its windows were planned with at admission (`DeadlineScheduler.pace(streams:)`).
     var pace = 0.0
 
     /// Phoneme tokens in all speech segments.

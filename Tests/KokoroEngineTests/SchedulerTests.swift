@@ -58,6 +58,52 @@ final class GatedSession: SpeechSynthesizer {
     }
 }
 
+/// A stand-in split model whose decoder sleeps `millisecondsPerFrame` per frame decoded.
+final class DecodingSession: SpeechSynthesizer {
+    let millisecondsPerFrame: Int
+    init(millisecondsPerFrame: Int) { self.millisecondsPerFrame = millisecondsPerFrame }
+
+    func synthesize(tokens: [Int64], style: ArraySlice<Float>, speed: Float) async throws -> [Float] { [] }
+
+    func perform(_ work: ModelWork) async throws -> ModelOutput {
+        guard case .decode(_, let frames, _, _, _) = work else { return .audio([]) }
+        try await Task.sleep(for: .milliseconds(millisecondsPerFrame * frames.count))
+        return .audio([Float](repeating: 0.1, count: frames.count * SentenceFrames.samplesPerFrame))
+    }
+}
+
+/// The decoder's pace that windows are planned with: where they will run, and as fast as
+/// they have run there.
+@Suite struct DecoderPaceTests {
+    @Test func aLoneStreamPlansWithTheLatencySessionsPaceSeveralWithTheThroughputOnes() async {
+        let scheduler = DeadlineScheduler(sessions: [DecodingSession(millisecondsPerFrame: 1), DecodingSession(millisecondsPerFrame: 1)],
+                                          latencySession: DecodingSession(millisecondsPerFrame: 1))
+        await scheduler.setDecoderPace(0.2, role: .latency)
+        await scheduler.setDecoderPace(0.5, role: .throughput)
+        #expect(await scheduler.pace(streams: 1) == 0.2)
+        #expect(await scheduler.pace(streams: 2) == 0.5)
+        let withoutLatency = DeadlineScheduler(sessions: [DecodingSession(millisecondsPerFrame: 1)])
+        await withoutLatency.setDecoderPace(0.5, role: .throughput)
+        #expect(await withoutLatency.pace(streams: 1) == 0.5)
+    }
+
+    /// Windows that decode slower than the warm-up did move the pace towards theirs (here at
+    /// least 0.4 s per second of audio: 10 ms per 25 ms frame, sleeping at least that).
+    @Test func thePaceFollowsTheWindowsDecoded() async throws {
+        let scheduler = DeadlineScheduler(sessions: [DecodingSession(millisecondsPerFrame: 10)], policy: .latency)
+        await scheduler.setDecoderPace(0.1, role: .throughput)
+        let frames = 20
+        let sentence = SentenceFrames(features: [Float](repeating: 0, count: SentenceFrames.channels * frames),
+                                      f0: [Float](repeating: 100, count: 2 * frames), energy: [Float](repeating: 1, count: 2 * frames),
+                                      durations: [Int64(frames)])
+        for _ in 0..<5 {
+            _ = try await scheduler.run(.decode(sentence, frames: 0..<frames, phase: [], style: [], statistics: nil), deadline: .now)
+        }
+        // 0.1 × 0.8⁵ + 0.4 × (1 − 0.8⁵) ≈ 0.30 at the least.
+        #expect(await scheduler.pace(streams: 1) > 0.29)
+    }
+}
+
 @Suite("Deadline scheduler and session pool")
 struct SchedulerTests {
     let style = ArraySlice([Float](repeating: 0, count: 256))
