@@ -109,11 +109,11 @@ extension TextNormalizer {
 
     /// 14 July 2025 → the 14th of July 2025; "the 14th of July" is already read well.
     static let dayThenMonth = PatternRewrite(
-        #"(?<![\w.,:/-])(?<!the )(\d{1,2})(?:st|nd|rd|th)?\s+("# + monthPattern + #")\b(\.?)(?=\s*(?:[,.;:!?)]|$)|,?\s+\d{4}\b)"#
+        #"(?<![\w.,:/-])(?<!the )(\d{1,2})(?:st|nd|rd|th)?\s+("# + monthPattern + #")\b(\.?)(?=(\s*$)|\s*[,.;:!?)]|,?\s+\d{4}\b)"#
     ) { groups in
         guard let month = months[groups[2]!], let day = Int(groups[1]!), isValidDate(month: month, day: day) else { return nil }
-        // An abbreviation's point is dropped; a full name's is the end of the sentence.
-        let point = groups[2]!.count > 4 ? groups[3]! : ""
+        // An abbreviation's point is dropped, unless it also ends the text; a full name's ends the sentence.
+        let point = groups[2]!.count > 4 || groups[4] != nil ? groups[3]! : ""
         return "the \(ordinalDigits(day)) of \(monthNames[month - 1])" + point
     }
 

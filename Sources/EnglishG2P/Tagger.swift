@@ -133,14 +133,17 @@ enum Tagger {
     /// "John records the show", against "Google records show").
     private static let verbComplementTags: Set<String> = ["IN", "RB", "DT", "PRP$", "PRP", "TO", "RP", "CD", "EX", "WRB", "JJ", "JJR"]
 
-    /// A name, or a capitalised word opening its clause, that stands alone as a subject:
-    /// nothing that would make it a modifier (the Kennedy, Anna's, nine) comes before it.
-    /// "Anna" opening a sentence is not tagged as a name, since any word is capitalised there.
-    private static func isNamedSubject(_ tokens: [Token], _ i: Int) -> Bool {
+    private static let indefiniteSubjects: Set<String> = ["anyone", "anybody", "everyone", "everybody", "someone", "somebody", "nobody", "everything", "something", "nothing", "anything", "one"]
+
+    /// A name, a capitalised word opening its clause, or an indefinite pronoun ("nobody")
+    /// that stands alone as a subject: nothing that would make it a modifier (the Kennedy,
+    /// Anna's, nine) comes before it. "Anna" opening a sentence is not tagged as a name,
+    /// since any word is capitalised there.
+    private static func isSingularSubject(_ tokens: [Token], _ i: Int) -> Bool {
         let tag = tokens[i].tag
         let before = previousWord(tokens, i)
         if let before, ["DT", "PRP$", "POS", "CD", "JJ", "JJR", "JJS", "IN"].contains(tokens[before].tag) { return false }
-        if tag == "NNP" { return true }
+        if tag == "NNP" || (tag == "PRP" && indefiniteSubjects.contains(tokens[i].text.lowercased())) { return true }
         return tag == "NN" && before == nil && tokens[i].text.first?.isUppercase == true
     }
 
@@ -190,7 +193,7 @@ enum Tagger {
         if beForms.contains(previousText) { return nextTag.hasPrefix("NN") ? noun : "JJ" }
         if haveForms.contains(previousText) { return "VBN" }
         if subjectPronouns.contains(previousText) || previousTag == "WDT" { return plural ? "VBZ" : "VBP" }
-        if plural, let previous, isNamedSubject(tokens, previous),
+        if plural, let previous, isSingularSubject(tokens, previous),
            next == nil || verbComplementTags.contains(nextTag) { return "VBZ" }
         if ["DT", "PRP$", "JJ", "POS", "CD", "IN", "JJR", "JJS"].contains(previousTag) {
             return nextTag.hasPrefix("NN") && !plural ? "JJ" : noun
