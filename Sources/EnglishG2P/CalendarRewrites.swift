@@ -144,8 +144,8 @@ extension TextNormalizer {
     }
 
     /// 9am → 9 a.m.; 5 PM → 5 p.m. (times with minutes are the time rewrite's).
-    static let hourWithMeridiem = PatternRewrite(#"(?<![\d:.,])(\d{1,2})\s?([AaPp])\.?[Mm]\b\.?"#) { groups in
+    static let hourWithMeridiem = PatternRewrite(#"(?<![\d:.,])(\d{1,2})\s?"# + meridiemPattern) { groups in
         guard let hour = Int(groups[1]!), (1...12).contains(hour) else { return nil }
-        return "\(hour) \(groups[2]!.lowercased()).m."
+        return "\(hour) \(meridiem(groups, at: 2))"
     }
 }

@@ -130,7 +130,8 @@ enum Tagger {
     private static func isNounLike(_ tag: String) -> Bool { tag.hasPrefix("NN") || tag.hasPrefix("JJ") || tag == "CD" }
 
     /// Tags of what follows a verb but not a noun it could compound with ("Anna lives near",
-    /// "John records the show", against "Google records show").
+    /// "John records the show", against "Google records show"); "of" follows the noun
+    /// ("Police estimates of").
     private static let verbComplementTags: Set<String> = ["IN", "RB", "DT", "PRP$", "PRP", "TO", "RP", "CD", "EX", "WRB", "JJ", "JJR"]
 
     private static let indefiniteSubjects: Set<String> = ["anyone", "anybody", "everyone", "everybody", "someone", "somebody", "nobody", "everything", "something", "nothing", "anything", "one"]
@@ -189,12 +190,13 @@ enum Tagger {
         let previousText = previous.map { tokens[$0].text.lowercased() } ?? ""
         let next = nextWord(tokens, i)
         let nextTag = next.map { tokens[$0].tag } ?? ""
+        let nextText = next.map { tokens[$0].text.lowercased() } ?? ""
         if previousTag == "TO" || previousTag == "MD" || ["did", "do", "does", "not", "n't"].contains(previousText) { return "VB" }
         if beForms.contains(previousText) { return nextTag.hasPrefix("NN") ? noun : "JJ" }
         if haveForms.contains(previousText) { return "VBN" }
         if subjectPronouns.contains(previousText) || previousTag == "WDT" { return plural ? "VBZ" : "VBP" }
         if plural, let previous, isSingularSubject(tokens, previous),
-           next == nil || verbComplementTags.contains(nextTag) { return "VBZ" }
+           next == nil || (verbComplementTags.contains(nextTag) && nextText != "of") { return "VBZ" }
         if ["DT", "PRP$", "JJ", "POS", "CD", "IN", "JJR", "JJS"].contains(previousTag) {
             return nextTag.hasPrefix("NN") && !plural ? "JJ" : noun
         }

@@ -25,8 +25,8 @@ enum TextNormalizer {
             text = dayThenMonth.apply(text)
             text = phone.apply(text)
             text = timeRange.apply(text)
-            text = time.apply(text)
             text = hourWithMeridiem.apply(text)
+            text = time.apply(text)
             text = ratio.apply(text)
             text = prefixedVersion.apply(text)
             text = namedVersion.apply(text)
@@ -101,7 +101,18 @@ enum TextNormalizer {
     }
 
     /// 9:45 AM → 9 45 a.m.; 10:00 → 10 o'clock; 9:05 → 9 oh 5.
-    private static let time = PatternRewrite(#"\b(\d{1,2}):(\d{2})(?!\d)(?::(\d{2}))?(?:\s?([AaPp])\.?[Mm]\b\.?)?"#) { groups in
+    /// am, p.m., PM: the letter, the point after it, and whether the sentence may end there.
+    static let meridiemPattern = #"([AaPp])\.?[Mm]\b(\.?)(?=(\s*$|\s+[A-Z])?)"#
+
+    /// "a.m." or "p.m." from `meridiemPattern`'s groups starting at `index`, with a second
+    /// point when the written one also ended the sentence ("at 5 pm. Then"): the
+    /// abbreviation's own point would otherwise swallow the sentence's end.
+    static func meridiem(_ groups: [String?], at index: Int) -> String {
+        let endsSentence = groups[index + 1] == "." && groups[index + 2] != nil
+        return groups[index]!.lowercased() + ".m." + (endsSentence ? "." : "")
+    }
+
+    private static let time = PatternRewrite(#"\b(\d{1,2}):(\d{2})(?!\d)(?::(\d{2}))?(?:\s?"# + meridiemPattern + ")?") { groups in
         guard let hour = Int(groups[1]!), hour < 25, let minute = Int(groups[2]!), minute < 60 else { return nil }
         var words = [String(hour)]
         if minute == 0 {
@@ -114,7 +125,7 @@ enum TextNormalizer {
         if let seconds = groups[3].flatMap({ Int($0) }) {
             words += ["and", String(seconds), seconds == 1 ? "second" : "seconds"]
         }
-        if let half = groups[4] { words.append(half.lowercased() + ".m.") }
+        if groups[4] != nil { words.append(meridiem(groups, at: 4)) }
         return words.joined(separator: " ")
     }
 

@@ -153,7 +153,9 @@ import Testing
         ("9am–5pm", "9 a.m. to 5 p.m."),
         ("9:00-17:30", "9 o'clock to 17 30"),
         ("10-11 AM", "10 to 11 a.m."),
-        ("at 7pm.", "at 7 p.m."),
+        ("at 7pm.", "at 7 p.m.."),
+        ("at 7 p.m. sharp", "at 7 p.m. sharp"),
+        ("from 9:30 AM. Then", "from 9 30 a.m.. Then"),
     ])
     func rangesAndDates(written: String, read: String) {
         #expect(TextNormalizer.normalize(written) == read)
@@ -166,6 +168,7 @@ import Testing
 
     @Test func phonemes() throws {
         #expect(try us("Tue–Thu") == "tˈuzdˌA tə θˈɜɹzdˌA")
+        #expect(try us("at 7pm.").hasSuffix("pˌiˈɛm."))
     }
 }
 

@@ -40,6 +40,7 @@ import Testing
         #expect(try us("Anna records the show.").contains("ɹəkˈɔɹdz"))
         #expect(try us("Google uses the camera.").contains("jˈuzᵻz"))
         #expect(try us("Medical records show it.").contains("ɹˈɛkəɹdz"))
+        #expect(try us("Police records of the case").contains("ɹˈɛkəɹdz"))
     }
 
     @Test func windNounAndVerb() throws {
