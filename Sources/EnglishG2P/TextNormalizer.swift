@@ -16,6 +16,7 @@ enum TextNormalizer {
             text = url.apply(text)
         }
         if hasDotBeforeLowercase(text) { text = domain.apply(text) }
+        // 0xE2 leads the UTF-8 of the en and em dashes.
         if bytes.contains(UInt8(ascii: "-")) || bytes.contains(0xE2) { text = calendarRange.apply(text) }
         if bytes.contains(where: { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
             text = weekdayBeforeDate.apply(text)
@@ -100,7 +101,6 @@ enum TextNormalizer {
         return parts.joined(separator: ", ")
     }
 
-    /// 9:45 AM → 9 45 a.m.; 10:00 → 10 o'clock; 9:05 → 9 oh 5.
     /// am, p.m., PM: the letter, the point after it, and whether the sentence may end there.
     static let meridiemPattern = #"([AaPp])\.?[Mm]\b(\.?)(?=(\s*$|\s+[A-Z])?)"#
 
@@ -112,6 +112,7 @@ enum TextNormalizer {
         return groups[index]!.lowercased() + ".m." + (endsSentence ? "." : "")
     }
 
+    /// 9:45 AM → 9 45 a.m.; 10:00 → 10 o'clock; 9:05 → 9 oh 5.
     private static let time = PatternRewrite(#"\b(\d{1,2}):(\d{2})(?!\d)(?::(\d{2}))?(?:\s?"# + meridiemPattern + ")?") { groups in
         guard let hour = Int(groups[1]!), hour < 25, let minute = Int(groups[2]!), minute < 60 else { return nil }
         var words = [String(hour)]
@@ -171,7 +172,7 @@ enum TextNormalizer {
     /// Units only right after a number, and not after a score or a time's colon ("5:4 in").
     private static let units = PatternRewrite(
         #"(?<![\w.:])(-?\d[\d,]*(?:\.\d+)?)(\s?)((?i:"# + alternation(of: unitNames.keys) + #")|"#
-            + alternation(of: exactUnitNames.keys) + #")(?![\w/°])(?=\s*(\S?)(\S*))"#
+            + alternation(of: exactUnitNames.keys) + #")(?![\w/°])(?=\s*(\S?)(\w*))"#
     ) { groups in
         let number = groups[1]!
         let symbol = groups[3]!

@@ -43,7 +43,7 @@ import Testing
         ("6 ft 2 in", "6 feet 2 inches"),
         ("it is 12 in.", "it is 12 inches."),
         ("6 in x 4 in", "6 inches x 4 inches"),
-        ("a board 12 in long", "a board 12 inches long"),
+        ("a board 12 in long, 3 in wide", "a board 12 inches long, 3 inches wide"),
         ("3 m away", "3 meters away"),
         ("wait 2 s", "wait 2 seconds"),
         ("200 g of flour", "200 grams of flour"),
