@@ -129,6 +129,25 @@ enum Tagger {
 
     private static func isNounLike(_ tag: String) -> Bool { tag.hasPrefix("NN") || tag.hasPrefix("JJ") || tag == "CD" }
 
+    /// Tags of what follows a verb but not a noun it could compound with ("Anna lives near",
+    /// "John records the show", against "Google records show"); "of" follows the noun
+    /// ("Police estimates of").
+    private static let verbComplementTags: Set<String> = ["IN", "RB", "DT", "PRP$", "PRP", "TO", "RP", "CD", "EX", "WRB", "JJ", "JJR"]
+
+    private static let indefiniteSubjects: Set<String> = ["anyone", "anybody", "everyone", "everybody", "someone", "somebody", "nobody", "everything", "something", "nothing", "anything", "one"]
+
+    /// A name, a capitalised word opening its clause, or an indefinite pronoun ("nobody")
+    /// that stands alone as a subject: nothing that would make it a modifier (the Kennedy,
+    /// Anna's, nine) comes before it. "Anna" opening a sentence is not tagged as a name,
+    /// since any word is capitalised there.
+    private static func isSingularSubject(_ tokens: [Token], _ i: Int) -> Bool {
+        let tag = tokens[i].tag
+        let before = previousWord(tokens, i)
+        if let before, ["DT", "PRP$", "POS", "CD", "JJ", "JJR", "JJS", "IN"].contains(tokens[before].tag) { return false }
+        if tag == "NNP" || (tag == "PRP" && indefiniteSubjects.contains(tokens[i].text.lowercased())) { return true }
+        return tag == "NN" && before == nil && tokens[i].text.first?.isUppercase == true
+    }
+
     /// Determiner "that" (that man, after that, that is all) is stressed; the conjunction
     /// and the relative pronoun are not.
     private static func tagThat(_ tokens: [Token], _ i: Int) -> String {
@@ -171,10 +190,13 @@ enum Tagger {
         let previousText = previous.map { tokens[$0].text.lowercased() } ?? ""
         let next = nextWord(tokens, i)
         let nextTag = next.map { tokens[$0].tag } ?? ""
+        let nextText = next.map { tokens[$0].text.lowercased() } ?? ""
         if previousTag == "TO" || previousTag == "MD" || ["did", "do", "does", "not", "n't"].contains(previousText) { return "VB" }
         if beForms.contains(previousText) { return nextTag.hasPrefix("NN") ? noun : "JJ" }
         if haveForms.contains(previousText) { return "VBN" }
         if subjectPronouns.contains(previousText) || previousTag == "WDT" { return plural ? "VBZ" : "VBP" }
+        if plural, let previous, isSingularSubject(tokens, previous),
+           next == nil || (verbComplementTags.contains(nextTag) && nextText != "of") { return "VBZ" }
         if ["DT", "PRP$", "JJ", "POS", "CD", "IN", "JJR", "JJS"].contains(previousTag) {
             return nextTag.hasPrefix("NN") && !plural ? "JJ" : noun
         }

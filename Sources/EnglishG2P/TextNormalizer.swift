@@ -1,12 +1,14 @@
 import Foundation
 
 /// Rewrites what misaki has no reading for into words it reads well, following
-/// Kokoro-FastAPI's normalizer: e-mail addresses, URLs, units after numbers, clock times,
-/// phone numbers, fractions, yen, Roman numerals, and abbreviations the dictionaries lack.
-/// Numbers themselves stay digits: misaki's own number reader says them the way Kokoro
-/// was trained to hear them.
+/// Kokoro-FastAPI's normalizer: e-mail addresses, URLs, dates, units after numbers, clock
+/// times, scores, versions, amounts with magnitudes, phone numbers, fractions, yen, Roman
+/// numerals, and abbreviations the dictionaries lack. Numbers themselves stay digits:
+/// misaki's own number reader says them the way Kokoro was trained to hear them.
 enum TextNormalizer {
-    static func normalize(_ text: String) -> String {
+    /// `dayFirst`: numeric dates whose order is ambiguous (03/04/2025) are day/month, as in
+    /// British English; otherwise month/day, as in American English.
+    static func normalize(_ text: String, dayFirst: Bool = false) -> String {
         var text = text
         let bytes = Set(text.utf8)
         if bytes.contains(UInt8(ascii: "@")) { text = email.apply(text) }
@@ -14,9 +16,24 @@ enum TextNormalizer {
             text = url.apply(text)
         }
         if hasDotBeforeLowercase(text) { text = domain.apply(text) }
+        // 0xE2 leads the UTF-8 of the en and em dashes.
+        if bytes.contains(UInt8(ascii: "-")) || bytes.contains(0xE2) { text = calendarRange.apply(text) }
         if bytes.contains(where: { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
+            text = weekdayBeforeDate.apply(text)
+            text = isoDate.apply(text)
+            text = (dayFirst ? dayFirstDate : monthFirstDate).apply(text)
+            text = monthThenDay.apply(text)
+            text = dayThenMonth.apply(text)
             text = phone.apply(text)
+            text = timeRange.apply(text)
+            text = hourWithMeridiem.apply(text)
             text = time.apply(text)
+            text = ratio.apply(text)
+            text = prefixedVersion.apply(text)
+            text = namedVersion.apply(text)
+            text = dottedVersion.apply(text)
+            text = currencyMagnitude.apply(text)
+            text = plainMagnitude.apply(text)
             text = yen.apply(text)
             text = fraction.apply(text)
             text = units.apply(text)
@@ -84,8 +101,19 @@ enum TextNormalizer {
         return parts.joined(separator: ", ")
     }
 
+    /// am, p.m., PM: the letter, the point after it, and whether the sentence may end there.
+    static let meridiemPattern = #"([AaPp])\.?[Mm]\b(\.?)(?=(\s*$|\s+[A-Z])?)"#
+
+    /// "a.m." or "p.m." from `meridiemPattern`'s groups starting at `index`, with a second
+    /// point when the written one also ended the sentence ("at 5 pm. Then"): the
+    /// abbreviation's own point would otherwise swallow the sentence's end.
+    static func meridiem(_ groups: [String?], at index: Int) -> String {
+        let endsSentence = groups[index + 1] == "." && groups[index + 2] != nil
+        return groups[index]!.lowercased() + ".m." + (endsSentence ? "." : "")
+    }
+
     /// 9:45 AM → 9 45 a.m.; 10:00 → 10 o'clock; 9:05 → 9 oh 5.
-    private static let time = PatternRewrite(#"\b(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s?([AaPp])\.?[Mm]\b\.?)?"#) { groups in
+    private static let time = PatternRewrite(#"\b(\d{1,2}):(\d{2})(?!\d)(?::(\d{2}))?(?:\s?"# + meridiemPattern + ")?") { groups in
         guard let hour = Int(groups[1]!), hour < 25, let minute = Int(groups[2]!), minute < 60 else { return nil }
         var words = [String(hour)]
         if minute == 0 {
@@ -98,7 +126,7 @@ enum TextNormalizer {
         if let seconds = groups[3].flatMap({ Int($0) }) {
             words += ["and", String(seconds), seconds == 1 ? "second" : "seconds"]
         }
-        if let half = groups[4] { words.append(half.lowercased() + ".m.") }
+        if groups[4] != nil { words.append(meridiem(groups, at: 4)) }
         return words.joined(separator: " ")
     }
 
@@ -117,38 +145,61 @@ enum TextNormalizer {
         return "\(NumberWords.cardinal(numerator)) \(name)"
     }
 
+    /// Units matched in any case ("KM", "Mhz").
     private static let unitNames: [String: String] = [
-        "mm": "millimeter", "cm": "centimeter", "m": "meter", "km": "kilometer", "in": "inch", "ft": "foot",
-        "yd": "yard", "mi": "mile", "mg": "milligram", "g": "gram", "kg": "kilogram", "lb": "pound", "lbs": "pound",
-        "oz": "ounce", "ms": "millisecond", "sec": "second", "min": "minute", "h": "hour", "hr": "hour",
-        "ml": "milliliter", "l": "liter", "kph": "kilometer per hour", "km/h": "kilometer per hour",
+        "mm": "millimeter", "cm": "centimeter", "km": "kilometer", "ft": "foot",
+        "yd": "yard", "mi": "mile", "mg": "milligram", "kg": "kilogram", "lb": "pound", "lbs": "pound",
+        "oz": "ounce", "ms": "millisecond", "sec": "second", "min": "minute", "hr": "hour",
+        "ml": "milliliter", "kph": "kilometer per hour", "km/h": "kilometer per hour",
         "mph": "mile per hour", "m/s": "meter per second", "°c": "degree Celsius", "°f": "degree Fahrenheit",
-        "hz": "hertz", "khz": "kilohertz", "mhz": "megahertz", "ghz": "gigahertz", "kw": "kilowatt", "w": "watt",
-        "v": "volt", "kb": "kilobyte", "mb": "megabyte", "gb": "gigabyte", "tb": "terabyte",
+        "hz": "hertz", "khz": "kilohertz", "mhz": "megahertz", "ghz": "gigahertz", "kw": "kilowatt",
+        "kb": "kilobyte", "mb": "megabyte", "gb": "gigabyte", "tb": "terabyte",
         "kb/s": "kilobyte per second", "mb/s": "megabyte per second", "gb/s": "gigabyte per second",
         "kbps": "kilobit per second", "mbps": "megabit per second", "gbps": "gigabit per second", "px": "pixel",
     ]
 
-    /// Units only right after a number, so "in" and "m" as words are left alone.
+    /// Units that are letters or words in another case or spelling, matched only as written:
+    /// "M" is a million, "G" a generation (5G), "A" a grade, "v" versus, "IN" a state.
+    private static let exactUnitNames: [String: String] = [
+        "m": "meter", "g": "gram", "h": "hour", "l": "liter", "L": "liter", "W": "watt", "V": "volt",
+        "s": "second", "in": "inch",
+    ]
+
+    /// What may follow "in" for it to be inches: the end, punctuation, or a dimension
+    /// ("6 in x 4 in", "12 in long"); anything else makes it the preposition ("5 in the box").
+    private static let inchFollowers: Set<String> = ["x", "×", "by", "long", "wide", "tall", "high", "deep", "thick"]
+
+    /// Units only right after a number, and not after a score or a time's colon ("5:4 in").
     private static let units = PatternRewrite(
-        #"(?<![\w.])(-?\d[\d,]*(?:\.\d+)?)\s?("# + unitNames.keys.sorted { $0.count > $1.count }
-            .map { NSRegularExpression.escapedPattern(for: $0) }.joined(separator: "|") + #")(?![\w/])"#,
-        caseInsensitive: true
+        #"(?<![\w.:])(-?\d[\d,]*(?:\.\d+)?)(\s?)((?i:"# + alternation(of: unitNames.keys) + #")|"#
+            + alternation(of: exactUnitNames.keys) + #")(?![\w/°])(?=\s*(\S?)(\w*))"#
     ) { groups in
         let number = groups[1]!
-        let symbol = groups[2]!
-        guard var name = unitNames[symbol.lowercased()] else { return nil }
+        let symbol = groups[3]!
+        guard var name = exactUnitNames[symbol] ?? unitNames[symbol.lowercased()] else { return nil }
+        // "1990s" and "80s" are decades, and a lone "s" after a space is seconds.
+        if symbol == "s", groups[2]!.isEmpty { return nil }
+        if symbol == "in" {
+            let next = groups[4]! + groups[5]!
+            let isEnd = next.isEmpty || groups[4]!.first.map { $0.isPunctuation && $0 != "-" } == true
+            guard isEnd || inchFollowers.contains(next.lowercased()) else { return nil }
+        }
         // Lowercase b is bits; "Mb", "kb" as written in networking.
         if name.hasSuffix("byte") || name.contains("byte "), symbol.hasSuffix("b") || symbol.contains("b/") {
             name = name.replacingOccurrences(of: "byte", with: "bit")
         }
-        if symbol == "in", number.contains(".") == false, Int(number) == nil { return nil }
         if number != "1" {
             var words = name.split(separator: " ").map(String.init)
             words[0] = plural(words[0])
             name = words.joined(separator: " ")
         }
         return "\(number) \(name)"
+    }
+
+    /// A regular expression matching any of `symbols`, longest first, so "km" is not read
+    /// as "k" and a stray "m", nor "Sept" as "Sep" and a "t".
+    static func alternation<S: Sequence<String>>(of symbols: S) -> String {
+        symbols.sorted { $0.count > $1.count }.map { NSRegularExpression.escapedPattern(for: $0) }.joined(separator: "|")
     }
 
     private static func plural(_ word: String) -> String {

@@ -29,7 +29,7 @@ import Testing
         #expect(TextNormalizer.normalize("1/2") == "one half")
         #expect(TextNormalizer.normalize("3/4") == "three quarters")
         #expect(TextNormalizer.normalize("2/3") == "two thirds")
-        #expect(TextNormalizer.normalize("12/25/2020") == "12/25/2020")
+        #expect(TextNormalizer.normalize("1/2/3") == "1/2/3")
     }
 
     @Test func abbreviations() throws {

@@ -19,6 +19,30 @@ import Testing
         #expect(try us("the live show") == "ðə lˈIv ʃˈO")
     }
 
+    /// The third-person verb after a named or pronoun subject, against the plural noun.
+    @Test(arguments: [
+        "Anna lives near the park.", "Yes, Anna lives here.", "Mr. Brown lives in Leeds.", "She lives alone.",
+        "It lives under the bridge.", "Nobody lives there.", "London lives on.", "John lives with his sister.",
+    ])
+    func livesAsAVerb(sentence: String) throws {
+        #expect(try us(sentence).contains("lˈɪvz"))
+    }
+
+    @Test(arguments: [
+        "nine lives", "their lives", "They risked their lives.", "The Kennedy lives were changed.", "Anna's lives",
+        "Many lives were lost.", "We save lives.", "the lives of saints", "Lives were lost.",
+    ])
+    func livesAsANoun(phrase: String) throws {
+        #expect(try us(phrase).contains("lˈIvz"))
+    }
+
+    @Test func otherVerbsAfterANameToo() throws {
+        #expect(try us("Anna records the show.").contains("ɹəkˈɔɹdz"))
+        #expect(try us("Google uses the camera.").contains("jˈuzᵻz"))
+        #expect(try us("Medical records show it.").contains("ɹˈɛkəɹdz"))
+        #expect(try us("Police records of the case").contains("ɹˈɛkəɹdz"))
+    }
+
     @Test func windNounAndVerb() throws {
         #expect(try us("the wind blew") == "ðə wˈɪnd blˈu")
         #expect(try us("to wind the clock") == "tə wˈInd ðə klˈɑk")
