@@ -89,6 +89,8 @@ public final class EnglishG2P: Phonemizer {
 
     /// The tokens of `text`, each with the part of `text` it reads.
     private func tokens(of text: String) throws -> [Token] {
+        // British readers take an ambiguous 03/04/2025 as the 3rd of April.
+        let dayFirst = language == .britishEnglish
         var tokens: [Token] = []
         for segment in InlineMarkup.parse(text) {
             if segment.text.first?.isWhitespace == true, !tokens.isEmpty { tokens[tokens.count - 1].spaceAfter = true }
@@ -104,11 +106,11 @@ public final class EnglishG2P: Phonemizer {
                 token.source = segment.source
                 tokens.append(token)
             case .stress(let stress)?:
-                var marked = Self.tokens(ofPlain: segment)
+                var marked = Self.tokens(ofPlain: segment, dayFirst: dayFirst)
                 for i in marked.indices { marked[i].stress = stress }
                 tokens += marked
             case nil:
-                tokens += Self.tokens(ofPlain: segment)
+                tokens += Self.tokens(ofPlain: segment, dayFirst: dayFirst)
             }
             if segment.text.last?.isWhitespace == true, !tokens.isEmpty { tokens[tokens.count - 1].spaceAfter = true }
         }
@@ -117,8 +119,8 @@ public final class EnglishG2P: Phonemizer {
 
     /// A segment's text normalized and tokenized, each token given the words of the segment
     /// it reads: found in order in the normalized text, then traced through normalization.
-    private static func tokens(ofPlain segment: InlineMarkup.Segment) -> [Token] {
-        let normalized = TextNormalizer.normalize(segment.text)
+    private static func tokens(ofPlain segment: InlineMarkup.Segment, dayFirst: Bool) -> [Token] {
+        let normalized = TextNormalizer.normalize(segment.text, dayFirst: dayFirst)
         var tokens = Tokenizer.tokenize(normalized)
         let words = PhonemizedText.wordSpans(of: normalized)
         let sources = normalized == segment.text ? words : SourceAlignment.sources(of: normalized, in: segment.text)

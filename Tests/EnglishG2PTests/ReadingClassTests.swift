@@ -111,6 +111,13 @@ import Testing
         #expect(TextNormalizer.normalize(written, dayFirst: true) == read)
     }
 
+    /// The G2P picks the order from its dialect: British English reads 03/04 day first.
+    @Test func dialectPicksDateOrder() throws {
+        #expect(try gb("03/04/2025") == gb("the 3rd of April 2025"))
+        #expect(try us("03/04/2025") == us("March 4th, 2025"))
+        #expect(try gb("03/04/2025") != us("03/04/2025"))
+    }
+
     @Test(arguments: ["13/13/2025", "02/30/2025", "1/2/3", "2025-13-01", "12-25-20", "192.168.1.1", "10/20/30/40"])
     func impossibleDatesStay(text: String) {
         #expect(TextNormalizer.normalize(text) == text)
