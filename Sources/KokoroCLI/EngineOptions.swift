@@ -45,6 +45,14 @@ struct EngineOptions: ParsableArguments {
     @Option(name: .customLong("max-audio-seconds"), help: "The most audio one request may make, speech and pauses, in seconds; longer requests are refused before any work (default: $KOKORO_MAX_AUDIO_SECONDS, else 1800).")
     var maxAudioSeconds: Double?
 
+    @Option(name: .customLong("lexicon"), help: "Your pronunciations: a JSON file {\"en-us\": {\"Kokoro\": \"/kˈOkəɹO/\", \"nginx\": \"engine x\"}} (phonemes between slashes, else a respelling), read before the built-in dictionaries and again whenever it changes; the server's PUT /v1/lexicon writes it (default: $KOKORO_LEXICON, else none).")
+    var lexicon: String?
+
+    /// The lexicon file, from the flag or the environment.
+    var lexiconFile: URL? {
+        (lexicon ?? ProcessInfo.processInfo.environment["KOKORO_LEXICON"]).map { URL(fileURLWithPath: $0) }
+    }
+
     var assets: AssetLocations {
         AssetLocations.resolve(model: model, voices: voicePacks, vocabulary: vocab, onnxRuntimeLibrary: ortLibrary)
     }
@@ -99,6 +107,7 @@ struct EngineOptions: ParsableArguments {
                                                      sessions: sessionCount, optimizerPolicy: policy, memoryBudgetBytes: budget,
                                                      loudnessTarget: target,
                                                      pieceTokens: pieceTokens ?? environment["KOKORO_PIECE_TOKENS"].flatMap(Int.init) ?? PhonemeChunker.defaultTargetTokens,
-                                                     windows: windows, calibratesVoices: calibrateSetting == "on", maxAudioSeconds: audioLimit))
+                                                     windows: windows, calibratesVoices: calibrateSetting == "on", maxAudioSeconds: audioLimit,
+                                                     lexiconFile: lexiconFile))
     }
 }

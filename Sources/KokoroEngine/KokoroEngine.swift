@@ -49,14 +49,18 @@ public final class KokoroEngine: Sendable {
         public var calibratesVoices: Bool
         /// The most audio one request may make, in seconds (`SynthesisPlanner.maxAudioSeconds`).
         public var maxAudioSeconds: Double
+        /// The user lexicon's file (nil: none); see `LexiconStore`.
+        public var lexiconFile: URL?
 
         public init(assets: AssetLocations = .resolve(), session: SessionConfiguration = .init(), latencySession: SessionConfiguration? = nil,
                     logLevel: LoggingLevel = .warning,
                     audioCacheBytes: Int = 64 << 20, phonemeCacheBytes: Int = 4 << 20,
                     sessions: Int = 1, optimizerPolicy: RealTimeOptimizer.Policy = .auto, memoryBudgetBytes: Int? = nil,
                     loudnessTarget: Double? = nil, loudnessStore: URL? = nil, pieceTokens: Int = PhonemeChunker.defaultTargetTokens,
-                    windows: DecoderWindows? = .standard, calibratesVoices: Bool = true, maxAudioSeconds: Double = 1_800) {
+                    windows: DecoderWindows? = .standard, calibratesVoices: Bool = true, maxAudioSeconds: Double = 1_800,
+                    lexiconFile: URL? = nil) {
             self.assets = assets
+            self.lexiconFile = lexiconFile
             self.maxAudioSeconds = maxAudioSeconds
             self.session = session
             self.latencySession = latencySession
@@ -209,7 +213,8 @@ public final class KokoroEngine: Sendable {
         let latencySession = configuration.latencySession == nil ? nil : sessions.removeFirst()
         let vocabulary = try PhonemeVocabulary(contentsOf: assets.vocabulary)
         var planner = SynthesisPlanner(
-            phonemizers: try Self.phonemizers(assets: assets, vocabulary: vocabulary),
+            phonemizers: try Self.phonemizers(assets: assets, vocabulary: vocabulary,
+                                              lexicon: LexiconStore(file: configuration.lexiconFile, vocabulary: vocabulary)),
             vocabulary: vocabulary,
             voices: try VoiceLibrary(paths: assets.voicePacks),
             phonemeCacheBytes: configuration.phonemeCacheBytes)
@@ -233,22 +238,26 @@ public final class KokoroEngine: Sendable {
     /// every other language and for English words no dictionary knows. espeak-ng is
     /// optional (GPL-3, loaded at run time): without it English still works from the
     /// dictionaries and other languages report how to install it.
-    public static func phonemizers(assets: AssetLocations, vocabulary: PhonemeVocabulary? = nil) throws -> PhonemizerRouter {
+    public static func phonemizers(assets: AssetLocations, vocabulary: PhonemeVocabulary? = nil,
+                                   lexicon: LexiconStore? = nil) throws -> PhonemizerRouter {
         var espeak: ESpeakPhonemizer?
         var espeakError: PhonemizerError?
-        do { espeak = try ESpeakPhonemizer() } catch { espeakError = error }
+        do { espeak = try ESpeakPhonemizer(vocabulary: vocabulary) } catch { espeakError = error }
         let directory = assets.misakiDictionaries
         let american = try EnglishG2P(dictionaryDirectory: directory, british: false, fallback: espeak, vocabulary: vocabulary)
         let british = LazyPhonemizer(languages: [.britishEnglish]) { [espeak] in
             try EnglishG2P(dictionaryDirectory: directory, british: true, fallback: espeak, vocabulary: vocabulary)
         }
-        return PhonemizerRouter(phonemizers: [american, british] + (espeak.map { [$0] } ?? []), unavailable: espeakError)
+        return PhonemizerRouter(phonemizers: [american, british] + (espeak.map { [$0] } ?? []), unavailable: espeakError, lexicon: lexicon)
     }
 
     /// Seconds of audio a stream makes ahead of its consumer: enough that a listener on a
     /// normal link never waits for it (writes return once the bytes are in the socket's
     /// buffer), small enough that a slow reader holds little memory.
     public static let audioAheadSeconds = 5.0
+
+    /// Users' pronunciations, read before any built-in dictionary.
+    public var lexicon: LexiconStore? { planner.phonemizers.lexicon }
 
     /// The model file and the back ends it runs on, for status pages.
     public let modelDescription: String?

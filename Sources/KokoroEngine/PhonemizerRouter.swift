@@ -1,14 +1,18 @@
 import KokoroPhonemizer
 
-/// Picks the phonemizer for a language: the first registered one that handles it.
+/// Picks the phonemizer for a language: the first registered one that handles it, and
+/// reads the user lexicon's words its way before any built-in dictionary.
 public struct PhonemizerRouter: Sendable {
     public let phonemizers: [any Phonemizer]
     /// Why a phonemizer could not be set up (reported when a language needs it).
     public let unavailable: PhonemizerError?
+    /// Users' pronunciations (nil: none).
+    public let lexicon: LexiconStore?
 
-    public init(phonemizers: [any Phonemizer], unavailable: PhonemizerError? = nil) {
+    public init(phonemizers: [any Phonemizer], unavailable: PhonemizerError? = nil, lexicon: LexiconStore? = nil) {
         self.phonemizers = phonemizers
         self.unavailable = unavailable
+        self.lexicon = lexicon
     }
 
     public func phonemizer(for language: Language) throws -> any Phonemizer {
@@ -16,11 +20,24 @@ public struct PhonemizerRouter: Sendable {
         throw unavailable ?? PhonemizerError.unsupportedLanguage(language)
     }
 
+    /// Changes whenever the lexicon does: phonemes cached under another generation are stale.
+    public var lexiconGeneration: Int { lexicon?.current().generation ?? 0 }
+
     public func phonemize(_ text: String, language: Language) throws -> String {
-        try phonemizer(for: language).phonemize(text, language: language)
+        let phonemizer = try phonemizer(for: language)
+        return try phonemizer.phonemize(try marked(text, language: language, by: phonemizer)?.text ?? text, language: language)
     }
 
     public func phonemizeWords(_ text: String, language: Language) throws -> PhonemizedText {
-        try phonemizer(for: language).phonemizeWords(text, language: language)
+        let phonemizer = try phonemizer(for: language)
+        guard let marked = try marked(text, language: language, by: phonemizer) else {
+            return try phonemizer.phonemizeWords(text, language: language)
+        }
+        let read = try phonemizer.phonemizeWords(marked.text, language: language)
+        return PhonemizedText(phonemes: read.phonemes, sources: read.sources.map { $0.map(marked.originalRange) })
+    }
+
+    private func marked(_ text: String, language: Language, by phonemizer: any Phonemizer) throws -> MarkedText? {
+        try lexicon?.current().lexicon.marking(text, language: language) { try phonemizer.phonemize($0, language: language) }
     }
 }

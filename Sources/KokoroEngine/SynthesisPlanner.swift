@@ -25,6 +25,8 @@ public struct SynthesisPlanner: Sendable {
     public struct PhonemeKey: Hashable, Sendable {
         let text: String
         let language: Language
+        /// The user lexicon's generation the phonemes were read with.
+        let lexicon: Int
     }
 
     public init(phonemizers: PhonemizerRouter, vocabulary: PhonemeVocabulary, voices: VoiceLibrary, phonemeCacheBytes: Int = 4 << 20) {
@@ -38,7 +40,7 @@ public struct SynthesisPlanner: Sendable {
 
     /// A sentence's phonemes and the words they read, from the cache when it was seen before.
     func phonemes(of sentence: String, language: Language) throws -> PhonemizedText {
-        let key = PhonemeKey(text: sentence, language: language)
+        let key = PhonemeKey(text: sentence, language: language, lexicon: phonemizers.lexiconGeneration)
         if let cached = phonemeCache.value(for: key) { return cached }
         let phonemes = try phonemizers.phonemizeWords(sentence, language: language)
         phonemeCache.insert(phonemes, for: key)

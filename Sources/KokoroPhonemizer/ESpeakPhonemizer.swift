@@ -7,17 +7,53 @@ import Foundation
 public struct ESpeakPhonemizer: Phonemizer {
     public let languages = Set(Language.allCases)
     private let espeak: ESpeak
+    /// Checks inline phonemes (nil: unchecked).
+    private let vocabulary: PhonemeVocabulary?
 
-    public init(espeak: ESpeak) { self.espeak = espeak }
+    public init(espeak: ESpeak, vocabulary: PhonemeVocabulary? = nil) {
+        self.espeak = espeak
+        self.vocabulary = vocabulary
+    }
 
     /// Uses the process-wide espeak-ng library.
-    public init() throws(PhonemizerError) { self.init(espeak: try ESpeak.shared()) }
+    public init(vocabulary: PhonemeVocabulary? = nil) throws(PhonemizerError) {
+        self.init(espeak: try ESpeak.shared(), vocabulary: vocabulary)
+    }
 
     /// Marks espeak would drop; they are kept verbatim between phonemized runs of words.
     static let punctuation: Set<Character> = [";", ":", ",", ".", "!", "?", "¡", "¿", "—", "…", "\"", "«", "»", "“", "”", "(", ")", "{", "}", "[", "]"]
     private static let opening: Set<Character> = ["¡", "¿", "«", "“", "(", "{", "["]
 
     public func phonemize(_ text: String, language: Language) throws -> String {
+        try phonemizeWords(text, language: language).phonemes
+    }
+
+    /// Plain runs through espeak, words matched to them by count; inline phonemes
+    /// (`[word](/phonemes/)`) verbatim, reading their word. A stress mark has no espeak
+    /// equivalent: its word is read as written.
+    public func phonemizeWords(_ text: String, language: Language) throws -> PhonemizedText {
+        var read = PhonemizedText(phonemes: "", sources: [])
+        var previous: InlineMarkup.Segment?
+        for segment in InlineMarkup.parse(text) {
+            let part: PhonemizedText
+            if case .phonemes(let phonemes)? = segment.control {
+                if let unknown = vocabulary?.unknownSymbols(in: phonemes), !unknown.isEmpty {
+                    throw PhonemizerError.invalidInlinePhonemes(unknown.map { String($0) })
+                }
+                let words = PhonemizedText.words(of: phonemes)
+                part = PhonemizedText(phonemes: words.joined(separator: " "), sources: Array(repeating: segment.source, count: words.count))
+            } else {
+                let plain = PhonemizedText.aligningWords(try phonemizePlain(segment.text, language: language), with: segment.text)
+                part = PhonemizedText(phonemes: plain.phonemes, sources: plain.sources.map { $0.map { $0.shifted(by: segment.source.lowerBound) } })
+            }
+            let spaced = previous.map { $0.text.last?.isWhitespace == true || segment.text.first?.isWhitespace == true } ?? true
+            read.append(part, spaced: spaced)
+            previous = segment
+        }
+        return read
+    }
+
+    private func phonemizePlain(_ text: String, language: Language) throws -> String {
         let text = text.replacingOccurrences(of: "«", with: "“").replacingOccurrences(of: "»", with: "”")
         var output = ""
         var words = ""

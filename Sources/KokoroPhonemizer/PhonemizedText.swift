@@ -1,3 +1,5 @@
+import Foundation
+
 /// Phonemes together with the words of the text they read: what word timestamps are made of.
 ///
 /// Each space-separated word of `phonemes` (`PhonemizedText.words(of:)`, the one definition
@@ -13,6 +15,27 @@ public struct PhonemizedText: Sendable, Equatable {
         precondition(sources.count == Self.words(of: phonemes).count, "one source per phoneme word")
         self.phonemes = phonemes
         self.sources = sources
+    }
+
+    /// Appends `other` after a space or, not `spaced`, glued to the last word (as "." to the
+    /// word before it), whose source then covers both.
+    public mutating func append(_ other: PhonemizedText, spaced: Bool) {
+        let added = other.phonemes.trimmingCharacters(in: .whitespaces)
+        guard !added.isEmpty else { return }
+        let current = phonemes.trimmingCharacters(in: .whitespaces)
+        guard !current.isEmpty else {
+            self = PhonemizedText(phonemes: added, sources: other.sources)
+            return
+        }
+        if spaced {
+            phonemes = current + " " + added
+            sources += other.sources
+        } else {
+            phonemes = current + added
+            let last = sources.removeLast(), first = other.sources[0]
+            sources.append(last.flatMap { last in first.map { min(last.lowerBound, $0.lowerBound)..<max(last.upperBound, $0.upperBound) } } ?? last ?? first)
+            sources += other.sources.dropFirst()
+        }
     }
 
     /// The words of a phoneme string: runs between spaces.

@@ -37,7 +37,8 @@ func buildRouter(configuration: ServerConfiguration, state: ServerState, admissi
 
     let speech = SpeechRoutes(state: state, configuration: configuration, admission: admission)
     let info = InfoRoutes(state: state, configuration: configuration, gate: gate, metrics: metrics, memory: memory)
-    for route in routeTable(speech: speech, info: info, devRoutes: configuration.devRoutes) {
+    let lexicon = LexiconRoutes(state: state)
+    for route in routeTable(speech: speech, info: info, lexicon: lexicon, devRoutes: configuration.devRoutes) {
         router.on(RouterPath(route.path), method: route.method, use: route.handler)
     }
     return router
@@ -66,7 +67,7 @@ struct Route: Sendable {
 
 /// Every route, in one table: the router is built from it, and `OpenAPITests` holds the
 /// OpenAPI document to it.
-func routeTable(speech: SpeechRoutes, info: InfoRoutes, devRoutes: Bool) -> [Route] {
+func routeTable(speech: SpeechRoutes, info: InfoRoutes, lexicon: LexiconRoutes, devRoutes: Bool) -> [Route] {
     var routes: [Route] = []
     // OpenAI's paths, and the unversioned ones Open WebUI calls.
     for prefix in ["/v1", ""] {
@@ -75,6 +76,8 @@ func routeTable(speech: SpeechRoutes, info: InfoRoutes, devRoutes: Bool) -> [Rou
     }
     routes.append(Route(method: .get, path: "/v1/models") { try info.models($0, context: $1) })
     routes.append(Route(method: .get, path: "/audio/models") { try info.models($0, context: $1) })
+    routes.append(Route(method: .get, path: "/v1/lexicon") { try lexicon.get($0, context: $1) })
+    routes.append(Route(method: .put, path: "/v1/lexicon") { try await lexicon.put($0, context: $1) })
     if devRoutes {
         routes.append(Route(method: .post, path: "/dev/phonemize") { try await speech.phonemize($0, context: $1) })
         routes.append(Route(method: .post, path: "/dev/generate_from_phonemes") { try await speech.generateFromPhonemes($0, context: $1) })

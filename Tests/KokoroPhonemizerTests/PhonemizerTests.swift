@@ -35,6 +35,22 @@ struct ESpeakPhonemizerTests {
         #expect(vocabulary.unknownSymbols(in: spanish) == ["¿"], "\(spanish)")
     }
 
+    /// `[word](/phonemes/)` is honoured in every language, not read aloud, and its
+    /// phonemes read the word they mark; a stress mark, meaningless to espeak, reads the word.
+    @Test func inlinePhonemesInEspeakLanguages() throws {
+        let text = "Hola [gato](/ɡˈato/), y [perro](+1)."
+        let read = try phonemizer.phonemizeWords(text, language: .spanish)
+        let plain = try phonemizer.phonemize("Hola gato, y perro.", language: .spanish)
+        #expect(read.phonemes.contains("ɡˈato,"))
+        #expect(!read.phonemes.contains("/") && !read.phonemes.contains("[") && !read.phonemes.contains("+"))
+        #expect(PhonemizedText.words(of: read.phonemes).count == PhonemizedText.words(of: plain).count)
+        // Each phoneme word reads its written word (punctuation glued on stretches it over the markup).
+        let words = read.sources.map { $0.map { String(decoding: Array(text.utf8)[$0], as: UTF8.self) } ?? "" }
+        #expect(words.count == 4 && words[0] == "Hola" && words[1].hasPrefix("gato") && words[2] == "y" && words[3].hasPrefix("perro"), "\(words)")
+        let checked = ESpeakPhonemizer(espeak: try ESpeak.shared(), vocabulary: vocabulary)
+        #expect(throws: PhonemizerError.invalidInlinePhonemes(["☃"])) { try checked.phonemize("[gato](/☃/)", language: .spanish) }
+    }
+
     @Test func languageSwitchFlagsAreRemoved() {
         #expect(ESpeakPhonemizer.removingLanguageFlags("(en)hˈɛloʊ(fr) mɔ̃d") == "hˈɛloʊ mɔ̃d")
     }

@@ -21,7 +21,7 @@ import Testing
         return routeTable(speech: SpeechRoutes(state: state, configuration: configuration,
                                                admission: Admission(gate: gate, configuration: configuration, metrics: metrics)),
                           info: InfoRoutes(state: state, configuration: configuration, gate: gate, metrics: metrics, memory: memory),
-                          devRoutes: devRoutes)
+                          lexicon: LexiconRoutes(state: state), devRoutes: devRoutes)
     }
 
     @Test func everyRouteIsDocumentedAndNothingElse() throws {

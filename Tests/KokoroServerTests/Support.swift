@@ -5,9 +5,11 @@ import KokoroEngine
 import Testing
 @testable import KokoroServer
 
-/// One engine for every server test: loading the model takes a moment.
+/// One engine for every server test: loading the model takes a moment. Its lexicon file
+/// starts absent (an empty lexicon); `LexiconRouteTests` fills it with made-up words only.
 let sharedEngine: Result<KokoroEngine, any Error> = Result {
-    try KokoroEngine(configuration: .init(session: .init(intraOpThreads: 2), calibratesVoices: false))
+    try KokoroEngine(configuration: .init(session: .init(intraOpThreads: 2), calibratesVoices: false,
+                                          lexiconFile: FileManager.default.temporaryDirectory.appendingPathComponent("kokoro-test-lexicon-\(UUID()).json")))
 }
 
 func makeApp(_ configure: (inout ServerConfiguration) -> Void = { _ in }, state: ServerState? = nil,

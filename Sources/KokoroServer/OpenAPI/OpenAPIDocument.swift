@@ -411,6 +411,80 @@ enum OpenAPIDocument {
     }
    }
   },
+  "/v1/lexicon": {
+   "get": {
+    "operationId": "getLexicon",
+    "summary": "Your pronunciations, as the lexicon file holds them",
+    "description": "Words read before any built-in dictionary, per language. The server reads its --lexicon file again whenever it changes; 409 when it was started without one.",
+    "responses": {
+     "200": {
+      "description": "The lexicon in use.",
+      "headers": {
+       "X-Request-Id": {
+        "$ref": "#/components/headers/RequestId"
+       }
+      },
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Lexicon"
+        }
+       }
+      }
+     },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     },
+     "409": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   },
+   "put": {
+    "operationId": "putLexicon",
+    "summary": "Replace your pronunciations",
+    "description": "Checks the whole lexicon (phonemes against Kokoro's vocabulary), writes it to the --lexicon file and uses it from the next request. 400 names the entry at fault; 409 when the server has no lexicon file.",
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/Lexicon"
+       }
+      }
+     }
+    },
+    "responses": {
+     "200": {
+      "description": "The lexicon in use.",
+      "headers": {
+       "X-Request-Id": {
+        "$ref": "#/components/headers/RequestId"
+       }
+      },
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Lexicon"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     },
+     "409": {
+      "$ref": "#/components/responses/Error"
+     },
+     "413": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
   "/dev/phonemize": {
    "post": {
     "operationId": "phonemize",
@@ -1360,6 +1434,29 @@ enum OpenAPIDocument {
      },
      "warmup": {
       "type": "object"
+     }
+    }
+   },
+   "Lexicon": {
+    "type": "object",
+    "description": "Languages (en-us, en-gb, es, fr-fr, hi, it, pt-br; also their short codes), each a map of words to /phonemes/ (between slashes, Kokoro's symbols as `kokoro phonemize` prints them) or a respelling read instead. Words match whole, ignoring case; at most 10,000 entries.",
+    "additionalProperties": {
+     "type": "object",
+     "maxProperties": 10000,
+     "propertyNames": {
+      "minLength": 1,
+      "maxLength": 64
+     },
+     "additionalProperties": {
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 258
+     }
+    },
+    "example": {
+     "en-us": {
+      "Kokoro": "/kˈOkəɹO/",
+      "nginx": "engine x"
      }
     }
    }

@@ -1,21 +1,28 @@
 /// The Kokoro demo's inline control, `[text](/phonemes/)` and `[text](+1)`: the link text
-/// is spoken, and the target either replaces its phonemes or shifts its stress.
-enum InlineMarkup {
-    enum Control: Equatable {
+/// is spoken, and the target either replaces its phonemes or shifts its stress. Every
+/// phonemizer reads it the same way, so it is parsed here once.
+public enum InlineMarkup {
+    public enum Control: Equatable, Sendable {
         case phonemes(String)
         case stress(Double)
     }
 
-    struct Segment: Equatable {
-        var text: String
-        var control: Control?
+    public struct Segment: Equatable, Sendable {
+        public var text: String
+        public var control: Control?
         /// The UTF-8 offsets in the parsed text of what is spoken (a link's text).
-        var source: Range<Int>
+        public var source: Range<Int>
+
+        public init(text: String, control: Control? = nil, source: Range<Int>) {
+            self.text = text
+            self.control = control
+            self.source = source
+        }
     }
 
     /// Splits text into plain runs and marked-up words; malformed or unknown targets leave
     /// the link text as plain words, as misaki does.
-    static func parse(_ text: String) -> [Segment] {
+    public static func parse(_ text: String) -> [Segment] {
         guard text.utf8.contains(UInt8(ascii: "[")) else { return [Segment(text: text, source: 0..<text.utf8.count)] }
         func offsets(_ range: Range<String.Index>) -> Range<Int> {
             text.utf8.distance(from: text.startIndex, to: range.lowerBound)..<text.utf8.distance(from: text.startIndex, to: range.upperBound)
@@ -49,7 +56,7 @@ enum InlineMarkup {
 
     private static func control(_ target: String) -> Control? {
         let unsigned = target.first == "+" || target.first == "-" ? target.dropFirst() : Substring(target)
-        if NumberReader.isDigits(unsigned), let value = Int(target.first == "+" ? String(unsigned) : target) {
+        if !unsigned.isEmpty, unsigned.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int(target.first == "+" ? String(unsigned) : target) {
             return .stress(Double(value))
         }
         switch target {
