@@ -31,8 +31,12 @@ public final class EnglishG2P: Phonemizer {
     }
 
     public func phonemizeWords(_ text: String, language: Language) throws -> PhonemizedText {
+        try phonemizeWords(text, language: language, normalization: .standard)
+    }
+
+    public func phonemizeWords(_ text: String, language: Language, normalization: NormalizationOptions) throws -> PhonemizedText {
         guard language == self.language else { throw PhonemizerError.unsupportedLanguage(language) }
-        var tokens = try tokens(of: text)
+        var tokens = try tokens(of: text, normalization: normalization)
         Tagger.tag(&tokens, isHomograph: lexicon.isPartOfSpeechHomograph)
         var words = Retokenizer.words(from: tokens)
         var context = TokenContext()
@@ -88,9 +92,9 @@ public final class EnglishG2P: Phonemizer {
     }
 
     /// The tokens of `text`, each with the part of `text` it reads.
-    private func tokens(of text: String) throws -> [Token] {
+    private func tokens(of text: String, normalization: NormalizationOptions) throws -> [Token] {
         // British readers take an ambiguous 03/04/2025 as the 3rd of April.
-        let dayFirst = language == .britishEnglish
+        let normalizer = TextNormalizer(dayFirst: language == .britishEnglish, options: normalization)
         var tokens: [Token] = []
         for segment in InlineMarkup.parse(text) {
             if segment.text.first?.isWhitespace == true, !tokens.isEmpty { tokens[tokens.count - 1].spaceAfter = true }
@@ -106,11 +110,11 @@ public final class EnglishG2P: Phonemizer {
                 token.source = segment.source
                 tokens.append(token)
             case .stress(let stress)?:
-                var marked = Self.tokens(ofPlain: segment, dayFirst: dayFirst)
+                var marked = Self.tokens(ofPlain: segment, normalizer: normalizer)
                 for i in marked.indices { marked[i].stress = stress }
                 tokens += marked
             case nil:
-                tokens += Self.tokens(ofPlain: segment, dayFirst: dayFirst)
+                tokens += Self.tokens(ofPlain: segment, normalizer: normalizer)
             }
             if segment.text.last?.isWhitespace == true, !tokens.isEmpty { tokens[tokens.count - 1].spaceAfter = true }
         }
@@ -119,8 +123,8 @@ public final class EnglishG2P: Phonemizer {
 
     /// A segment's text normalized and tokenized, each token given the words of the segment
     /// it reads: found in order in the normalized text, then traced through normalization.
-    private static func tokens(ofPlain segment: InlineMarkup.Segment, dayFirst: Bool) -> [Token] {
-        let normalized = TextNormalizer.normalize(segment.text, dayFirst: dayFirst)
+    private static func tokens(ofPlain segment: InlineMarkup.Segment, normalizer: TextNormalizer) -> [Token] {
+        let normalized = normalizer.normalize(segment.text)
         var tokens = Tokenizer.tokenize(normalized)
         let words = PhonemizedText.wordSpans(of: normalized)
         let sources = normalized == segment.text ? words : SourceAlignment.sources(of: normalized, in: segment.text)

@@ -1,48 +1,60 @@
 import Foundation
+import KokoroPhonemizer
 
 /// Rewrites what misaki has no reading for into words it reads well, following
 /// Kokoro-FastAPI's normalizer: e-mail addresses, URLs, dates, units after numbers, clock
 /// times, scores, versions, amounts with magnitudes, phone numbers, fractions, yen, Roman
 /// numerals, and abbreviations the dictionaries lack. Numbers themselves stay digits:
 /// misaki's own number reader says them the way Kokoro was trained to hear them.
-enum TextNormalizer {
-    /// `dayFirst`: numeric dates whose order is ambiguous (03/04/2025) are day/month, as in
-    /// British English; otherwise month/day, as in American English.
-    static func normalize(_ text: String, dayFirst: Bool = false) -> String {
+struct TextNormalizer {
+    /// Numeric dates whose order is ambiguous (03/04/2025) are day/month, as in British
+    /// English; otherwise month/day, as in American English.
+    var dayFirst = false
+    /// The classes a request wants rewritten (Kokoro-FastAPI's `normalization_options`).
+    var options = NormalizationOptions.standard
+
+    func normalize(_ text: String) -> String {
+        guard options.normalize else { return text }
         var text = text
         let bytes = Set(text.utf8)
-        if bytes.contains(UInt8(ascii: "@")) { text = email.apply(text) }
-        if bytes.contains(UInt8(ascii: "/")) || (bytes.contains(UInt8(ascii: "w")) && text.contains("www.")) {
-            text = url.apply(text)
+        if options.emails, bytes.contains(UInt8(ascii: "@")) { text = Self.email.apply(text) }
+        if options.urls {
+            if bytes.contains(UInt8(ascii: "/")) || (bytes.contains(UInt8(ascii: "w")) && text.contains("www.")) {
+                text = Self.url.apply(text)
+            }
+            if Self.hasDotBeforeLowercase(text) { text = Self.domain.apply(text) }
         }
-        if hasDotBeforeLowercase(text) { text = domain.apply(text) }
+        if options.optionalPlurals, bytes.contains(UInt8(ascii: "(")) { text = Self.optionalPlural.apply(text) }
         // 0xE2 leads the UTF-8 of the en and em dashes.
-        if bytes.contains(UInt8(ascii: "-")) || bytes.contains(0xE2) { text = calendarRange.apply(text) }
+        if bytes.contains(UInt8(ascii: "-")) || bytes.contains(0xE2) { text = Self.calendarRange.apply(text) }
         if bytes.contains(where: { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
-            text = weekdayBeforeDate.apply(text)
-            text = isoDate.apply(text)
-            text = (dayFirst ? dayFirstDate : monthFirstDate).apply(text)
-            text = monthThenDay.apply(text)
-            text = dayThenMonth.apply(text)
-            text = phone.apply(text)
-            text = timeRange.apply(text)
-            text = hourWithMeridiem.apply(text)
-            text = time.apply(text)
-            text = ratio.apply(text)
-            text = prefixedVersion.apply(text)
-            text = namedVersion.apply(text)
-            text = dottedVersion.apply(text)
-            text = currencyMagnitude.apply(text)
-            text = plainMagnitude.apply(text)
-            text = yen.apply(text)
-            text = fraction.apply(text)
-            text = units.apply(text)
-            text = hashNumber.apply(text)
+            text = Self.weekdayBeforeDate.apply(text)
+            text = Self.isoDate.apply(text)
+            text = (dayFirst ? Self.dayFirstDate : Self.monthFirstDate).apply(text)
+            text = Self.monthThenDay.apply(text)
+            text = Self.dayThenMonth.apply(text)
+            if options.phones { text = Self.phone.apply(text) }
+            text = Self.timeRange.apply(text)
+            text = Self.hourWithMeridiem.apply(text)
+            text = Self.time.apply(text)
+            text = Self.ratio.apply(text)
+            text = Self.prefixedVersion.apply(text)
+            text = Self.namedVersion.apply(text)
+            text = Self.dottedVersion.apply(text)
+            text = Self.currencyMagnitude.apply(text)
+            text = Self.plainMagnitude.apply(text)
+            text = Self.yen.apply(text)
+            text = Self.fraction.apply(text)
+            if options.units { text = Self.units.apply(text) }
+            text = Self.hashNumber.apply(text)
         }
-        if bytes.contains(UInt8(ascii: ".")), mayHaveAbbreviation(text) { text = abbreviation.apply(text) }
-        if mayHaveRomanNumeral(text) { text = romanNumeral.apply(text) }
+        if bytes.contains(UInt8(ascii: ".")), Self.mayHaveAbbreviation(text) { text = Self.abbreviation.apply(text) }
+        if Self.mayHaveRomanNumeral(text) { text = Self.romanNumeral.apply(text) }
         return text
     }
+
+    /// Kokoro-FastAPI's optional plural: "file(s)" is read "files".
+    private static let optionalPlural = PatternRewrite(#"\b([A-Za-z]+)\(s\)"#) { groups in groups[1]! + "s" }
 
     /// Cheap checks that spare most sentences the regular expressions.
     private static func hasDotBeforeLowercase(_ text: String) -> Bool {
@@ -89,7 +101,7 @@ enum TextNormalizer {
     }
 
     /// Bare domains (example.com) with a common top-level domain.
-    private static let domain = PatternRewrite(#"\b([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:com|org|net|edu|gov|io|co|uk|us|ca|de|fr|au|info|ai|app|dev))\b(?![\w@])"#) { groups in
+    private static let domain = PatternRewrite(#"(?<!@)\b([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:com|org|net|edu|gov|io|co|uk|us|ca|de|fr|au|info|ai|app|dev))\b(?![\w@])"#) { groups in
         groups[1]!.replacingOccurrences(of: ".", with: " dot ")
     }
 

@@ -21,6 +21,10 @@ public final class LazyPhonemizer: Phonemizer {
         try phonemizer().phonemizeWords(text, language: language)
     }
 
+    public func phonemizeWords(_ text: String, language: Language, normalization: NormalizationOptions) throws -> PhonemizedText {
+        try phonemizer().phonemizeWords(text, language: language, normalization: normalization)
+    }
+
     private func phonemizer() throws -> any Phonemizer {
         try built.withLock { built in
             if let phonemizer = built { return phonemizer }

@@ -28,12 +28,12 @@ public struct PhonemizerRouter: Sendable {
         return try phonemizer.phonemize(try marked(text, language: language, by: phonemizer)?.text ?? text, language: language)
     }
 
-    public func phonemizeWords(_ text: String, language: Language) throws -> PhonemizedText {
+    public func phonemizeWords(_ text: String, language: Language, normalization: NormalizationOptions = .standard) throws -> PhonemizedText {
         let phonemizer = try phonemizer(for: language)
         guard let marked = try marked(text, language: language, by: phonemizer) else {
-            return try phonemizer.phonemizeWords(text, language: language)
+            return try phonemizer.phonemizeWords(text, language: language, normalization: normalization)
         }
-        let read = try phonemizer.phonemizeWords(marked.text, language: language)
+        let read = try phonemizer.phonemizeWords(marked.text, language: language, normalization: normalization)
         return PhonemizedText(phonemes: read.phonemes, sources: read.sources.map { $0.map(marked.originalRange) })
     }
 

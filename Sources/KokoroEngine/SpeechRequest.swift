@@ -14,8 +14,11 @@ public struct SpeechRequest: Sendable, Equatable {
     /// A listener plays the audio as it comes: each piece is due when the audio before it
     /// has played, and need not be made much sooner. Otherwise every piece is due at once.
     public var realTime: Bool
+    /// Which written forms are rewritten into words before phonemizing.
+    public var normalization: NormalizationOptions
     public init(text: String, voice: String, speed: Float = 1, language: Language? = nil, useCache: Bool = true,
-                realTime: Bool = false) {
+                realTime: Bool = false, normalization: NormalizationOptions = .standard) {
+        self.normalization = normalization
         self.useCache = useCache
         self.realTime = realTime
         self.text = text

@@ -25,6 +25,7 @@ public struct SynthesisPlanner: Sendable {
     public struct PhonemeKey: Hashable, Sendable {
         let text: String
         let language: Language
+        let normalization: NormalizationOptions
         /// The user lexicon's generation the phonemes were read with.
         let lexicon: Int
     }
@@ -39,10 +40,10 @@ public struct SynthesisPlanner: Sendable {
     }
 
     /// A sentence's phonemes and the words they read, from the cache when it was seen before.
-    func phonemes(of sentence: String, language: Language) throws -> PhonemizedText {
-        let key = PhonemeKey(text: sentence, language: language, lexicon: phonemizers.lexiconGeneration)
+    func phonemes(of sentence: String, language: Language, normalization: NormalizationOptions) throws -> PhonemizedText {
+        let key = PhonemeKey(text: sentence, language: language, normalization: normalization, lexicon: phonemizers.lexiconGeneration)
         if let cached = phonemeCache.value(for: key) { return cached }
-        let phonemes = try phonemizers.phonemizeWords(sentence, language: language)
+        let phonemes = try phonemizers.phonemizeWords(sentence, language: language, normalization: normalization)
         phonemeCache.insert(phonemes, for: key)
         return phonemes
     }
@@ -71,7 +72,7 @@ public struct SynthesisPlanner: Sendable {
                 // are its substrings, in order.
                 var sentences: [String] = [], sources: [Range<Int>?] = []
                 for sentence in TextSegmenter.sentences(text) {
-                    let phonemized = try phonemes(of: sentence, language: language)
+                    let phonemized = try phonemes(of: sentence, language: language, normalization: request.normalization)
                     let start = bytes[cursor...].firstRange(of: Array(sentence.utf8))?.lowerBound
                     if let start { cursor = start + sentence.utf8.count }
                     sentences.append(phonemized.phonemes)

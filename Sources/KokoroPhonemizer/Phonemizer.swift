@@ -11,6 +11,8 @@ public protocol Phonemizer: Sendable {
     func phonemize(_ text: String, language: Language) throws -> String
     /// The phonemes of `text` with the part of `text` each word reads (for word timestamps).
     func phonemizeWords(_ text: String, language: Language) throws -> PhonemizedText
+    /// The same, with only the rewrites of written forms `normalization` asks for.
+    func phonemizeWords(_ text: String, language: Language, normalization: NormalizationOptions) throws -> PhonemizedText
 }
 
 extension Phonemizer {
@@ -18,6 +20,11 @@ extension Phonemizer {
     /// reads each written word as one word.
     public func phonemizeWords(_ text: String, language: Language) throws -> PhonemizedText {
         PhonemizedText.aligningWords(try phonemize(text, language: language), with: text)
+    }
+
+    /// For phonemizers with no normalizer of their own to tune.
+    public func phonemizeWords(_ text: String, language: Language, normalization: NormalizationOptions) throws -> PhonemizedText {
+        try phonemizeWords(text, language: language)
     }
 }
 

@@ -1,10 +1,10 @@
 import AudioEncoding
+import KokoroPhonemizer
 
 /// The JSON body of `/v1/audio/speech`: OpenAI's fields (`stream_format` "sse" for Server-Sent
 /// Events; `instructions` accepted but not followed, which the response says), the aliases
-/// older Kokoro clients send (`text`, `format`), and Kokoro's extensions (`stream`, `lang`,
-/// `no_cache`).
-/// (`normalize: false` is not supported: English text is always normalized; the field is ignored.)
+/// older Kokoro clients send (`text`, `format`), Kokoro-FastAPI's `normalization_options`,
+/// and Kokoro's extensions (`stream`, `lang`, `no_cache`).
 struct SpeechBody: Decodable {
     var model: String?
     var input: String
@@ -16,9 +16,30 @@ struct SpeechBody: Decodable {
     var noCache: Bool?
     var streamFormat: String?
     var instructions: String?
+    var normalization: NormalizationOptions
 
     enum Keys: String, CodingKey, CaseIterable {
-        case model, input, text, voice, response_format, format, speed, stream, lang, lang_code, no_cache, stream_format, instructions
+        case model, input, text, voice, response_format, format, speed, stream, lang, lang_code, no_cache, stream_format, instructions,
+             normalization_options
+    }
+
+    /// Kokoro-FastAPI's `normalization_options`, with its defaults for fields left out (units
+    /// off, the rest on). `replace_remaining_symbols` is accepted and changes nothing: misaki
+    /// reads the symbols it knows (%, &, +, @) itself, as Kokoro was trained.
+    struct NormalizationBody: Decodable {
+        var normalize: Bool?
+        var unit_normalization: Bool?
+        var url_normalization: Bool?
+        var email_normalization: Bool?
+        var optional_pluralization_normalization: Bool?
+        var phone_normalization: Bool?
+        var replace_remaining_symbols: Bool?
+
+        var options: NormalizationOptions {
+            NormalizationOptions(normalize: normalize ?? true, units: unit_normalization ?? false, urls: url_normalization ?? true,
+                                 emails: email_normalization ?? true, optionalPlurals: optional_pluralization_normalization ?? true,
+                                 phones: phone_normalization ?? true)
+        }
     }
 
     init(from decoder: any Decoder) throws {
@@ -38,6 +59,7 @@ struct SpeechBody: Decodable {
         noCache = try container.decodeIfPresent(Bool.self, forKey: .no_cache)
         streamFormat = try container.decodeIfPresent(String.self, forKey: .stream_format)
         instructions = try container.decodeIfPresent(String.self, forKey: .instructions)
+        normalization = try container.decodeIfPresent(NormalizationBody.self, forKey: .normalization_options)?.options ?? .standard
     }
 
     /// Whether the audio goes out as Server-Sent Events (`stream_format` "sse") rather than

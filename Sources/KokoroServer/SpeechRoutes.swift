@@ -68,7 +68,7 @@ struct SpeechRoutes: Sendable {
         // audio), due at the pace of playback: a whole file alone is made at full speed, and
         // under load it never takes the machine from a stream about to run dry.
         let speechRequest = SpeechRequest(text: body.input, voice: voice, speed: speed, language: language,
-                                          useCache: !(body.noCache ?? false), realTime: true)
+                                          useCache: !(body.noCache ?? false), realTime: true, normalization: body.normalization)
         let ticket = try await admission.admit(engine, arrival: received) { try $0.prepare(speechRequest) }
         var headers: HTTPFields = [.contentType: format.contentType]
         if let instructions = body.instructions, !instructions.allSatisfy(\.isWhitespace) {
@@ -203,7 +203,8 @@ struct SpeechRoutes: Sendable {
         let input: String
         let voice: String?
         let language: String?
-        enum CodingKeys: String, CodingKey, CaseIterable { case input, voice, language }
+        let normalization_options: SpeechBody.NormalizationBody?
+        enum CodingKeys: String, CodingKey, CaseIterable { case input, voice, language, normalization_options }
     }
 
     struct PhonemizeResult: Encodable {
@@ -232,7 +233,9 @@ struct SpeechRoutes: Sendable {
             // phonemized in a slot, like speech.
             let slot = try await admission.slot(engine)
             defer { Task { await slot.release(after: nil) } }
-            let job = try await engine.plan { try engine.prepare(SpeechRequest(text: body.input, voice: voice, language: language)) }
+            let request = SpeechRequest(text: body.input, voice: voice, language: language,
+                                        normalization: body.normalization_options?.options ?? .standard)
+            let job = try await engine.plan { try engine.prepare(request) }
             let segments: [PhonemizeResult.Segment] = job.segments.compactMap {
                 guard case .speech(let phonemes, let tokens, _, _) = $0 else { return nil }
                 return .init(phonemes: phonemes, tokens: tokens)

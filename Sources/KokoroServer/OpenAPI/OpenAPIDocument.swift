@@ -1043,6 +1043,9 @@ enum OpenAPIDocument {
      "instructions": {
       "type": "string",
       "description": "Accepted, not followed: Kokoro has no style control. The response then carries X-Instructions-Ignored."
+     },
+     "normalization_options": {
+      "$ref": "#/components/schemas/NormalizationOptions"
      }
     }
    },
@@ -1067,6 +1070,9 @@ enum OpenAPIDocument {
      },
      "language": {
       "type": "string"
+     },
+     "normalization_options": {
+      "$ref": "#/components/schemas/NormalizationOptions"
      }
     }
    },
@@ -1457,6 +1463,47 @@ enum OpenAPIDocument {
      "en-us": {
       "Kokoro": "/kˈOkəɹO/",
       "nginx": "engine x"
+     }
+    }
+   },
+   "NormalizationOptions": {
+    "type": "object",
+    "description": "Kokoro-FastAPI's normalization options, field for field; a field left out takes Kokoro-FastAPI's default. Without the object, everything is on (units included). English only: espeak-ng languages are read as espeak-ng reads them.",
+    "properties": {
+     "normalize": {
+      "type": "boolean",
+      "default": true,
+      "description": "Off: the text reaches the phonemizer as written; misaki's own rules still read numbers, currency and the symbols it knows, as Kokoro was trained."
+     },
+     "unit_normalization": {
+      "type": "boolean",
+      "default": false,
+      "description": "\"10 km\" read \"ten kilometers\"."
+     },
+     "url_normalization": {
+      "type": "boolean",
+      "default": true,
+      "description": "URLs and domains read part by part."
+     },
+     "email_normalization": {
+      "type": "boolean",
+      "default": true,
+      "description": "E-mail addresses read \"a dot b at example dot com\"."
+     },
+     "optional_pluralization_normalization": {
+      "type": "boolean",
+      "default": true,
+      "description": "\"file(s)\" read \"files\"."
+     },
+     "phone_normalization": {
+      "type": "boolean",
+      "default": true,
+      "description": "Phone numbers read in groups of digits."
+     },
+     "replace_remaining_symbols": {
+      "type": "boolean",
+      "default": true,
+      "description": "Accepted, changes nothing: misaki reads %, &, + and @ itself."
      }
     }
    }
