@@ -9,6 +9,9 @@ public enum TextSegmenter {
         "a.m", "p.m", "u.s", "u.k",
     ]
 
+    /// Chinese and Japanese full stops: they end a sentence with no space after them.
+    static let fullWidthEnds: Set<Character> = ["。", "！", "？"]
+
     /// The sentences of `text`, trimmed, each with its closing punctuation. Line breaks
     /// always end a sentence (a heading or list item is spoken on its own).
     public static func sentences(_ text: String) -> [String] {
@@ -21,13 +24,17 @@ public enum TextSegmenter {
                 let character = characters[index]
                 current.append(character)
                 index += 1
-                guard character == "." || character == "!" || character == "?" || character == "…" else { continue }
+                let fullWidth = Self.fullWidthEnds.contains(character)
+                guard fullWidth || character == "." || character == "!" || character == "?" || character == "…" else { continue }
                 // Closing quotes and brackets belong to the sentence they end.
-                while index < characters.count, "\"'”’)]".contains(characters[index]) {
+                let stop = index
+                while index < characters.count, "\"'”’)]」』）】".contains(characters[index]) {
                     current.append(characters[index])
                     index += 1
                 }
-                guard index == characters.count || characters[index].isWhitespace else { continue }
+                // A full stop ends a sentence at once, unless it closes a quote the sentence
+                // goes on after (「行くよ。」と言った).
+                guard (fullWidth && index == stop) || index == characters.count || characters[index].isWhitespace else { continue }
                 if character == "." && endsWithAbbreviation(current) { continue }
                 let trimmed = current.trimmingWhitespace()
                 if !trimmed.isEmpty { sentences.append(trimmed) }

@@ -12,6 +12,13 @@ struct TextSegmenterTests {
         #expect(TextSegmenter.sentences("Title\n\n\"Go home.\" She left. 3.14 is pi.") == ["Title", "\"Go home.\"", "She left.", "3.14 is pi."])
         #expect(TextSegmenter.sentences("   \n  ").isEmpty)
     }
+
+    /// Chinese and Japanese end sentences at 。！？ with no space after; a quote closed after
+    /// one belongs to the sentence it is in.
+    @Test func fullWidthStopsEndSentences() {
+        #expect(TextSegmenter.sentences("今天天气很好。我们去公园吧！你来吗？") == ["今天天气很好。", "我们去公园吧！", "你来吗？"])
+        #expect(TextSegmenter.sentences("彼は「行くよ。」と言った。そうなの？") == ["彼は「行くよ。」と言った。", "そうなの？"])
+    }
 }
 
 @Suite("Phoneme chunking")
