@@ -1,0 +1,63 @@
+import Foundation
+
+/// cn2an's `transform(text, "an2cn")`, misaki's first step: digits become Chinese numerals
+/// before segmentation, so 12世纪 is read 十二世纪 and 2024年 二零二四年.
+///
+/// The passes run in cn2an's order, each over the previous one's output: ranges before a
+/// measure word (3-5个 → 三到五个), dates (years digit by digit), fractions (1/2 → 二分之一),
+/// percentages, degrees Celsius, then any remaining number. The patterns are cn2an's, run by
+/// ICU, whose `\d` is Unicode's decimal digits like Python's; a number cn2an cannot read
+/// (too long, not ASCII or full-width) is left as it was, as cn2an does.
+enum NumberReading {
+    static func spellOut(_ text: String) -> String {
+        var text = text
+        text = replaceEach(range, in: text) { range in
+            let ends = range.split(separator: "-", maxSplits: 1).map(String.init)
+            return try ChineseNumerals.low(ends[0]) + "到" + ChineseNumerals.low(ends[1])
+        }
+        text = replaceEach(date, in: text) { date in
+            try replaceAll(digits, in: replaceAll(year, in: date, with: ChineseNumerals.direct), with: ChineseNumerals.low)
+        }
+        text = replaceEach(fraction, in: text) { fraction in
+            let parts = try replaceAll(digits, in: fraction, with: ChineseNumerals.low).split(separator: "/")
+            return parts[1] + "分之" + parts[0]
+        }
+        text = replaceEach(percent, in: text) { "百分之" + (try ChineseNumerals.low(String($0.dropLast()))) }
+        text = replaceEach(celsius, in: text) { try ChineseNumerals.low(String($0.dropLast())) + "摄氏度" }
+        return replaceEach(number, in: text, with: ChineseNumerals.low)
+    }
+
+    /// The measure words after which cn2an reads `a-b` as a range.
+    static let measureWords = "斤|克|千克|公斤|吨|米|厘米|毫米|公里|升|毫升|元|角|分|个|只|条|张|块|瓶|杯|份|本|辆|台|匹|头|位|亩|小时|分钟|秒|天|半"
+
+    private static let range = try! NSRegularExpression(pattern: #"\d+(\.\d+)?-\d+(\.\d+)?(?=("# + measureWords + "))")
+    private static let date = try! NSRegularExpression(pattern: #"(\d{2,4}年)?(\d{1,2}月)?(\d{1,2}日)?"#)
+    private static let year = try! NSRegularExpression(pattern: #"\d+(?=年)"#)
+    private static let digits = try! NSRegularExpression(pattern: #"\d+"#)
+    private static let fraction = try! NSRegularExpression(pattern: #"\d+/\d+"#)
+    private static let percent = try! NSRegularExpression(pattern: #"-?(\d+\.)?\d+%"#)
+    private static let celsius = try! NSRegularExpression(pattern: #"\d+℃"#)
+    private static let number = try! NSRegularExpression(pattern: #"-?(\d+\.)?\d+"#)
+
+    /// Each match replaced by `transform` of it, or kept when that throws (cn2an's
+    /// `__sub_util` catches, warns and returns its input).
+    private static func replaceEach(_ regex: NSRegularExpression, in text: String,
+                                    with transform: (String) throws -> String) -> String {
+        replaceAll(regex, in: text) { (try? transform($0)) ?? $0 }
+    }
+
+    /// Every match replaced by `transform` of it; the first failure fails them all (inside a
+    /// date, one unreadable number keeps the whole date as written).
+    private static func replaceAll(_ regex: NSRegularExpression, in text: String,
+                                   with transform: (String) throws -> String) rethrows -> String {
+        let source = text as NSString
+        var result = ""
+        var last = 0
+        for match in regex.matches(in: text, range: NSRange(location: 0, length: source.length)) {
+            result += source.substring(with: NSRange(location: last, length: match.range.location - last))
+            if match.range.length > 0 { result += try transform(source.substring(with: match.range)) }
+            last = match.range.location + match.range.length
+        }
+        return result + source.substring(from: last)
+    }
+}
