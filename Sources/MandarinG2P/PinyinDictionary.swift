@@ -15,22 +15,38 @@ struct PinyinDictionary: Sendable {
     /// Reads pypinyin's `pinyin_dict.json` (`{"20320": "nǐ,..."}`) and `phrases_dict.json`
     /// (`{"你好": [["nǐ"], ["hǎo"]]}`).
     init(characters charactersURL: URL, phrases phrasesURL: URL) throws {
-        let readings = try JSONDecoder().decode([String: String].self, from: Data(contentsOf: charactersURL))
         var characters: [UInt32: String] = [:]
-        characters.reserveCapacity(readings.count)
-        for (codePoint, list) in readings {
-            guard let scalar = UInt32(codePoint), let first = list.split(separator: ",").first else {
-                throw MandarinDataError.malformed(charactersURL.path, line: nil)
+        characters.reserveCapacity(42_000)
+        do {
+            try JSONReader.read(charactersURL) { reader in
+                try reader.object { reader, codePoint in
+                    let readings = try reader.string()
+                    guard let scalar = UInt32(codePoint), let first = readings.split(separator: ",").first else {
+                        throw JSONReader.Malformed()
+                    }
+                    characters[scalar] = String(first)
+                }
             }
-            characters[scalar] = String(first)
+        } catch is JSONReader.Malformed {
+            throw MandarinDataError.malformed(charactersURL.path, line: nil)
         }
-        let phraseReadings = try JSONDecoder().decode([String: [[String]]].self, from: Data(contentsOf: phrasesURL))
         var phrases = ScalarTrie<[String]>(capacity: 160_000)
-        for (phrase, syllables) in phraseReadings {
-            let scalars = phrase.unicodeScalars.map(\.value)
-            let firsts = syllables.compactMap(\.first)
-            guard firsts.count == scalars.count else { throw MandarinDataError.malformed(phrasesURL.path, line: nil) }
-            phrases.insert(scalars, value: firsts)
+        do {
+            try JSONReader.read(phrasesURL) { reader in
+                try reader.object { reader, phrase in
+                    var firsts: [String] = []
+                    try reader.array { reader in
+                        var readings: [String] = []
+                        try reader.array { readings.append(try $0.string()) }
+                        guard let first = readings.first else { throw JSONReader.Malformed() }
+                        firsts.append(first)
+                    }
+                    guard firsts.count == phrase.unicodeScalars.count else { throw JSONReader.Malformed() }
+                    phrases.insert(phrase.unicodeScalars.lazy.map(\.value), value: firsts)
+                }
+            }
+        } catch is JSONReader.Malformed {
+            throw MandarinDataError.malformed(phrasesURL.path, line: nil)
         }
         self.characters = characters
         self.phrases = phrases

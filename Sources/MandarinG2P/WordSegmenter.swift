@@ -13,23 +13,47 @@ struct WordSegmenter: Sendable {
     private let logTotal: Double
     private let hmm: HMMSegmenter
 
-    /// Reads jieba's `dict.txt` (`word frequency [tag]` per line).
+    /// Reads jieba's `dict.txt` (`word frequency [tag]` per line). Like jieba, a word listed
+    /// twice keeps its last frequency but counts both toward the total.
     init(dictionary url: URL, hmm: HMMSegmenter) throws {
-        let text = try String(contentsOf: url, encoding: .utf8)
+        let data = try Data(contentsOf: url)
         var trie = ScalarTrie<Int>(capacity: 650_000)
         var total = 0
-        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let fields = line.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ", omittingEmptySubsequences: false)
-            if fields.count == 1 && fields[0].isEmpty { continue }
-            guard fields.count >= 2, let frequency = Int(fields[1]) else {
-                throw MandarinDataError.malformed(url.path, line: number + 1)
+        try data.withUnsafeBytes { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var line = 1
+            var start = 0
+            while start < bytes.count {
+                var end = start
+                while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
+                if let (word, frequency) = Self.entry(UnsafeBufferPointer(rebasing: bytes[start..<end])) {
+                    trie.insert(word.unicodeScalars.lazy.map(\.value), value: frequency)
+                    total += frequency
+                } else {
+                    throw MandarinDataError.malformed(url.path, line: line)
+                }
+                start = end + 1
+                line += 1
             }
-            trie.insert(fields[0].unicodeScalars.lazy.map(\.value), value: frequency)
-            total += frequency
         }
         frequencies = trie
         logTotal = log(Double(total))
         self.hmm = hmm
+    }
+
+    /// One line's word and frequency: its first two space-separated fields, once trimmed.
+    private static func entry(_ line: UnsafeBufferPointer<UInt8>) -> (String, Int)? {
+        let isSpace = { (byte: UInt8) in byte == 0x20 || (0x09...0x0D).contains(byte) }
+        guard let first = line.firstIndex(where: { !isSpace($0) }),
+              let space = line[first...].firstIndex(of: UInt8(ascii: " ")) else { return nil }
+        var frequency = 0
+        var end = space + 1
+        while end < line.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(line[end]) {
+            frequency = frequency * 10 + Int(line[end] - UInt8(ascii: "0"))
+            end += 1
+        }
+        guard end > space + 1, end == line.count || isSpace(line[end]) else { return nil }
+        return (String(decoding: UnsafeBufferPointer(rebasing: line[first..<space]), as: UTF8.self), frequency)
     }
 
     /// The words of `text` as ranges of its scalars.
