@@ -16,7 +16,9 @@ enum NumberReading {
             return try ChineseNumerals.low(ends[0]) + "到" + ChineseNumerals.low(ends[1])
         }
         text = replaceEach(date, in: text) { date in
-            try replaceAll(digits, in: replaceAll(year, in: date, with: ChineseNumerals.direct), with: ChineseNumerals.low)
+            // cn2an keeps the year it has read when the month or day then fails (٣月).
+            let withYear = try replaceAll(year, in: date, with: ChineseNumerals.direct)
+            return (try? replaceAll(digits, in: withYear, with: ChineseNumerals.low)) ?? withYear
         }
         text = replaceEach(fraction, in: text) { fraction in
             let parts = try replaceAll(digits, in: fraction, with: ChineseNumerals.low).split(separator: "/")
@@ -46,8 +48,8 @@ enum NumberReading {
         replaceAll(regex, in: text) { (try? transform($0)) ?? $0 }
     }
 
-    /// Every match replaced by `transform` of it; the first failure fails them all (inside a
-    /// date, one unreadable number keeps the whole date as written).
+    /// Every match replaced by `transform` of it; the first failure fails them all (a fraction
+    /// with one unreadable number is kept as written).
     private static func replaceAll(_ regex: NSRegularExpression, in text: String,
                                    with transform: (String) throws -> String) rethrows -> String {
         let source = text as NSString

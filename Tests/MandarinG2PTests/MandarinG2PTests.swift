@@ -25,6 +25,7 @@ import Testing
     @Test(arguments: [
         ("2024年3月5日", "二零二四年三月五日"), ("3-5个", "三到五个"), ("1/2", "二分之一"), ("50%", "百分之五十"),
         ("30℃", "三十摄氏度"), ("他有１２本书", "他有十二本书"), ("12345678901234567", "12345678901234567"),
+        ("2024年٣月", "二零二四年٣月"),
     ])
     func transformsNumbersInTextLikeCn2an(text: String, transformed: String) {
         #expect(NumberReading.spellOut(text) == transformed)
@@ -33,6 +34,9 @@ import Testing
     @Test func mapsChinesePunctuationToKokoros() throws {
         #expect(try zh("你好，世界！") == "ni↓xau↓, ʂɨ↘ʨje↘!")
         #expect(try zh("《红楼梦》（小说）") == "“xʊ↗ŋlou↗mə↘ŋ”  (ɕjau↓ʂwo→)")
+        #expect(try zh("他说：“我们3点走。”") == "tʰa→ ʂwo→: “wo↓mən sa→ntjɛ↓n ʦou↓. ”")
+        // Code points, as in Python: the combining mark does not hide the 》, and misaki drops it.
+        #expect(try zh("红楼梦》\u{032F}好") == "xʊ↗ŋlou↗mə↘ŋ” xau↓")
     }
 
     @Test func readsNeutralTonesAndSyllabicNasals() throws {
