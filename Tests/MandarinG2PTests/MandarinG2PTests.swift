@@ -62,9 +62,9 @@ import Testing
             guard fields.count == 2 else { continue }
             let got = try zh(String(fields[0]))
             candidate += "\(fields[0])\t\(got)\n"
-            let expected = fields[1].split(separator: " ")
+            let expected = fields[1].split(whereSeparator: \.isWhitespace)
             words += expected.count
-            errors += editDistance(expected, got.split(separator: " "))
+            errors += editDistance(expected, got.split(whereSeparator: \.isWhitespace))
         }
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("zh-test.swift.tsv")
         try candidate.write(to: output, atomically: true, encoding: .utf8)
