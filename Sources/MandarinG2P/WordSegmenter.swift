@@ -121,7 +121,7 @@ struct WordSegmenter: Sendable {
             let k = block.lowerBound + index
             var best: (score: Double, end: Int)?
             func consider(end: Int, frequency: Int) {
-                let score = log(Double(frequency == 0 ? 1 : frequency)) - logTotal + scores[end - block.lowerBound + 1]
+                let score = log(Double(frequency)) - logTotal + scores[end - block.lowerBound + 1]
                 if let current = best, (current.score, current.end) > (score, end) { return }
                 best = (score, end)
             }
@@ -132,6 +132,7 @@ struct WordSegmenter: Sendable {
                 if let frequency = frequencies.value(at: node), frequency != 0 { consider(end: i, frequency: frequency) }
                 i += 1
             }
+            // A character that starts no word is a word of its own, of frequency 1 (`or 1`).
             if best == nil { consider(end: k, frequency: 1) }
             ends[index] = best!.end
             scores[index] = best!.score
