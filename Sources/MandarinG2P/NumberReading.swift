@@ -9,7 +9,8 @@ import Foundation
 /// ICU, whose `\d` is Unicode's decimal digits like Python's; a number cn2an cannot read
 /// (too long, not ASCII or full-width) is left as it was, as cn2an does.
 enum NumberReading {
-    static func spellOut(_ text: String) -> String {
+    /// The numerals stand for the digits they replace.
+    static func spellOut(_ text: SourcedText) -> SourcedText {
         var text = text
         text = replaceEach(range, in: text) { range in
             let ends = range.split(separator: "-", maxSplits: 1).map(String.init)
@@ -43,23 +44,44 @@ enum NumberReading {
 
     /// Each match replaced by `transform` of it, or kept when that throws (cn2an's
     /// `__sub_util` catches, warns and returns its input).
-    private static func replaceEach(_ regex: NSRegularExpression, in text: String,
-                                    with transform: (String) throws -> String) -> String {
+    private static func replaceEach(_ regex: NSRegularExpression, in text: SourcedText,
+                                    with transform: (String) throws -> String) -> SourcedText {
         replaceAll(regex, in: text) { (try? transform($0)) ?? $0 }
     }
 
     /// Every match replaced by `transform` of it; the first failure fails them all (a fraction
     /// with one unreadable number is kept as written).
     private static func replaceAll(_ regex: NSRegularExpression, in text: String,
-                                   with transform: (String) throws -> String) rethrows -> String {
-        let source = text as NSString
-        var result = ""
-        var last = 0
-        for match in regex.matches(in: text, range: NSRange(location: 0, length: source.length)) {
-            result += source.substring(with: NSRange(location: last, length: match.range.location - last))
-            if match.range.length > 0 { result += try transform(source.substring(with: match.range)) }
-            last = match.range.location + match.range.length
+                                   with transform: (String) throws -> String) throws -> String {
+        try replaceAll(regex, in: SourcedText(text), with: transform).string
+    }
+
+    /// The replacement of a match stands for everything the match stood for.
+    private static func replaceAll(_ regex: NSRegularExpression, in text: SourcedText,
+                                   with transform: (String) throws -> String) rethrows -> SourcedText {
+        let string = text.string
+        let source = string as NSString
+        // ICU reports UTF-16 offsets; SourcedText counts scalars.
+        var scalarIndex = [Int](repeating: 0, count: source.length + 1)
+        var utf16Offset = 0
+        for (index, scalar) in text.scalars.enumerated() {
+            for _ in 0..<UTF16.width(scalar) {
+                scalarIndex[utf16Offset] = index
+                utf16Offset += 1
+            }
         }
-        return result + source.substring(from: last)
+        scalarIndex[source.length] = text.scalars.count
+        var result = SourcedText()
+        var last = 0
+        for match in regex.matches(in: string, range: NSRange(location: 0, length: source.length)) {
+            let matched = scalarIndex[match.range.location]..<scalarIndex[match.range.location + match.range.length]
+            result.append(text, last..<matched.lowerBound)
+            if let origin = text.source(of: matched) {
+                result.append(try transform(source.substring(with: match.range)), source: origin)
+            }
+            last = matched.upperBound
+        }
+        result.append(text, last..<text.scalars.count)
+        return result
     }
 }

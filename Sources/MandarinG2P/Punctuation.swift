@@ -12,16 +12,21 @@ enum Punctuation {
     ]
 
     /// Replaces code points, as Python does, not Swift's characters: a mark followed by a
-    /// combining mark is one `Character` and would otherwise be missed.
-    static func map(_ text: String) -> String {
-        var mapped = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
+    /// combining mark is one `Character` and would otherwise be missed. Then trims whitespace
+    /// (`str.strip`).
+    static func map(_ text: SourcedText) -> SourcedText {
+        var mapped = SourcedText()
+        for (scalar, source) in zip(text.scalars, text.sources) {
             if let replacement = replacements[scalar] {
-                mapped.append(contentsOf: replacement.unicodeScalars)
+                mapped.append(replacement, source: source)
             } else {
-                mapped.append(scalar)
+                mapped.append(scalar, source: source)
             }
         }
-        return String(mapped).trimmingCharacters(in: .whitespacesAndNewlines)
+        let kept = mapped.scalars.firstIndex { !CharacterSet.whitespacesAndNewlines.contains($0) }
+            .map { first in first...mapped.scalars.lastIndex { !CharacterSet.whitespacesAndNewlines.contains($0) }! }
+        var trimmed = SourcedText()
+        if let kept { trimmed.append(mapped, kept.lowerBound..<kept.upperBound + 1) }
+        return trimmed
     }
 }

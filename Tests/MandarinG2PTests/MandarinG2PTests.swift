@@ -28,7 +28,7 @@ import Testing
         ("2024年٣月", "二零二四年٣月"),
     ])
     func transformsNumbersInTextLikeCn2an(text: String, transformed: String) {
-        #expect(NumberReading.spellOut(text) == transformed)
+        #expect(NumberReading.spellOut(SourcedText(text)).string == transformed)
     }
 
     @Test func mapsChinesePunctuationToKokoros() throws {
@@ -42,6 +42,14 @@ import Testing
     @Test func readsNeutralTonesAndSyllabicNasals() throws {
         #expect(try zh("嗯") == "n↗")
         #expect(try zh("衣裳") == "i→ʂaŋ")
+    }
+
+    @Test func eachPhonemeWordReadsItsWordOfTheText() throws {
+        let text = "我喜欢孩子。12世纪"
+        let words = try Shared.g2p.get().phonemizeWords(text, language: .mandarin)
+        #expect(words.phonemes == "wo↓ ɕi↓xwa→n xai↗ʦɨ. ʂɨ↗ɚ↘ ʂɨ↘ʨi↘")
+        let read = words.sources.map { range in range.map { String(decoding: Array(text.utf8)[$0], as: UTF8.self) } }
+        #expect(read == ["我", "喜欢", "孩子。", "12", "世纪"])
     }
 
     @Test func refusesOtherLanguages() throws {
