@@ -6,15 +6,11 @@ import Foundation
 public enum MandarinData {
     public static let files = ["jieba-dict.txt", "jieba-hmm.tsv", "pinyin_dict.json", "phrases_dict.json"]
 
-    /// `directory`'s copy of each file, or an error naming the first one missing.
-    static func urls(in directory: URL) throws -> [String: URL] {
-        var urls: [String: URL] = [:]
-        for name in files {
-            let url = directory.appendingPathComponent(name)
-            guard FileManager.default.fileExists(atPath: url.path) else { throw MandarinDataError.missing(url.path) }
-            urls[name] = url
-        }
-        return urls
+    /// `directory`'s copy of `name`, or an error saying to run the set-up.
+    static func url(of name: String, in directory: URL) throws -> URL {
+        let url = directory.appendingPathComponent(name)
+        guard FileManager.default.fileExists(atPath: url.path) else { throw MandarinDataError.missing(url.path) }
+        return url
     }
 }
 

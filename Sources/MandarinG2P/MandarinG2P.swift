@@ -21,10 +21,10 @@ public final class MandarinG2P: Phonemizer {
 
     /// `dataDirectory`: where scripts/setup.sh put the dictionaries (`<asset cache>/zh`).
     public init(dataDirectory: URL) throws {
-        let urls = try MandarinData.urls(in: dataDirectory)
-        let hmm = try HMMSegmenter(probabilities: urls["jieba-hmm.tsv"]!)
-        segmenter = try WordSegmenter(dictionary: urls["jieba-dict.txt"]!, hmm: hmm)
-        pinyin = try PinyinDictionary(characters: urls["pinyin_dict.json"]!, phrases: urls["phrases_dict.json"]!)
+        let file = { try MandarinData.url(of: $0, in: dataDirectory) }
+        let hmm = try HMMSegmenter(probabilities: file("jieba-hmm.tsv"))
+        segmenter = try WordSegmenter(dictionary: file("jieba-dict.txt"), hmm: hmm)
+        pinyin = try PinyinDictionary(characters: file("pinyin_dict.json"), phrases: file("phrases_dict.json"))
     }
 
     public func phonemize(_ text: String, language: Language) throws -> String {

@@ -52,6 +52,12 @@ import Testing
         #expect(read == ["我", "喜欢", "孩子。", "12", "世纪"])
     }
 
+    @Test func saysToRunTheSetUpWhenTheDictionariesAreMissing() {
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("no-mandarin-data")
+        let error = #expect(throws: MandarinDataError.self) { try MandarinG2P(dataDirectory: empty) }
+        #expect(error?.description.contains("run scripts/setup.sh") == true)
+    }
+
     @Test func refusesOtherLanguages() throws {
         let g2p = try Shared.g2p.get()
         #expect(throws: PhonemizerError.unsupportedLanguage(.japanese)) { try g2p.phonemize("你好", language: .japanese) }
