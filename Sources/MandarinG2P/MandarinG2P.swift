@@ -11,9 +11,9 @@ import KokoroPhonemizer
 /// everything that is not an ideograph (punctuation, Latin letters) passes through as is.
 /// Where misaki raises (an ideograph pypinyin has no reading for), that character is skipped.
 ///
-/// Loading the four dictionaries takes about 0.3 s in a release build (0.25–0.31 s measured
+/// Loading the four dictionaries takes about 0.3 s in a release build (0.23–0.35 s measured
 /// on a busy two-core x86-64 machine; a few seconds in a debug build), after which a
-/// sentence of the evaluation set takes about 0.1 ms.
+/// sentence of the evaluation set takes 0.1–0.15 ms.
 public final class MandarinG2P: Phonemizer {
     public let languages: Set<Language> = [.mandarin]
     private let segmenter: WordSegmenter
