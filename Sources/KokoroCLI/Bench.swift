@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import EnglishG2P
 import KokoroEngine
 import KokoroPhonemizer
 import ONNXRuntime
@@ -126,52 +125,63 @@ struct EngineBench: AsyncParsableCommand {
 struct G2PBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "g2p",
-        abstract: "English G2P: dictionary load time and sentences per second on one core.")
+        abstract: "A language's G2P against misaki's phonemes (word agreement, as g2p_score.py counts it), its load time, and sentences per second on one thread.")
 
-    @Option(help: "Sentences to phonemize, one per line.")
-    var sentences = "../shared/eval/ljs-test.txt"
-
-    @Option(help: "Passes over the sentences.")
-    var passes = 10
-
-    @Option(help: "en-us or en-gb.")
+    @Option(help: "en-us, en-gb or zh.")
     var lang = "en-us"
+
+    @Option(help: "misaki's phonemes, TEXT<TAB>PHONEMES per line (default: ../shared/eval/ljs-test.misaki.tsv for en-us, zh-test.misaki.tsv for zh; none for en-gb).")
+    var reference: String?
+
+    @Option(help: "Timed passes over the sentences.")
+    var passes = 10
 
     @OptionGroup var engineOptions: EngineOptions
 
     struct Report: Encodable {
         let language: String
-        let dictionaryLoadSeconds: Double
+        let reference: String
         let sentences: Int
-        let seconds: Double
+        let wordAgreement: Double
+        let exactSentences: Double
+        let readySeconds: Double
         let sentencesPerSecond: Double
     }
 
     func run() async throws {
-        guard let language = Language(code: lang), language.isEnglish else { throw EngineError.unknownLanguage(lang) }
-        guard let text = try? String(contentsOfFile: sentences, encoding: .utf8) else {
-            throw ValidationError("cannot read \(sentences); pass --sentences FILE (one sentence per line)")
+        guard let language = Language(code: lang), language.isEnglish || language == .mandarin else {
+            throw ValidationError("--lang \(lang): kokoro-swift has its own G2P for en-us, en-gb and zh (the others are espeak-ng's)")
         }
-        let lines = text.split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+        let path = reference ?? (language == .americanEnglish ? "../shared/eval/ljs-test.misaki.tsv"
+            : language == .mandarin ? "../shared/eval/zh-test.misaki.tsv" : nil)
+        guard let path else { throw ValidationError("no reference for \(language.rawValue): pass --reference TSV (TEXT<TAB>PHONEMES)") }
+        guard let file = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ValidationError("cannot read \(path); pass --reference TSV (TEXT<TAB>PHONEMES per line)")
+        }
+        let rows = PhonemeAgreement.references(in: file)
+        guard !rows.isEmpty else { throw ValidationError("\(path) has no TEXT<TAB>PHONEMES lines") }
         let clock = ContinuousClock()
-        var g2p: EnglishG2P?
-        let load = try clock.measure {
-            g2p = try EnglishG2P(dictionaryDirectory: engineOptions.assets.misakiDictionaries, british: language == .britishEnglish,
-                                 fallback: try? ESpeakPhonemizer(), vocabulary: nil)
+        var router: PhonemizerRouter?
+        // Ready: the phonemizers built and the language's dictionaries loaded (first sentence).
+        let ready = try clock.measure {
+            router = try KokoroEngine.phonemizers(assets: engineOptions.assets)
+            _ = try router?.phonemize(rows[0].text, language: language)
         }
-        guard let g2p else { return }
-        // One untimed pass: espeak's answers for unknown words are cached after their first use.
-        for line in lines { _ = try g2p.phonemize(line, language: language) }
+        guard let router else { return }
+        var score = PhonemeAgreement()
+        for row in rows { score.add(reference: row.phonemes, candidate: try router.phonemize(row.text, language: language)) }
         let elapsed = try clock.measure {
-            for _ in 0..<passes { for line in lines { _ = try g2p.phonemize(line, language: language) } }
+            for _ in 0..<passes { for row in rows { _ = try router.phonemize(row.text, language: language) } }
         }
-        let count = lines.count * passes
-        let report = Report(language: language.rawValue, dictionaryLoadSeconds: load.seconds, sentences: count,
-                            seconds: elapsed.seconds, sentencesPerSecond: Double(count) / elapsed.seconds)
-        print("| English G2P (\(language.rawValue), one thread) | |")
+        let count = rows.count * passes
+        let report = Report(language: language.rawValue, reference: path, sentences: rows.count, wordAgreement: score.wordAgreement,
+                            exactSentences: Double(score.exactSentences) / Double(rows.count), readySeconds: ready.seconds,
+                            sentencesPerSecond: Double(count) / elapsed.seconds)
+        print("| \(language.englishName) G2P against misaki (\(rows.count) sentences of \(path)) | |")
         print("|---|---|")
-        print(String(format: "| dictionary load | %.0f ms |", load.seconds * 1000))
-        print(String(format: "| throughput | %.0f sentences/s (%d sentences in %.2f s) |", report.sentencesPerSecond, count, elapsed.seconds))
-        print("wrote \(try writeReport(report, name: "bench-g2p"))")
+        print(String(format: "| word agreement | %.4f (sentences exact: %.2f) |", score.wordAgreement, report.exactSentences))
+        print(String(format: "| ready (phonemizers built, dictionaries loaded) | %.0f ms |", ready.seconds * 1000))
+        print(String(format: "| throughput, one thread | %.0f sentences/s (%d in %.2f s) |", report.sentencesPerSecond, count, elapsed.seconds))
+        print("wrote \(try writeReport(report, name: "bench-g2p-\(language.rawValue)"))")
     }
 }

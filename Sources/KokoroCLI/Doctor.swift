@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KokoroEngine
+import MandarinG2P
 import KokoroPhonemizer
 import KokoroVoices
 import ONNXRuntime
@@ -53,6 +54,13 @@ struct Doctor: AsyncParsableCommand {
                 throw ValidationError("missing \(missing.joined(separator: ", ")) in \(assets.misakiDictionaries.path); run scripts/setup.sh")
             }
             return "misaki lexicons in \(assets.misakiDictionaries.path)"
+        }
+        check("Mandarin dictionaries") {
+            let missing = MandarinData.files.filter { !FileManager.default.fileExists(atPath: assets.mandarinDictionaries.appendingPathComponent($0).path) }
+            guard missing.isEmpty else {
+                throw ValidationError("missing \(missing.joined(separator: ", ")) in \(assets.mandarinDictionaries.path); run scripts/setup.sh")
+            }
+            return "jieba and pypinyin in \(assets.mandarinDictionaries.path)"
         }
         if failures == 0 {
             let engine = try engineOptions.makeEngine()

@@ -11,6 +11,8 @@ public struct AssetLocations: Sendable, Equatable {
     public var vocabulary: URL
     public var voicePacks: [URL]
     public var misakiDictionaries: URL
+    /// jieba's and pypinyin's dictionaries for Mandarin (`MandarinData.files`).
+    public var mandarinDictionaries: URL
     /// nil: search the cache and the system for ONNX Runtime.
     public var onnxRuntimeLibrary: String?
 
@@ -28,12 +30,14 @@ public struct AssetLocations: Sendable, Equatable {
     /// The voices' decoder statistics and how they were calibrated (`DecoderStatisticsStore`).
     public var decoderStatistics: URL { cacheDirectory.appendingPathComponent(DecoderStatisticsStore.directoryName) }
 
-    public init(cacheDirectory: URL, model: URL, vocabulary: URL, voicePacks: [URL], misakiDictionaries: URL, onnxRuntimeLibrary: String?) {
+    public init(cacheDirectory: URL, model: URL, vocabulary: URL, voicePacks: [URL], misakiDictionaries: URL,
+                mandarinDictionaries: URL, onnxRuntimeLibrary: String?) {
         self.cacheDirectory = cacheDirectory
         self.model = model
         self.vocabulary = vocabulary
         self.voicePacks = voicePacks
         self.misakiDictionaries = misakiDictionaries
+        self.mandarinDictionaries = mandarinDictionaries
         self.onnxRuntimeLibrary = onnxRuntimeLibrary
     }
 
@@ -56,6 +60,7 @@ public struct AssetLocations: Sendable, Equatable {
             vocabulary: file(vocabulary, "KOKORO_VOCAB", "vocab.json"),
             voicePacks: voicePaths.map { URL(fileURLWithPath: $0) },
             misakiDictionaries: file(nil, "KOKORO_MISAKI_DATA", "misaki"),
+            mandarinDictionaries: file(nil, "KOKORO_MANDARIN_DATA", "zh"),
             onnxRuntimeLibrary: onnxRuntimeLibrary ?? environment["KOKORO_ORT_LIBRARY"]
         )
     }

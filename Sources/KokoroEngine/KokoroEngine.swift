@@ -1,5 +1,6 @@
 import Foundation
 import EnglishG2P
+import MandarinG2P
 import KokoroPhonemizer
 import KokoroVoices
 import Logging
@@ -234,10 +235,11 @@ public final class KokoroEngine: Sendable {
                   modelDescription: paths.joined(separator: " + "))
     }
 
-    /// misaki-grade English (American loaded now, British on first use), and espeak-ng for
-    /// every other language and for English words no dictionary knows. espeak-ng is
-    /// optional (GPL-3, loaded at run time): without it English still works from the
-    /// dictionaries and other languages report how to install it.
+    /// misaki-grade English (American loaded now, British on first use) and Mandarin (on
+    /// first use), and espeak-ng for every other language and for English words no
+    /// dictionary knows. espeak-ng is optional (GPL-3, loaded at run time): without it
+    /// English and Mandarin still work from their dictionaries and other languages report
+    /// how to install it.
     public static func phonemizers(assets: AssetLocations, vocabulary: PhonemeVocabulary? = nil,
                                    lexicon: LexiconStore? = nil) throws -> PhonemizerRouter {
         var espeak: ESpeakPhonemizer?
@@ -248,7 +250,9 @@ public final class KokoroEngine: Sendable {
         let british = LazyPhonemizer(languages: [.britishEnglish]) { [espeak] in
             try EnglishG2P(dictionaryDirectory: directory, british: true, fallback: espeak, vocabulary: vocabulary)
         }
-        return PhonemizerRouter(phonemizers: [american, british] + (espeak.map { [$0] } ?? []), unavailable: espeakError, lexicon: lexicon)
+        let mandarin = LazyPhonemizer(languages: [.mandarin]) { [assets] in try MandarinG2P(dataDirectory: assets.mandarinDictionaries) }
+        return PhonemizerRouter(phonemizers: [american, british, mandarin] + (espeak.map { [$0] } ?? []), unavailable: espeakError,
+                                lexicon: lexicon)
     }
 
     /// Seconds of audio a stream makes ahead of its consumer: enough that a listener on a

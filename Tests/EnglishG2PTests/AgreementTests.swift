@@ -8,20 +8,15 @@ import KokoroPhonemizer
         let reference = try String(contentsOf: sharedFile("ljs-test.misaki.tsv"), encoding: .utf8)
         let g2p = try Shared.us.get()
         let start = ContinuousClock.now
-        var words = 0, errors = 0
+        var score = PhonemeAgreement()
         var worst: [(Int, String, String, String)] = []
-        for line in reference.split(separator: "\n") {
-            let parts = line.split(separator: "\t", maxSplits: 1)
-            guard parts.count == 2 else { continue }
-            let expected = parts[1].split(separator: " ")
-            let got = try g2p.phonemize(String(parts[0]), language: .americanEnglish)
-            let distance = editDistance(expected, got.split(separator: " "))
-            words += expected.count
-            errors += distance
-            if distance > 0 { worst.append((distance, String(parts[0]), String(parts[1]), got)) }
+        for (text, expected) in PhonemeAgreement.references(in: reference) {
+            let got = try g2p.phonemize(text, language: .americanEnglish)
+            let distance = score.add(reference: expected, candidate: got)
+            if distance > 0 { worst.append((distance, text, expected, got)) }
         }
         let elapsed = ContinuousClock.now - start
-        let agreement = 1 - Double(errors) / Double(words)
+        let agreement = score.wordAgreement
         print("ljs-test: 500 sentences in \(elapsed) (debug build; release is several times faster)")
         if ProcessInfo.processInfo.environment["G2P_SHOW"] != nil {
             for (distance, text, expected, got) in worst.sorted(by: { $0.0 > $1.0 }) {

@@ -47,16 +47,3 @@ func sharedFile(_ name: String) throws -> URL {
 struct EvaluationFileMissing: Error, CustomStringConvertible {
     let description: String
 }
-
-/// g2p_score.py's metric: 1 - word-level edit distance / reference words.
-func editDistance(_ a: [Substring], _ b: [Substring]) -> Int {
-    var previous = Array(0...b.count)
-    for (i, x) in a.enumerated() {
-        var current = [i + 1]
-        for (j, y) in b.enumerated() {
-            current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1)))
-        }
-        previous = current
-    }
-    return previous[b.count]
-}

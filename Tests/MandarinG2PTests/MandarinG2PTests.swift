@@ -68,21 +68,16 @@ import Testing
     /// `python3 ../shared/tools/g2p_score.py ../shared/eval/zh-test.misaki.tsv $TMPDIR/zh-test.swift.tsv`.
     @Test func agreesWithMisakiOnTheTestSentences() throws {
         let reference = try String(contentsOf: sharedFile("zh-test.misaki.tsv"), encoding: .utf8)
-        var words = 0
-        var errors = 0
+        var score = PhonemeAgreement()
         var candidate = ""
-        for line in reference.split(separator: "\n") {
-            let fields = line.split(separator: "\t", maxSplits: 1)
-            guard fields.count == 2 else { continue }
-            let got = try zh(String(fields[0]))
-            candidate += "\(fields[0])\t\(got)\n"
-            let expected = fields[1].split(whereSeparator: \.isWhitespace)
-            words += expected.count
-            errors += editDistance(expected, got.split(whereSeparator: \.isWhitespace))
+        for (text, expected) in PhonemeAgreement.references(in: reference) {
+            let got = try zh(text)
+            candidate += "\(text)\t\(got)\n"
+            score.add(reference: expected, candidate: got)
         }
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("zh-test.swift.tsv")
         try candidate.write(to: output, atomically: true, encoding: .utf8)
-        let agreement = 1 - Double(errors) / Double(words)
+        let agreement = score.wordAgreement
         #expect(agreement >= 0.95, "word agreement \(agreement); candidate in \(output.path)")
     }
 }
