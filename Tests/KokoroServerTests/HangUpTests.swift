@@ -21,14 +21,16 @@ struct HangUpTests {
                               state: ServerState(readyEngine: engine))
         try await app.test(.live) { client in
             let port = try #require(client.port)
-            let body = #"{"input":"A client that leaves early must not keep its place. It asks and goes.","response_format":"mp3"}"#
-            let request = "POST /v1/audio/speech HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+            // Audio bytes, and OpenAI's Server-Sent Events (one client in three).
+            let requests = [#"{"input":"A client that leaves early must not keep its place. It asks and goes.","response_format":"mp3"}"#,
+                            #"{"input":"A client that leaves early must not keep its place. It asks and goes.","stream_format":"sse"}"#]
+                .map { "POST /v1/audio/speech HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \($0.utf8.count)\r\n\r\n\($0)" }
             try await withThrowingTaskGroup { group in
                 for delay in [0, 1, 5, 10, 20, 50, 100, 200, 300, 500] {
-                    for _ in 0..<3 {
+                    for index in 0..<3 {
                         group.addTask {
                             let raw = try RawHTTPClient(port: port)
-                            raw.send(request)
+                            raw.send(requests[index == 2 ? 1 : 0])
                             try await Task.sleep(for: .milliseconds(delay))
                             raw.close(reset: reset)
                         }
