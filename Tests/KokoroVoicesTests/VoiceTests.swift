@@ -101,7 +101,6 @@ struct VoiceBlendTests {
         #expect(try VoiceBlend(parsing: eight).terms.count == 8)
         #expect(throws: VoiceError.tooManyTerms(eight + "+af_sky", limit: 8)) { try VoiceBlend(parsing: eight + "+af_sky") }
         let huge = Array(repeating: "af_heart", count: 60_000).joined(separator: "+")
-        let start = ContinuousClock.now
         do {
             _ = try VoiceBlend(parsing: huge)
             Issue.record("a 60,000-term blend was accepted")
@@ -109,7 +108,6 @@ struct VoiceBlendTests {
             #expect(error.description.count < 300)
             #expect(error.description.contains("at most 8 voices"))
         }
-        #expect(start.duration(to: .now) < .seconds(1))
     }
 
     /// Every spelling of one mix has one canonical name: tables keyed by voice keep one entry.
