@@ -2,16 +2,16 @@
 /// `Convert(number, 'hiragana')` of misaki 0.9.4's misaki/num2kana.py (itself from
 /// Greatdane's Convert-Numbers-to-Japanese), with its sound changes (さんびゃく, ろっぴゃく,
 /// はっせん) and its quirks kept, since Kokoro's voices learnt from its output: a lone 0 is
-/// the katakana ゼロ, a 1 before 千 inside a larger number is いっせん, leading zeros are
-/// dropped, and a run of more than nine digits becomes num2kana's English refusal (which
-/// misaki then passes on to MeCab like any other text).
+/// the katakana ゼロ, a 1 before 千 inside a larger number is いっせん, and leading zeros are
+/// dropped. num2kana refuses more than nine digits, and misaki then fails (its refusal, an
+/// English sentence with "10" in it, trips an assertion in cutlet); such runs, phone numbers
+/// mostly, are read here digit by digit instead, each a word.
 enum NumberReading {
-    static let tooLong = "Number length too long, choose less than 10 digits"
-
     /// The reading of `digits`, a run of ASCII digits.
     static func hiragana(_ digits: String) -> String {
-        guard digits.count <= 9 else { return tooLong }
         var number = Array(digits.utf8).map { Int($0 - UInt8(ascii: "0")) }
+        // Spaced, so that MeCab keeps each digit a word (いち に, not いちに).
+        guard number.count <= 9 else { return number.map(digit).joined(separator: " ") }
         while number.count > 1 && number[0] == 0 { number.removeFirst() }
         switch number.count {
         case 1: return digit(number[0])

@@ -16,7 +16,10 @@ enum TextNormalization {
                 scalars.append(phoneticExtensions[scalar] ?? scalar)
             }
         }
-        let folded = String(String.UnicodeScalarView(scalars)).precomposedStringWithCompatibilityMapping
+        // Foundation's NFKC leaves a half-width voiced mark decomposed (ｶﾞ → カ + U+3099 where
+        // Python gives ガ); composing once more gives Python's NFKC.
+        let folded = String(String.UnicodeScalarView(scalars))
+            .precomposedStringWithCompatibilityMapping.precomposedStringWithCanonicalMapping
         return spellingOutDigits(folded.unicodeScalars.map { latinQuotes[$0] ?? $0 })
     }
 
