@@ -11,6 +11,11 @@ import KokoroPhonemizer
 /// punctuation as ASCII. This configuration of misaki has no pitch accent, so neither does
 /// this. libmecab is loaded at run time; without it, or without the dictionary, the
 /// initializer throws an error saying what to install.
+///
+/// Loading takes about 0.15–0.2 s in a release build (MeCab maps its 190 MB dictionary; the
+/// word list is read into a set), after which a sentence of the evaluation set takes about
+/// 0.3 ms (measured on a busy two-core x86-64 machine). Calls may come from any thread; MeCab
+/// is used by one at a time.
 public final class JapaneseG2P: Phonemizer {
     public let languages: Set<Language> = [.japanese]
     private let mecab: MeCab
@@ -33,8 +38,16 @@ public final class JapaneseG2P: Phonemizer {
     public var mecabDescription: String { "MeCab \(mecab.version) (\(mecab.libraryPath))" }
 
     public func phonemize(_ text: String, language: Language) throws -> String {
+        try phonemizeWords(text, language: language).phonemes
+    }
+
+    /// Each phoneme word reads the part of `text` its MeCab words came from (the digits a
+    /// spelt-out number stands for, the word a glued っ or punctuation mark belongs to).
+    public func phonemizeWords(_ text: String, language: Language) throws -> PhonemizedText {
         guard language == .japanese else { throw PhonemizerError.unsupportedLanguage(language) }
-        guard !text.isEmpty else { return "" }
-        return romanizer.ipa(of: mecab.parse(TextNormalization.normalize(text)))
+        let normalized = TextNormalization.normalize(SourcedText(text))
+        let nodes = mecab.parse(normalized.string)
+        let sources = normalized.sources(ofUTF8: nodes.map(\.utf8Range))
+        return romanizer.phonemes(of: Array(zip(nodes, sources)))
     }
 }

@@ -14,10 +14,11 @@ final class MeCab: Sendable {
     private typealias Destroy = @convention(c) (OpaquePointer) -> Void
     private typealias Version = @convention(c) () -> UnsafePointer<CChar>?
 
-    /// A word as MeCab found it: its text, its dictionary features (comma-separated) and
-    /// what fugashi calls `char_type` and `is_unk`.
+    /// A word as MeCab found it: its text and where it is in the parsed text (UTF-8 offsets),
+    /// its dictionary features (comma-separated) and what fugashi calls `char_type` and `is_unk`.
     struct Node: Equatable {
         var surface: String
+        var utf8Range: Range<Int>
         var feature: String
         /// The character class (char.def) of the word's first character; 3 is SYMBOL, 6 HIRAGANA, 7 KATAKANA.
         var characterType: UInt8
@@ -85,8 +86,9 @@ final class MeCab: Sendable {
                     while let current = node {
                         let fields = NodeLayout(current)
                         if fields.status != NodeLayout.beginning && fields.status != NodeLayout.end {
+                            let offset = fields.start.map { UnsafeRawPointer(start).distance(to: UnsafeRawPointer($0)) } ?? 0
                             nodes.append(Node(
-                                surface: fields.surface, feature: fields.feature,
+                                surface: fields.surface, utf8Range: offset..<offset + fields.length, feature: fields.feature,
                                 characterType: fields.characterType, isUnknown: fields.status == NodeLayout.unknown
                             ))
                         }
@@ -108,6 +110,8 @@ private struct NodeLayout {
     private static let pointer = MemoryLayout<UnsafeRawPointer>.stride
 
     let next: UnsafeRawPointer?
+    let start: UnsafePointer<UInt8>?
+    let length: Int
     let surface: String
     let feature: String
     let characterType: UInt8
@@ -118,11 +122,10 @@ private struct NodeLayout {
         next = node.load(fromByteOffset: p, as: UnsafeRawPointer?.self)
         let length = Int(node.load(fromByteOffset: 8 * p + 4, as: UInt16.self))
         // The surface points into the input and is not terminated: `length` bytes are the word.
-        if length > 0, let start = node.load(fromByteOffset: 6 * p, as: UnsafePointer<UInt8>?.self) {
-            surface = String(decoding: UnsafeBufferPointer(start: start, count: length), as: UTF8.self)
-        } else {
-            surface = ""
-        }
+        let start = node.load(fromByteOffset: 6 * p, as: UnsafePointer<UInt8>?.self)
+        surface = start.map { String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self) } ?? ""
+        self.length = length
+        self.start = start
         feature = node.load(fromByteOffset: 7 * p, as: UnsafePointer<CChar>?.self).map { String(cString: $0) } ?? ""
         characterType = node.load(fromByteOffset: 8 * p + 14, as: UInt8.self)
         status = node.load(fromByteOffset: 8 * p + 15, as: UInt8.self)

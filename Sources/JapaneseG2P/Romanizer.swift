@@ -1,3 +1,5 @@
+import KokoroPhonemizer
+
 /// misaki's cutlet from MeCab's words to its IPA string (`Cutlet.__call__` and
 /// `_romaji_tokens` in misaki 0.9.4's misaki/cutlet.py).
 ///
@@ -7,7 +9,8 @@
 /// apart, with punctuation glued to the word before it (and opening quotes or brackets to
 /// the word after), and ʔ glued to its neighbours. Words MeCab does not know come out as
 /// written when ASCII, through the punctuation table when symbols, as kana when katakana,
-/// and are dropped otherwise (unknown kanji), as in misaki.
+/// and are dropped otherwise (unknown kanji), as in misaki. Each phoneme word reads the part
+/// of the caller's text its MeCab words came from.
 struct Romanizer: Sendable {
     let words: WordList
 
@@ -17,18 +20,24 @@ struct Romanizer: Sendable {
         var surface: [Unicode.Scalar]
         var kana: [Unicode.Scalar]
         var kind: UInt8
+        var source: Range<Int>?
     }
+
+    /// An output scalar and the part of the caller's text it reads.
+    private typealias Sourced = (scalar: Unicode.Scalar, source: Range<Int>?)
 
     private static let knownKind: UInt8 = 6, symbolKind: UInt8 = 3, katakanaClass: UInt8 = 7
 
-    func ipa(of nodes: [MeCab.Node]) -> String {
-        let words = grouped(nodes.map { node in
+    /// The phonemes of MeCab's words, each word given with what it reads in the caller's text.
+    func phonemes(of nodes: [(node: MeCab.Node, source: Range<Int>?)]) -> PhonemizedText {
+        let words = grouped(nodes.map { node, source in
             let feature = UnidicFeature(node.feature)
             let reading = [feature.pron, feature.kana].compactMap { $0 }.first { !$0.isEmpty } ?? node.surface
             let kind = node.characterType == Self.katakanaClass || !node.isUnknown ? Self.knownKind : node.characterType
-            return Word(surface: Array(node.surface.unicodeScalars), kana: KanaReading.hiragana(reading.unicodeScalars), kind: kind)
+            return Word(surface: Array(node.surface.unicodeScalars), kana: KanaReading.hiragana(reading.unicodeScalars),
+                        kind: kind, source: source)
         })
-        var tokens: [(text: String, spaced: Bool)] = []
+        var tokens: [(text: String, spaced: Bool, source: Range<Int>?)] = []
         for word in words {
             let text = Self.reading(of: word)
             var spaced = true
@@ -40,11 +49,15 @@ struct Romanizer: Sendable {
             } else if text == " " {
                 spaced = false
             }
-            tokens.append((text, spaced))
+            tokens.append((text, spaced, word.source))
         }
-        // Leftover sokuon (cutlet's; misaki's reading never leaves one) is dropped.
-        let joined = tokens.map { String(String.UnicodeScalarView($0.text.unicodeScalars.filter { $0 != "っ" })) + ($0.spaced ? " " : "") }.joined()
-        return Self.gluingGlottalStops(Self.collapsingWhitespace(joined))
+        var joined: [Sourced] = []
+        for token in tokens {
+            // Leftover sokuon (cutlet's; misaki's reading never leaves one) is dropped.
+            joined += token.text.unicodeScalars.filter { $0 != "っ" }.map { ($0, token.source) }
+            if token.spaced { joined.append((" ", token.source)) }
+        }
+        return Self.words(of: Self.gluingGlottalStops(Self.collapsingWhitespace(joined)))
     }
 
     /// Runs of words of one kind joined where misaki's word list has the join: from each
@@ -62,7 +75,8 @@ struct Romanizer: Sendable {
             }
             let length = ends.indices.reversed().first { self.words.contains(Array(bytes[..<ends[$0]])) }.map { $0 + 1 } ?? 1
             let group = words[start..<start + length]
-            groups.append(Word(surface: group.flatMap(\.surface), kana: group.flatMap(\.kana), kind: group.first!.kind))
+            groups.append(Word(surface: group.flatMap(\.surface), kana: group.flatMap(\.kana), kind: group.first!.kind,
+                               source: group.map(\.source).reduce(nil, Self.union)))
             start += length
         }
         return groups
@@ -91,17 +105,17 @@ struct Romanizer: Sendable {
 
     /// Trimmed, every run of whitespace one space, and parentheses as « » (misaki's
     /// `re.sub(r'\s+', ' ', out.strip())` and its replaces).
-    private static func collapsingWhitespace(_ text: String) -> [Unicode.Scalar] {
-        var out: [Unicode.Scalar] = []
-        var pendingSpace = false
-        for scalar in text.unicodeScalars {
-            if isPythonSpace(scalar) {
-                pendingSpace = !out.isEmpty
+    private static func collapsingWhitespace(_ text: [Sourced]) -> [Sourced] {
+        var out: [Sourced] = []
+        var pendingSpace: Sourced?
+        for item in text {
+            if isPythonSpace(item.scalar) {
+                if !out.isEmpty { pendingSpace = (" ", item.source) }
                 continue
             }
-            if pendingSpace { out.append(" ") }
-            pendingSpace = false
-            out.append(scalar == "(" ? "«" : scalar == ")" ? "»" : scalar)
+            if let space = pendingSpace { out.append(space) }
+            pendingSpace = nil
+            out.append((item.scalar == "(" ? "«" : item.scalar == ")" ? "»" : item.scalar, item.source))
         }
         return out
     }
@@ -116,18 +130,37 @@ struct Romanizer: Sendable {
 
     /// No space before ʔ unless after punctuation, none after it unless before an opening
     /// quote: っ ends or starts a word only by MeCab's cut, so it is read with its neighbours.
-    private static func gluingGlottalStops(_ text: [Unicode.Scalar]) -> String {
-        var out = String.UnicodeScalarView()
-        for (index, scalar) in text.enumerated() {
-            if scalar == " " {
-                let previous = index > 0 ? text[index - 1] : nil
-                let next = index + 1 < text.count ? text[index + 1] : nil
-                let beforeGlottal = next == "ʔ" && !(previous.map(beforeGlottalKept.contains) ?? false)
-                let afterGlottal = previous == "ʔ" && !(next.map(afterGlottalKept.contains) ?? false)
-                if beforeGlottal || afterGlottal { continue }
+    private static func gluingGlottalStops(_ text: [Sourced]) -> [Sourced] {
+        text.indices.filter { index in
+            guard text[index].scalar == " " else { return true }
+            let previous = index > 0 ? text[index - 1].scalar : nil
+            let next = index + 1 < text.count ? text[index + 1].scalar : nil
+            let beforeGlottal = next == "ʔ" && !(previous.map(beforeGlottalKept.contains) ?? false)
+            let afterGlottal = previous == "ʔ" && !(next.map(afterGlottalKept.contains) ?? false)
+            return !(beforeGlottal || afterGlottal)
+        }.map { text[$0] }
+    }
+
+    /// The space-separated words of the output, each with what its scalars read together.
+    private static func words(of text: [Sourced]) -> PhonemizedText {
+        var sources: [Range<Int>?] = []
+        var inWord = false
+        for item in text {
+            if item.scalar == " " {
+                inWord = false
+            } else if inWord {
+                sources[sources.count - 1] = union(sources[sources.count - 1], item.source)
+            } else {
+                sources.append(item.source)
+                inWord = true
             }
-            out.append(scalar)
         }
-        return String(out)
+        return PhonemizedText(phonemes: String(String.UnicodeScalarView(text.map(\.scalar))), sources: sources)
+    }
+
+    /// The smallest range covering both.
+    private static func union(_ a: Range<Int>?, _ b: Range<Int>?) -> Range<Int>? {
+        guard let a, let b else { return a ?? b }
+        return min(a.lowerBound, b.lowerBound)..<max(a.upperBound, b.upperBound)
     }
 }

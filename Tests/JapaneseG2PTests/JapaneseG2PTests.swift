@@ -79,6 +79,22 @@ import Testing
         #expect(unknown.pron == nil && unknown.kana == nil)
     }
 
+    /// Each phoneme word reads what its MeCab words came from: a spelt-out number its digits,
+    /// punctuation and a glued っ the word they belong to, a folded character the original.
+    @Test func namesTheTextEachWordReads() throws {
+        func words(_ text: String) throws -> [String] {
+            let read = try Shared.g2p.get().phonemizeWords(text, language: .japanese)
+            let utf8 = Array(text.utf8)
+            return zip(PhonemizedText.words(of: read.phonemes), read.sources).map { word, source in
+                "\(word)=\(source.map { String(decoding: utf8[$0], as: UTF8.self) } ?? "")"
+            }
+        }
+        #expect(try words("「こんにちは」と彼は言った。") == ["“koɲɲiʨiβa”=「こんにちは」", "to=と", "kaɾe=彼", "βa=は", "iʔta.=言った。"])
+        #expect(try words("12月5日") == ["ʥɨːɲi=12", "ʦɨkʲi=月", "ɡo=5", "ɲiʨi=日"])
+        #expect(try words("ｶﾞｷﾞｸﾞのＡＢＣ") == ["ɡa=ｶﾞ", "ɡʲiɡɯ=ｷﾞｸﾞ", "no=の", "ABC=ＡＢＣ"])
+        #expect(try Shared.g2p.get().phonemizeWords("", language: .japanese) == PhonemizedText(phonemes: "", sources: []))
+    }
+
     @Test func refusesOtherLanguages() throws {
         let g2p = try Shared.g2p.get()
         #expect(throws: PhonemizerError.unsupportedLanguage(.mandarin)) { try g2p.phonemize("日本", language: .mandarin) }
