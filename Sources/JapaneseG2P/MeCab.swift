@@ -16,7 +16,7 @@ final class MeCab: Sendable {
 
     /// A word as MeCab found it: its text and where it is in the parsed text (UTF-8 offsets),
     /// its dictionary features (comma-separated) and what fugashi calls `char_type` and `is_unk`.
-    struct Node: Equatable {
+    struct Node {
         var surface: String
         var utf8Range: Range<Int>
         var feature: String
@@ -106,7 +106,7 @@ final class MeCab: Sendable {
 /// `unsigned int id; unsigned short length, rlength, rcAttr, lcAttr, posid;`
 /// `unsigned char char_type, stat;`.
 private struct NodeLayout {
-    static let normal: UInt8 = 0, unknown: UInt8 = 1, beginning: UInt8 = 2, end: UInt8 = 3
+    static let unknown: UInt8 = 1, beginning: UInt8 = 2, end: UInt8 = 3
     private static let pointer = MemoryLayout<UnsafeRawPointer>.stride
 
     let next: UnsafeRawPointer?
