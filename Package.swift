@@ -34,6 +34,8 @@ let package = Package(
         .target(name: "EnglishG2P", dependencies: ["KokoroPhonemizer", "BoundedCache"]),
         // misaki-grade Mandarin grapheme-to-phoneme conversion (jieba, pypinyin, cn2an, misaki's IPA).
         .target(name: "MandarinG2P", dependencies: ["KokoroPhonemizer"]),
+        // misaki-grade Japanese grapheme-to-phoneme conversion (MeCab on unidic-lite, loaded at run time; cutlet's readings in misaki's IPA).
+        .target(name: "JapaneseG2P", dependencies: ["KokoroPhonemizer", "DynamicLibrary"]),
         // FFmpeg's codecs, from the system's -dev packages.
         .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat libavcodec libswresample libavutil",
                        providers: [.apt(["libavcodec-dev", "libavformat-dev", "libswresample-dev", "libavutil-dev"])]),
@@ -68,6 +70,7 @@ let package = Package(
         .testTarget(name: "KokoroPhonemizerTests", dependencies: ["KokoroPhonemizer"]),
         .testTarget(name: "EnglishG2PTests", dependencies: ["EnglishG2P"]),
         .testTarget(name: "MandarinG2PTests", dependencies: ["MandarinG2P"]),
+        .testTarget(name: "JapaneseG2PTests", dependencies: ["JapaneseG2P"]),
         .testTarget(name: "AudioEncodingTests", dependencies: ["AudioEncoding"]),
         .testTarget(name: "AudioLoudnessTests", dependencies: ["AudioLoudness"]),
         .testTarget(name: "KokoroEngineTests", dependencies: ["KokoroEngine", "AudioLoudness"]),

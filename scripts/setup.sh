@@ -53,6 +53,19 @@ declare -A PYPINYIN_SHA=(
   [phrases_dict.json]=a45ff140a6b631ca9c82127b280a2f414e0aba6bb2824a0e9d1e77fff359c665
 )
 
+# Japanese (misaki's JAG2P, its cutlet configuration): the files MeCab reads at run time from
+# unidic-lite's dictionary (unidic-lite has no wheel, so they come from its source archive), and
+# misaki's word list, by which cutlet joins MeCab's words into the words it spaces.
+declare -A UNIDIC_LITE_SHA=(
+  [dicrc]=fcd17f35752de1417859a15e2e1f043d666da03f36dc632e8c0ed46887883a59
+  [mecabrc]=72021ae17e5680bb4bb3b570e7e792b567e4c6758c7b17b39fbc7c8c499229b3
+  [sys.dic]=122c4c91f026bf4b65bbe2dfd8b9f8eeb6ab56d8eb2a7287a68bca75708ba513
+  [matrix.bin]=88fb99efe1075d9b8b40e01bb2751e4095f1612618f2490af776eb5ed39190a9
+  [char.bin]=dd31396563d8924645b80fd3c9aa7b13ca089d7748f25553a1d6bc3f9b511ae8
+  [unk.dic]=e3b92803feeb6c2712c796b905317ec192a59729d2c1e92b2728d454169541c4
+)
+JA_WORDS_SHA=a93a8e8aee24db307a32becb8bf01c4c2908ecf37e6c91f7a705fafdfeba67ff
+
 log() { printf 'setup: %s\n' "$*" >&2; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 
@@ -158,7 +171,7 @@ PY
 install_apt() {
   [ "${KOKORO_SKIP_APT:-0}" = 1 ] && return 0
   local pkgs=(libespeak-ng1 espeak-ng-data libavcodec-dev libavformat-dev libswresample-dev libavutil-dev
-              libebur128-dev ffmpeg python3-pip python3-venv unzip curl)
+              libebur128-dev libmecab2 ffmpeg python3-pip python3-venv unzip curl)
   local missing=()
   for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -298,6 +311,10 @@ install_jieba_hmm
 for f in "${!PYPINYIN_SHA[@]}"; do
   from_wheel "pypinyin==0.55.0" "pypinyin/$f" "$cache/zh/$f" "${PYPINYIN_SHA[$f]}"
 done
+for f in "${!UNIDIC_LITE_SHA[@]}"; do
+  from_sdist "unidic-lite==1.0.8" "unidic-lite-1.0.8/unidic_lite/dicdir/$f" "$cache/ja/unidic-lite/$f" "${UNIDIC_LITE_SHA[$f]}"
+done
+from_wheel "misaki==0.9.4" "misaki/data/ja_words.txt" "$cache/ja/ja_words.txt" "$JA_WORDS_SHA"
 install_voices
 install_decoder_statistics
 log "assets ready in $cache"

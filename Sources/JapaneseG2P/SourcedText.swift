@@ -1,0 +1,50 @@
+/// Text as Unicode scalars, each with the UTF-8 range of the caller's text it stands for.
+///
+/// cutlet rewrites the text before MeCab reads it (NFKC, 12 → じゅうに) and then respaces
+/// its readings; carrying each scalar's origin through lets every phoneme word name the part
+/// of the input it reads, which word timestamps are made of.
+struct SourcedText {
+    private(set) var scalars: [Unicode.Scalar] = []
+    private(set) var sources: [Range<Int>] = []
+
+    init() {}
+
+    /// `text` with each scalar standing for itself.
+    init(_ text: String) {
+        var offset = 0
+        for scalar in text.unicodeScalars {
+            let width = UTF8.width(scalar)
+            append(scalar, source: offset..<offset + width)
+            offset += width
+        }
+    }
+
+    var string: String { String(String.UnicodeScalarView(scalars)) }
+
+    mutating func append(_ scalar: Unicode.Scalar, source: Range<Int>) {
+        scalars.append(scalar)
+        sources.append(source)
+    }
+
+    /// `text`, every scalar of it standing for `source`.
+    mutating func append(_ text: some Sequence<Unicode.Scalar>, source: Range<Int>) {
+        for scalar in text { append(scalar, source: source) }
+    }
+
+    /// What the scalars in `range` stand for together (nil for an empty range).
+    func source(of range: Range<Int>) -> Range<Int>? {
+        guard !range.isEmpty else { return nil }
+        let covered = sources[range]
+        return covered.map(\.lowerBound).min()!..<covered.map(\.upperBound).max()!
+    }
+
+    /// For each range of `string`'s UTF-8 bytes (on scalar boundaries), what its scalars
+    /// stand for together.
+    func sources(ofUTF8 ranges: [Range<Int>]) -> [Range<Int>?] {
+        // The scalar each byte belongs to, then the end.
+        var scalarAt: [Int] = []
+        for (index, scalar) in scalars.enumerated() { scalarAt += repeatElement(index, count: UTF8.width(scalar)) }
+        scalarAt.append(scalars.count)
+        return ranges.map { source(of: scalarAt[$0.lowerBound]..<scalarAt[$0.upperBound]) }
+    }
+}
