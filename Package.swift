@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "AudioLoudness", dependencies: ["CEBUR128"]),
         // Text to audio: segmenting, phonemizing, chunking, running the model, joining.
         .target(name: "KokoroEngine", dependencies: [
-            "ONNXRuntime", "KokoroVoices", "KokoroPhonemizer", "EnglishG2P", "MandarinG2P", "AudioLoudness", "BoundedCache",
+            "ONNXRuntime", "KokoroVoices", "KokoroPhonemizer", "EnglishG2P", "MandarinG2P", "JapaneseG2P", "AudioLoudness", "BoundedCache",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The OpenAI-compatible HTTP server: translates HTTP to engine calls, nothing more.
@@ -61,7 +61,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "KokoroCLI", dependencies: [
-            "KokoroEngine", "MandarinG2P", "AudioEncoding", "KokoroServer", "ONNXRuntime",
+            "KokoroEngine", "MandarinG2P", "JapaneseG2P", "AudioEncoding", "KokoroServer", "ONNXRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "ONNXRuntimeTests", dependencies: ["ONNXRuntime"]),

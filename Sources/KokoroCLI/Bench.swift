@@ -127,10 +127,10 @@ struct G2PBench: AsyncParsableCommand {
         commandName: "g2p",
         abstract: "A language's G2P against misaki's phonemes (word agreement, as g2p_score.py counts it), its load time, and sentences per second on one thread.")
 
-    @Option(help: "en-us, en-gb or zh.")
+    @Option(help: "en-us, en-gb, zh or ja.")
     var lang = "en-us"
 
-    @Option(help: "misaki's phonemes, TEXT<TAB>PHONEMES per line (default: ../shared/eval/ljs-test.misaki.tsv for en-us, zh-test.misaki.tsv for zh; none for en-gb).")
+    @Option(help: "misaki's phonemes, TEXT<TAB>PHONEMES per line (default: ../shared/eval/ljs-test.misaki.tsv for en-us, zh-test.misaki.tsv for zh, ja-test.misaki.tsv for ja; none for en-gb).")
     var reference: String?
 
     @Option(help: "Timed passes over the sentences.")
@@ -149,11 +149,11 @@ struct G2PBench: AsyncParsableCommand {
     }
 
     func run() async throws {
-        guard let language = Language(code: lang), language.isEnglish || language == .mandarin else {
-            throw ValidationError("--lang \(lang): kokoro-swift has its own G2P for en-us, en-gb and zh (the others are espeak-ng's)")
+        guard let language = Language(code: lang), language.isEnglish || language == .mandarin || language == .japanese else {
+            throw ValidationError("--lang \(lang): kokoro-swift has its own G2P for en-us, en-gb, zh and ja (the others are espeak-ng's)")
         }
-        let path = reference ?? (language == .americanEnglish ? "../shared/eval/ljs-test.misaki.tsv"
-            : language == .mandarin ? "../shared/eval/zh-test.misaki.tsv" : nil)
+        let defaults: [Language: String] = [.americanEnglish: "ljs", .mandarin: "zh", .japanese: "ja"]
+        let path = reference ?? defaults[language].map { "../shared/eval/\($0)-test.misaki.tsv" }
         guard let path else { throw ValidationError("no reference for \(language.rawValue): pass --reference TSV (TEXT<TAB>PHONEMES)") }
         guard let file = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw ValidationError("cannot read \(path); pass --reference TSV (TEXT<TAB>PHONEMES per line)")

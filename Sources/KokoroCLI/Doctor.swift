@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KokoroEngine
+import JapaneseG2P
 import MandarinG2P
 import KokoroPhonemizer
 import KokoroVoices
@@ -61,6 +62,9 @@ struct Doctor: AsyncParsableCommand {
                 throw ValidationError("missing \(missing.joined(separator: ", ")) in \(assets.mandarinDictionaries.path); run scripts/setup.sh")
             }
             return "jieba and pypinyin in \(assets.mandarinDictionaries.path)"
+        }
+        check("Japanese (MeCab)") {
+            try JapaneseG2P(dataDirectory: assets.japaneseDictionaries).mecabDescription + " with unidic-lite in \(assets.japaneseDictionaries.path)"
         }
         if failures == 0 {
             let engine = try engineOptions.makeEngine()

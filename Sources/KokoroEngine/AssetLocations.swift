@@ -13,6 +13,8 @@ public struct AssetLocations: Sendable, Equatable {
     public var misakiDictionaries: URL
     /// jieba's and pypinyin's dictionaries for Mandarin (`MandarinData.files`).
     public var mandarinDictionaries: URL
+    /// unidic-lite's MeCab dictionary and misaki's word list for Japanese (`JapaneseData`).
+    public var japaneseDictionaries: URL
     /// nil: search the cache and the system for ONNX Runtime.
     public var onnxRuntimeLibrary: String?
 
@@ -31,13 +33,14 @@ public struct AssetLocations: Sendable, Equatable {
     public var decoderStatistics: URL { cacheDirectory.appendingPathComponent(DecoderStatisticsStore.directoryName) }
 
     public init(cacheDirectory: URL, model: URL, vocabulary: URL, voicePacks: [URL], misakiDictionaries: URL,
-                mandarinDictionaries: URL, onnxRuntimeLibrary: String?) {
+                mandarinDictionaries: URL, japaneseDictionaries: URL, onnxRuntimeLibrary: String?) {
         self.cacheDirectory = cacheDirectory
         self.model = model
         self.vocabulary = vocabulary
         self.voicePacks = voicePacks
         self.misakiDictionaries = misakiDictionaries
         self.mandarinDictionaries = mandarinDictionaries
+        self.japaneseDictionaries = japaneseDictionaries
         self.onnxRuntimeLibrary = onnxRuntimeLibrary
     }
 
@@ -61,6 +64,7 @@ public struct AssetLocations: Sendable, Equatable {
             voicePacks: voicePaths.map { URL(fileURLWithPath: $0) },
             misakiDictionaries: file(nil, "KOKORO_MISAKI_DATA", "misaki"),
             mandarinDictionaries: file(nil, "KOKORO_MANDARIN_DATA", "zh"),
+            japaneseDictionaries: file(nil, "KOKORO_JAPANESE_DATA", "ja"),
             onnxRuntimeLibrary: onnxRuntimeLibrary ?? environment["KOKORO_ORT_LIBRARY"]
         )
     }

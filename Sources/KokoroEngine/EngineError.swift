@@ -9,8 +9,6 @@ public enum EngineError: Error, Equatable, CustomStringConvertible {
     case unknownLanguage(String)
     case noPhonemes(String)
     case tooManyTokens(Int)
-    /// A language whose front end is not built yet (`Language.isSpoken`).
-    case languageNotSpoken(Language)
     /// The request would make more audio than one request may (`SynthesisPlanner.maxAudioSeconds`).
     case tooLong(estimatedSeconds: Double, limit: Double)
     /// One more real-time stream now would make it or a running stream late.
@@ -34,8 +32,6 @@ public enum EngineError: Error, Equatable, CustomStringConvertible {
             "nothing speakable in \(text.prefix(60).debugDescription): the text has no words the phonemizer could read"
         case .tooManyTokens(let count):
             "\(count) phoneme tokens in one segment: Kokoro takes at most \(PhonemeChunker.maxTokens)"
-        case .languageNotSpoken(let language):
-            "kokoro-swift cannot speak \(language.englishName) yet: its voices need misaki's \(language.englishName) front end, which is not built, and would otherwise speak gibberish. Use a voice of another language (e.g. af_heart for English, ef_dora for Spanish, ff_siwis for French)"
         case .tooLong(let estimated, let limit):
             "the request would make about \(Self.minutes(estimated)) of audio (speech and pauses); one request may make at most "
                 + "\(Self.minutes(limit)): split the text into several requests, or raise the limit with --max-audio-seconds (KOKORO_MAX_AUDIO_SECONDS)"

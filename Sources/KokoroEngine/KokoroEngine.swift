@@ -1,5 +1,6 @@
 import Foundation
 import EnglishG2P
+import JapaneseG2P
 import MandarinG2P
 import KokoroPhonemizer
 import KokoroVoices
@@ -235,11 +236,11 @@ public final class KokoroEngine: Sendable {
                   modelDescription: paths.joined(separator: " + "))
     }
 
-    /// misaki-grade English (American loaded now, British on first use) and Mandarin (on
-    /// first use), and espeak-ng for every other language and for English words no
+    /// misaki-grade English (American loaded now, British on first use), Mandarin and
+    /// Japanese (on first use; Japanese needs libmecab, loaded at run time, and says how to
+    /// install it), and espeak-ng for every other language and for English words no
     /// dictionary knows. espeak-ng is optional (GPL-3, loaded at run time): without it
-    /// English and Mandarin still work from their dictionaries and other languages report
-    /// how to install it.
+    /// English, Mandarin and Japanese still work and other languages report how to install it.
     public static func phonemizers(assets: AssetLocations, vocabulary: PhonemeVocabulary? = nil,
                                    lexicon: LexiconStore? = nil) throws -> PhonemizerRouter {
         var espeak: ESpeakPhonemizer?
@@ -251,7 +252,8 @@ public final class KokoroEngine: Sendable {
             try EnglishG2P(dictionaryDirectory: directory, british: true, fallback: espeak, vocabulary: vocabulary)
         }
         let mandarin = LazyPhonemizer(languages: [.mandarin]) { [assets] in try MandarinG2P(dataDirectory: assets.mandarinDictionaries) }
-        return PhonemizerRouter(phonemizers: [american, british, mandarin] + (espeak.map { [$0] } ?? []), unavailable: espeakError,
+        let japanese = LazyPhonemizer(languages: [.japanese]) { [assets] in try JapaneseG2P(dataDirectory: assets.japaneseDictionaries) }
+        return PhonemizerRouter(phonemizers: [american, british, mandarin, japanese] + (espeak.map { [$0] } ?? []), unavailable: espeakError,
                                 lexicon: lexicon)
     }
 

@@ -55,7 +55,6 @@ public struct SynthesisPlanner: Sendable {
         }
         let style = try voices.resolve(request.voice)
         let language = request.language ?? Language(voiceName: request.voice) ?? .americanEnglish
-        guard language.isSpoken else { throw EngineError.languageNotSpoken(language) }
         let parts = Self.splitPauses(request.text)
         // The pauses alone are checked before any phonemizing.
         let pauses = parts.reduce(0.0) { if case .pause(let seconds) = $1 { $0 + seconds } else { $0 } }

@@ -33,13 +33,6 @@ public enum Language: String, Sendable, CaseIterable, Codable {
 
     public var isEnglish: Bool { self == .americanEnglish || self == .britishEnglish }
 
-    /// Whether kokoro-swift phonemizes this language the way Kokoro was trained. Japanese
-    /// was trained on misaki's own front end (kana readings from a morphological analyser),
-    /// which is not built yet: espeak-ng reads kanji as "Chinese letter", so its voices would
-    /// speak gibberish. They are refused with a clear error instead. (Mandarin has misaki's
-    /// front end in `MandarinG2P`.)
-    public var isSpoken: Bool { self != .japanese }
-
     /// How people call the language in messages.
     public var englishName: String {
         switch self {

@@ -67,7 +67,6 @@ public struct APIError: HTTPResponseError, Equatable {
             case .tooLong: return APIError(.contentTooLarge, error.description, param: "input", code: "audio_too_long")
             case .speedOutOfRange: return .badRequest(error.description, param: "speed")
             case .unknownLanguage: return .badRequest(error.description, param: "lang")
-            case .languageNotSpoken: return .badRequest(error.description, param: "voice", code: "language_not_supported")
             case .tooManyTokens: return .badRequest(error.description, param: "input")
             case .noRealTimeRoom(let seconds, _): return .overloaded(retryAfter: Int(seconds.rounded(.up)), message: error.description)
             case .missingModel, .corruptModel: return APIError(.internalServerError, error.description, type: "server_error")

@@ -233,16 +233,21 @@ struct ServerSentEventsTests {
     }
 }
 
-/// Voices of a language whose front end is not built are refused clearly, never gibberish.
-@Suite struct UnspokenLanguageTests {
-    @Test func japaneseVoicesAreRefused() async throws {
+/// Mandarin and Japanese voices read misaki's phonemes for their language, never espeak's gibberish.
+@Suite struct CJKLanguageTests {
+    /// Japanese voices read misaki's kana-based phonemes (MeCab readings), not kanji as "Chinese letter".
+    @Test func japaneseVoicesSpeakMisakisPhonemes() async throws {
         let app = try makeApp()
         try await app.test(.router) { client in
-            try await client.execute(uri: "/v1/audio/speech", method: .post, body: json(["input": "今日は良い天気です。", "voice": "jf_alpha"])) { response in
-                #expect(response.status == .badRequest)
-                let error = errorBody(response.body)
-                #expect(error["code"] as? String == "language_not_supported")
-                #expect((error["message"] as? String ?? "").contains("Japanese"))
+            try await client.execute(uri: "/dev/phonemize", method: .post, body: json(["input": "そうなの？", "voice": "jf_alpha"])) { response in
+                #expect(response.status == .ok)
+                #expect(decodeJSON(response.body)["phonemes"] as? String == "soː na no?")
+            }
+            let body = json(["input": "今日は良い天気です。", "voice": "jf_alpha", "response_format": "wav", "stream": false])
+            try await client.execute(uri: "/v1/audio/speech", method: .post, body: body) { response in
+                #expect(response.status == .ok)
+                let seconds = Double(response.headers[.audioDuration] ?? "") ?? 0
+                #expect(seconds > 1 && seconds < 6, "\(seconds) s")
             }
         }
     }

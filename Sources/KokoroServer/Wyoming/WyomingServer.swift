@@ -230,7 +230,7 @@ struct WyomingInfo: Encodable {
 
     init(engine: KokoroEngine) {
         // Only voices whose language is spoken: Home Assistant offers every voice listed.
-        tts = [Program(voices: engine.voices.names.filter { Language(voiceName: $0)?.isSpoken ?? true }.map { name in
+        tts = [Program(voices: engine.voices.names.map { name in
             let entry = VoiceCatalog.entry(for: name)
             let language = Language(voiceName: name)
             return Voice(name: name, description: "\(entry.name) (\(language?.englishName ?? entry.language), \(entry.gender))",
