@@ -1,3 +1,4 @@
+import KokoroPhonemizer
 import Foundation
 
 /// cutlet's clean-up of the text before MeCab reads it (`Cutlet._normalize_text` in misaki

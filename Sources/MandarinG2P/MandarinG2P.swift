@@ -67,7 +67,7 @@ public final class MandarinG2P: Phonemizer {
             }.joined()
             let source = text.source(of: range.lowerBound + word.lowerBound..<range.lowerBound + word.upperBound)!
             if number > 0 { output.append(" ", source: source) }
-            output.append(phonemes, source: source)
+            output.append(phonemes.unicodeScalars, source: source)
         }
     }
 

@@ -1,3 +1,4 @@
+import KokoroPhonemizer
 import Foundation
 
 /// cn2an's `transform(text, "an2cn")`, misaki's first step: digits become Chinese numerals
@@ -77,7 +78,7 @@ enum NumberReading {
             let matched = scalarIndex[match.range.location]..<scalarIndex[match.range.location + match.range.length]
             result.append(text, last..<matched.lowerBound)
             if let origin = text.source(of: matched) {
-                result.append(try transform(source.substring(with: match.range)), source: origin)
+                result.append(try transform(source.substring(with: match.range)).unicodeScalars, source: origin)
             }
             last = matched.upperBound
         }

@@ -1,3 +1,4 @@
+import KokoroPhonemizer
 import Foundation
 
 /// misaki's `map_punctuation`: Chinese punctuation to the ASCII marks (and curly quotes)
@@ -18,7 +19,7 @@ enum Punctuation {
         var mapped = SourcedText()
         for (scalar, source) in zip(text.scalars, text.sources) {
             if let replacement = replacements[scalar] {
-                mapped.append(replacement, source: source)
+                mapped.append(replacement.unicodeScalars, source: source)
             } else {
                 mapped.append(scalar, source: source)
             }
