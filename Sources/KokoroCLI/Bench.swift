@@ -168,8 +168,7 @@ struct G2PBench: AsyncParsableCommand {
             _ = try router?.phonemize(rows[0].text, language: language)
         }
         guard let router else { return }
-        var score = PhonemeAgreement()
-        for row in rows { score.add(reference: row.phonemes, candidate: try router.phonemize(row.text, language: language)) }
+        let score = try PhonemeAgreement.score(reference: file) { try router.phonemize($0, language: language) }.score
         let elapsed = try clock.measure {
             for _ in 0..<passes { for row in rows { _ = try router.phonemize(row.text, language: language) } }
         }

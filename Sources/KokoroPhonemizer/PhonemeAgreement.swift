@@ -18,6 +18,19 @@ public struct PhonemeAgreement: Sendable {
         }
     }
 
+    /// `phonemize` scored on every sentence of a reference file, and what it said, as the
+    /// candidate file `g2p_score.py` reads (TEXT<TAB>PHONEMES lines).
+    public static func score(reference file: String, phonemize: (String) throws -> String) rethrows -> (score: PhonemeAgreement, candidate: String) {
+        var score = PhonemeAgreement()
+        var candidate = ""
+        for (text, expected) in references(in: file) {
+            let got = try phonemize(text)
+            candidate += "\(text)\t\(got)\n"
+            score.add(reference: expected, candidate: got)
+        }
+        return (score, candidate)
+    }
+
     /// Counts one sentence; returns how many words differ.
     @discardableResult
     public mutating func add(reference: String, candidate: String) -> Int {

@@ -8,13 +8,7 @@ import Testing
     /// `python3 ../shared/tools/g2p_score.py ../shared/eval/ja-test.misaki.tsv $TMPDIR/ja-test.swift.tsv`.
     @Test func agreesWithMisakiOnTheTestSentences() throws {
         let reference = try String(contentsOf: sharedFile("ja-test.misaki.tsv"), encoding: .utf8)
-        var score = PhonemeAgreement()
-        var candidate = ""
-        for (text, expected) in PhonemeAgreement.references(in: reference) {
-            let got = try ja(text)
-            candidate += "\(text)\t\(got)\n"
-            score.add(reference: expected, candidate: got)
-        }
+        let (score, candidate) = try PhonemeAgreement.score(reference: reference, phonemize: ja)
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("ja-test.swift.tsv")
         try candidate.write(to: output, atomically: true, encoding: .utf8)
         let agreement = score.wordAgreement

@@ -68,13 +68,7 @@ import Testing
     /// `python3 ../shared/tools/g2p_score.py ../shared/eval/zh-test.misaki.tsv $TMPDIR/zh-test.swift.tsv`.
     @Test func agreesWithMisakiOnTheTestSentences() throws {
         let reference = try String(contentsOf: sharedFile("zh-test.misaki.tsv"), encoding: .utf8)
-        var score = PhonemeAgreement()
-        var candidate = ""
-        for (text, expected) in PhonemeAgreement.references(in: reference) {
-            let got = try zh(text)
-            candidate += "\(text)\t\(got)\n"
-            score.add(reference: expected, candidate: got)
-        }
+        let (score, candidate) = try PhonemeAgreement.score(reference: reference, phonemize: zh)
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("zh-test.swift.tsv")
         try candidate.write(to: output, atomically: true, encoding: .utf8)
         let agreement = score.wordAgreement
