@@ -75,7 +75,7 @@ let package = Package(
         .testTarget(name: "AudioLoudnessTests", dependencies: ["AudioLoudness"]),
         .testTarget(name: "KokoroEngineTests", dependencies: ["KokoroEngine", "AudioLoudness"]),
         .testTarget(name: "KokoroServerTests", dependencies: [
-            "KokoroServer", "KokoroEngine", "AudioEncoding",
+            "KokoroServer", "KokoroEngine", "KokoroPhonemizer", "KokoroVoices", "BoundedCache", "AudioEncoding",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),

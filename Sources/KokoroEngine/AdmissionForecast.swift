@@ -198,6 +198,14 @@ public struct AdmissionForecast: Sendable {
         public let firstAudioIn: Double?
 
         public var fits: Bool { newcomerLate <= 0 && othersLater <= tolerance }
+
+        /// Public so that `SpeechService` implementations other than the engine can refuse.
+        public init(newcomerLate: Double, othersLater: Double, tolerance: Double, firstAudioIn: Double?) {
+            self.newcomerLate = newcomerLate
+            self.othersLater = othersLater
+            self.tolerance = tolerance
+            self.firstAudioIn = firstAudioIn
+        }
     }
 
     /// Whether `newcomer` fits: the others do not make it late, and it does not make them

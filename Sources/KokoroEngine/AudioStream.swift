@@ -30,7 +30,7 @@ public final class AudioStream: AsyncSequence, Sendable {
     }
 
     /// Called once when the consumer goes away before the end (at once if it already has).
-    func onConsumerGone(_ action: @escaping @Sendable () -> Void) {
+    public func onConsumerGone(_ action: @escaping @Sendable () -> Void) {
         let gone = state.withLock { state in
             if state.consumerGone { return true }
             state.onConsumerGone = action
@@ -41,7 +41,7 @@ public final class AudioStream: AsyncSequence, Sendable {
 
     /// Hands `chunk` to the consumer, then waits while the audio not yet taken is over the
     /// limit. Throws `CancellationError` once the consumer is gone.
-    func send(_ chunk: AudioChunk) async throws {
+    public func send(_ chunk: AudioChunk) async throws {
         let waiting = try state.withLock { state throws -> CheckedContinuation<AudioChunk?, any Error>? in
             guard !state.consumerGone else { throw CancellationError() }
             if let consumer = state.consumer {
@@ -69,7 +69,7 @@ public final class AudioStream: AsyncSequence, Sendable {
     }
 
     /// Ends the stream after the chunks already sent, with `error` if given.
-    func finish(throwing error: (any Error)? = nil) {
+    public func finish(throwing error: (any Error)? = nil) {
         let consumer = state.withLock { state -> CheckedContinuation<AudioChunk?, any Error>? in
             guard !state.finished else { return nil }
             state.finished = true

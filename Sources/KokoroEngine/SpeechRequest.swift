@@ -43,10 +43,18 @@ public struct SynthesisJob: Sendable {
     public let language: Language
     public let style: VoiceStyle
     public let segments: [Segment]
-    /// The `StreamLedger` entry of an admitted real-time job.
-    public internal(set) var streamID: UInt64?
+    /// The `StreamLedger` entry of an admitted real-time job (set by `SpeechService.admit`).
+    public var streamID: UInt64?
     /// The decoder's pace its windows were planned with at admission (`DeadlineScheduler.pace(streams:)`).
     var pace = 0.0
+
+    /// A planned job; `SpeechService` implementations other than the engine make their own.
+    public init(request: SpeechRequest, language: Language, style: VoiceStyle, segments: [Segment]) {
+        self.request = request
+        self.language = language
+        self.style = style
+        self.segments = segments
+    }
 
     /// Phoneme tokens in all speech segments.
     public var tokenCount: Int {
@@ -111,6 +119,17 @@ public struct AudioChunk: Sendable {
     /// The words that end in this chunk, timed from the start of the job's audio (none
     /// when the model's durations are not known: a model that was not split at set-up).
     public let words: [WordTiming]
+
+    public init(index: Int, samples: [Float], phonemes: String, synthesisSeconds: Double, isLast: Bool, fromCache: Bool,
+                words: [WordTiming]) {
+        self.index = index
+        self.samples = samples
+        self.phonemes = phonemes
+        self.synthesisSeconds = synthesisSeconds
+        self.isLast = isLast
+        self.fromCache = fromCache
+        self.words = words
+    }
 }
 
 /// A whole utterance.

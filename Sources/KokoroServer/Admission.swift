@@ -9,9 +9,9 @@ import KokoroEngine
 ///    `queueTimeoutSeconds`; a full queue, or a wait that runs out, is a 503 with
 ///    `Retry-After` at once.
 /// 2. **Planning in the slot.** Only parsing and validation happen before it; phonemizing
-///    and blending run after, on the engine's planning threads (`KokoroEngine.plan`), off
+///    and blending run after, on the engine's planning threads (`SpeechService.plan`), off
 ///    Swift's cooperative pool.
-/// 3. **The forecast**, for a real-time stream (`KokoroEngine.admit`). A newcomer that
+/// 3. **The forecast**, for a real-time stream (`SpeechService.admit`). A newcomer that
 ///    would make a running stream run dry waits, in its slot, until it fits or its queue
 ///    time runs out (then 503): streams already admitted keep their guarantees. One that
 ///    would only be late itself is served when its slot is one of the pool's sessions,
@@ -25,9 +25,9 @@ struct Admission: Sendable {
     static let forecastRetry = Duration.milliseconds(200)
 
     /// A slot for `engine`'s work, before planning (for routes that do not synthesize).
-    func slot(_ engine: KokoroEngine) async throws -> GateSlot {
-        let capacity = await engine.scheduler.realTimeCapacity().streams
-        let limit = max(capacity, engine.sessions.count)
+    func slot(_ engine: any SpeechService) async throws -> GateSlot {
+        let capacity = await engine.realTimeCapacity().streams
+        let limit = max(capacity, engine.sessionCount)
         metrics.queueDepth.set(Double(await gate.queued + 1))
         defer { Task { [gate, metrics] in metrics.queueDepth.set(Double(await gate.queued)) } }
         do {
@@ -40,19 +40,19 @@ struct Admission: Sendable {
 
     /// A slot, then `plan` run on the planning threads, then the forecast: the ticket the
     /// request's audio runs under. Errors are the client's (4xx from planning) or 503s.
-    func admit(_ engine: KokoroEngine, arrival: ContinuousClock.Instant,
-               plan: @escaping @Sendable (KokoroEngine) throws -> SynthesisJob) async throws -> AdmissionTicket {
+    func admit(_ engine: any SpeechService, arrival: ContinuousClock.Instant,
+               plan: @Sendable (any SpeechService) async throws -> SynthesisJob) async throws -> AdmissionTicket {
         let slot = try await slot(engine)
         let job: SynthesisJob
         do {
-            job = try await engine.plan { try plan(engine) }
+            job = try await plan(engine)
         } catch {
             await slot.release(after: nil)
             throw APIError.from(error)
         }
         guard job.request.realTime, configuration.forecastAdmission else { return AdmissionTicket(slot: slot, engine: engine, job: job) }
         let deadline = arrival + .seconds(configuration.queueTimeoutSeconds)
-        let acceptLate = await gate.active <= engine.sessions.count
+        let acceptLate = await gate.active <= engine.sessionCount
         while true {
             do {
                 return AdmissionTicket(slot: slot, engine: engine, job: try await engine.admit(job, acceptLateStart: acceptLate))

@@ -36,12 +36,12 @@ final class GateSlot: Sendable {
 /// the response drops the ticket.
 final class AdmissionTicket: Sendable {
     private let slot: GateSlot
-    private let engine: KokoroEngine
+    private let engine: any SpeechService
     /// The admitted job, carrying its ledger id.
     let job: SynthesisJob
     private let released = Atomic(false)
 
-    init(slot: GateSlot, engine: KokoroEngine, job: SynthesisJob) {
+    init(slot: GateSlot, engine: any SpeechService, job: SynthesisJob) {
         self.slot = slot
         self.engine = engine
         self.job = job

@@ -130,7 +130,7 @@ public struct DrainService: Service {
 /// service that returned would stop the whole server).
 public struct EngineLoader: Service {
     let state: ServerState
-    let load: @Sendable () throws -> KokoroEngine
+    let load: @Sendable () throws -> any SpeechService
     let warmer: EngineWarmer
     /// The voice requests will mostly use (nil: the engine's default).
     let voice: String?
@@ -139,7 +139,7 @@ public struct EngineLoader: Service {
     let logger: Logger
 
     public init(state: ServerState, warmer: EngineWarmer = EngineWarmer(), voice: String? = nil, prewarmPhrases: [String] = [],
-                logger: Logger, load: @escaping @Sendable () throws -> KokoroEngine) {
+                logger: Logger, load: @escaping @Sendable () throws -> any SpeechService) {
         self.state = state
         self.load = load
         self.warmer = warmer
@@ -152,7 +152,7 @@ public struct EngineLoader: Service {
         do {
             let engine = try load()
             state.setEngine(engine)
-            let report = try await warmer.warm(engine, voice: voice) { done, total in state.setPhase(.warming(done: done, of: total)) }
+            let report = try await engine.warm(with: warmer, voice: voice) { done, total in state.setPhase(.warming(done: done, of: total)) }
             state.setWarmup(report)
             state.markReady()
             logger.info("ready", metadata: ["startup_s": "\(state.startupSeconds ?? 0)", "warmup_s": "\(report.seconds)", "runs": "\(report.runs)"])

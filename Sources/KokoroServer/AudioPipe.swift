@@ -9,7 +9,7 @@ import Synchronization
 /// response's measurements and its admission ticket released however it ends (dropped
 /// unrun, the pipe drops the ticket, which releases itself).
 struct AudioPipe: Sendable {
-    let engine: KokoroEngine
+    let engine: any SpeechService
     let ticket: AdmissionTicket
     let format: AudioFormat
     let received: ContinuousClock.Instant

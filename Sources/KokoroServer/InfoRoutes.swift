@@ -17,9 +17,9 @@ struct InfoRoutes: Sendable {
     func voices(_ request: Request, context: some RequestContext) throws -> Response {
         let engine = try state.requireEngine()
         if request.uri.queryParameters["legacy"].map({ $0 == "true" || $0 == "1" }) == true {
-            return try jsonResponse(LegacyVoiceList(voices: engine.voices.names))
+            return try jsonResponse(LegacyVoiceList(voices: engine.voiceNames))
         }
-        return try jsonResponse(VoiceList(voices: engine.voices.names.map(VoiceCatalog.entry)))
+        return try jsonResponse(VoiceList(voices: engine.voiceNames.map(VoiceCatalog.entry)))
     }
 
     struct Model: Encodable {
@@ -80,21 +80,22 @@ struct InfoRoutes: Sendable {
 
     func status(_ request: Request, context: some RequestContext) async throws -> Response {
         let engine = state.engine
+        let snapshot = await engine?.snapshot()
         let detail: String? = switch state.phase {
         case .warming(let done, let total): "warming \(done)/\(total)"
         case .failed(let why): why
         default: nil
         }
         return try jsonResponse(Status(
-            status: state.phase.label, detail: detail, model: engine?.modelDescription,
-            providers: engine?.providers ?? [], voices: engine?.voices.names.count ?? 0,
+            status: state.phase.label, detail: detail, model: snapshot?.modelDescription,
+            providers: snapshot?.providers ?? [], voices: engine?.voiceNames.count ?? 0,
             default_voice: engine.map { configuration.defaultVoice ?? $0.defaultVoice },
             uptime_seconds: state.uptimeSeconds, startup_seconds: state.startupSeconds,
             active_requests: await gate.active, queued_requests: await gate.queued,
             max_concurrent_requests: gate.maxActive, max_queued_requests: gate.maxQueued,
-            decoder_windows: engine?.windows.map { "\($0.firstFrames)/\($0.frames)/\($0.context)" },
-            calibrated_voices: engine?.decoderStatistics?.calibratedVoices ?? [],
-            calibrating_voices: engine?.voicesBeingCalibrated ?? []))
+            decoder_windows: snapshot?.decoderWindows,
+            calibrated_voices: snapshot?.calibratedVoices ?? [],
+            calibrating_voices: snapshot?.calibratingVoices ?? []))
     }
 
     struct Stats: Encodable {
@@ -142,18 +143,19 @@ struct InfoRoutes: Sendable {
     /// Measured figures only: every number here counts or times something that happened.
     func stats(_ request: Request, context: some RequestContext) async throws -> Response {
         let engine = state.engine
+        let snapshot = await engine?.snapshot()
         let warmup = state.warmup
         return try jsonResponse(Stats(
             uptime_seconds: state.uptimeSeconds,
             requests: metrics.statistics.report(),
             queue: .init(active: await gate.active, queued: await gate.queued, max_active: gate.maxActive, max_queued: gate.maxQueued,
-                         real_time_capacity: await engine?.scheduler.realTimeCapacity()),
-            caches: engine.map { .init(audio: $0.audioCache.statistics, phoneme: $0.planner.phonemeCache.statistics) },
-            scheduler: await engine?.scheduler.statistics,
+                         real_time_capacity: await engine?.realTimeCapacity()),
+            caches: snapshot.map { .init(audio: $0.audioCache, phoneme: $0.phonemeCache) },
+            scheduler: snapshot?.scheduler,
             memory: memory.report(),
             memory_watchdog: await memory.watchdog.report,
-            arena: engine?.arenaPolicy,
-            loudness: engine?.loudness.map { .init(target_lufs: $0.target, true_peak_ceiling_dbtp: $0.truePeakCeiling, voices: $0.calibrated) },
+            arena: snapshot?.arena,
+            loudness: snapshot?.loudness.map { .init(target_lufs: $0.targetLUFS, true_peak_ceiling_dbtp: $0.truePeakCeilingDBTP, voices: $0.voices) },
             warmup: .init(status: state.phase.label, startup_seconds: state.startupSeconds, warmup_seconds: warmup?.seconds,
                           warmup_runs: warmup?.runs, warmup_sessions: warmup?.sessions, warmup_real_time_factor: warmup?.real_time_factor)))
     }
@@ -162,9 +164,9 @@ struct InfoRoutes: Sendable {
         let engine = state.engine
         var load: ServerMetrics.Load?
         if let engine {
-            load = .init(active: await gate.active, queued: await gate.queued, capacity: await engine.scheduler.realTimeCapacity())
+            load = .init(active: await gate.active, queued: await gate.queued, capacity: await engine.realTimeCapacity())
         }
-        let text = metrics.exposition(engine: engine, scheduler: await engine?.scheduler.statistics, memory: memory.report(), load: load)
+        let text = metrics.exposition(engine: await engine?.snapshot(), memory: memory.report(), load: load)
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(string: text)))
     }

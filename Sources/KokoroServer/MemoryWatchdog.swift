@@ -48,17 +48,17 @@ public actor MemoryWatchdog {
 
     /// Checks one sample; acts when over the limit, the scheduler is idle and the cool-down has passed.
     @discardableResult
-    public func check(residentMB: Double, engine: KokoroEngine) async -> Action? {
+    public func check(residentMB: Double, engine: any SpeechService) async -> Action? {
         guard let limit = limitMB, residentMB > limit else { return nil }
         if let lastAction, lastAction.duration(to: .now).seconds < settings.cooldownSeconds { return nil }
-        let load = await engine.scheduler.statistics
+        let load = await engine.snapshot().scheduler
         guard load.running == 0, load.waiting == 0 else { return nil }
         lastAction = .now
         Self.returnFreedMemory()
         let afterTrim = MemoryMonitor.residentAndPeakMB()?.0 ?? residentMB
         var rebuilt = 0
         if afterTrim > limit {
-            rebuilt = await engine.scheduler.recycleSessions()
+            rebuilt = await engine.recycleSessions()
             Self.returnFreedMemory()
         }
         let action = Action(uptime_seconds: started.duration(to: .now).seconds, resident_before_mb: residentMB,

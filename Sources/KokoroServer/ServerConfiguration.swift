@@ -29,7 +29,7 @@ public struct ServerConfiguration: Sendable {
     /// Resident memory above which the idle server gives memory back (nil: 300 MB over the size at ready).
     public var memoryLimitMB: Double?
     /// Refuse a stream the engine's forecast finds would make itself or a running stream
-    /// late (`KokoroEngine.admit`); off, only the measured capacity limits streams.
+    /// late (`SpeechService.admit`); off, only the measured capacity limits streams.
     public var forecastAdmission = true
     /// Serve `/dev/phonemize` and `/dev/generate_from_phonemes` (under the same limits and
     /// admission as speech).

@@ -49,7 +49,7 @@ public final class ServerMetrics: Sendable {
     }
 
     /// Figures sampled at scrape time (caches, sessions, memory, load), then the whole registry.
-    public func exposition(engine: KokoroEngine?, scheduler: DeadlineScheduler.Statistics?, memory: MemoryMonitor.Report?,
+    public func exposition(engine: EngineSnapshot?, memory: MemoryMonitor.Report?,
                            load: Load? = nil) -> String {
         // Only once the speed is measured (by the warm-up, then by served requests): never the
         // one-stream-per-session guess.
@@ -58,13 +58,13 @@ public final class ServerMetrics: Sendable {
             registry.makeGauge(descriptor: Self.metric("realtime_capacity_in_use", "Requests synthesizing or queued over the real-time streams this server carries: 1 is full, above 1 requests wait.")).set(Double(load.active + load.queued) / Double(load.capacity.streams))
         }
         if let engine {
-            for (name, stats) in [("audio", engine.audioCache.statistics), ("phoneme", engine.planner.phonemeCache.statistics)] {
+            for (name, stats) in [("audio", engine.audioCache), ("phoneme", engine.phonemeCache)] {
                 registry.makeGauge(descriptor: Self.metric("cache_hits", "Cache lookups that hit."), labels: [("cache", name)]).set(Double(stats.hits))
                 registry.makeGauge(descriptor: Self.metric("cache_misses", "Cache lookups that missed."), labels: [("cache", name)]).set(Double(stats.misses))
                 registry.makeGauge(descriptor: Self.metric("cache_bytes", "Cache contents (bytes of audio, characters of phonemes)."), labels: [("cache", name)]).set(Double(stats.cost))
             }
         }
-        if let scheduler {
+        if let scheduler = engine?.scheduler {
             for session in scheduler.sessions {
                 let labels = [("session", String(session.index))]
                 registry.makeGauge(descriptor: Self.metric("session_utilization", "Fraction of the time a model session spent running, since it was built."), labels: labels).set(session.utilization)

@@ -28,7 +28,7 @@ public final class ServerState: Sendable {
 
     private struct Storage {
         var phase = Phase.loading
-        var engine: KokoroEngine?
+        var engine: (any SpeechService)?
         var startupSeconds: Double?
         var warmup: EngineWarmer.Report?
     }
@@ -40,14 +40,14 @@ public final class ServerState: Sendable {
     public init() {}
 
     /// A state that is already serving `engine` (tests, embedding).
-    public convenience init(readyEngine engine: KokoroEngine) {
+    public convenience init(readyEngine engine: any SpeechService) {
         self.init()
         setEngine(engine)
         markReady()
     }
 
     public var phase: Phase { storage.withLock { $0.phase } }
-    public var engine: KokoroEngine? { storage.withLock { $0.engine } }
+    public var engine: (any SpeechService)? { storage.withLock { $0.engine } }
     /// Seconds from process start to ready, once ready.
     public var startupSeconds: Double? { storage.withLock { $0.startupSeconds } }
     public var uptimeSeconds: Double { startedAt.duration(to: .now).seconds }
@@ -55,7 +55,7 @@ public final class ServerState: Sendable {
     /// The warm-up that ran before ready.
     public var warmup: EngineWarmer.Report? { storage.withLock { $0.warmup } }
 
-    public func setEngine(_ engine: KokoroEngine) { storage.withLock { $0.engine = engine } }
+    public func setEngine(_ engine: any SpeechService) { storage.withLock { $0.engine = engine } }
     public func setWarmup(_ report: EngineWarmer.Report) { storage.withLock { $0.warmup = report } }
     public func setPhase(_ phase: Phase) { storage.withLock { $0.phase = phase } }
 
@@ -72,7 +72,7 @@ public final class ServerState: Sendable {
     public func beginDraining() { storage.withLock { $0.phase = .draining } }
 
     /// The engine, or the 503 a request gets while it loads.
-    func requireEngine() throws -> KokoroEngine {
+    func requireEngine() throws -> any SpeechService {
         let (phase, engine) = storage.withLock { ($0.phase, $0.engine) }
         if let engine, phase == .ready { return engine }
         if case .failed(let why) = phase {

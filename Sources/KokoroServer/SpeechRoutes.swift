@@ -63,13 +63,13 @@ struct SpeechRoutes: Sendable {
             guard let language = Language(code: code) else { throw APIError.from(EngineError.unknownLanguage(code)) }
             return language
         }
-        let voice = VoiceCatalog.resolveAliases(body.voice ?? configuration.defaultVoice ?? engine.defaultVoice, library: engine.voices)
+        let voice = VoiceCatalog.resolveAliases(body.voice ?? configuration.defaultVoice ?? engine.defaultVoice, known: engine.hasVoice)
         // Streamed or not, the same pieces (the stream decodes to exactly the whole file's
         // audio), due at the pace of playback: a whole file alone is made at full speed, and
         // under load it never takes the machine from a stream about to run dry.
         let speechRequest = SpeechRequest(text: body.input, voice: voice, speed: speed, language: language,
                                           useCache: !(body.noCache ?? false), realTime: true, normalization: body.normalization)
-        let ticket = try await admission.admit(engine, arrival: received) { try $0.prepare(speechRequest) }
+        let ticket = try await admission.admit(engine, arrival: received) { try await $0.plan(speechRequest) }
         var headers: HTTPFields = [.contentType: format.contentType]
         if let instructions = body.instructions, !instructions.allSatisfy(\.isWhitespace) {
             headers[.instructionsIgnored] = "Kokoro cannot follow style instructions; the text is read in the voice's own style"
@@ -235,7 +235,7 @@ struct SpeechRoutes: Sendable {
             defer { Task { await slot.release(after: nil) } }
             let request = SpeechRequest(text: body.input, voice: voice, language: language,
                                         normalization: body.normalization_options?.options ?? .standard)
-            let job = try await engine.plan { try engine.prepare(request) }
+            let job = try await engine.plan(request)
             let segments: [PhonemizeResult.Segment] = job.segments.compactMap {
                 guard case .speech(let phonemes, let tokens, _, _) = $0 else { return nil }
                 return .init(phonemes: phonemes, tokens: tokens)
@@ -265,9 +265,9 @@ struct SpeechRoutes: Sendable {
             throw APIError.badRequest("unsupported response_format", param: "response_format")
         }
         try checkLength(body.phonemes, field: "phonemes")
-        let voice = VoiceCatalog.resolveAliases(body.voice ?? configuration.defaultVoice ?? engine.defaultVoice, library: engine.voices)
+        let voice = VoiceCatalog.resolveAliases(body.voice ?? configuration.defaultVoice ?? engine.defaultVoice, known: engine.hasVoice)
         let speed = Float(body.speed ?? 1)
-        let ticket = try await admission.admit(engine, arrival: received) { try $0.planner.plan(phonemes: body.phonemes, voice: voice, speed: speed) }
+        let ticket = try await admission.admit(engine, arrival: received) { try await $0.plan(phonemes: body.phonemes, voice: voice, speed: speed) }
         let result = try await AudioPipe(engine: engine, ticket: ticket, format: format, received: received,
                                          inputCharacters: body.phonemes.count, metrics: metrics, logger: context.logger,
                                          connection: context.channel, stallTimeout: .seconds(configuration.stallTimeoutSeconds)).collect()

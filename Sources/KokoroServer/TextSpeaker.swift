@@ -31,10 +31,10 @@ struct TextSpeaker: Sendable {
             let engine = try state.requireEngine()
             let name = VoiceCatalog.resolveAliases(voice.name.flatMap { $0.isEmpty ? nil : $0 }
                                                        ?? admission.configuration.defaultVoice ?? engine.defaultVoice,
-                                                   library: engine.voices)
+                                                   known: engine.hasVoice)
             let request = SpeechRequest(text: text, voice: name, speed: voice.speed, language: voice.language, useCache: voice.useCache,
                                         realTime: true)
-            let ticket = try await admission.admit(engine, arrival: received) { try $0.prepare(request) }
+            let ticket = try await admission.admit(engine, arrival: received) { try await $0.plan(request) }
             return AudioPipe(engine: engine, ticket: ticket, format: format, received: received, inputCharacters: text.count,
                              metrics: admission.metrics, logger: logger, connection: connection, stallTimeout: stallTimeout)
         } catch {

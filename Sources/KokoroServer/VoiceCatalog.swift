@@ -27,13 +27,13 @@ enum VoiceCatalog {
     ]
 
     /// A request's `voice` with OpenAI names (in blends too) replaced by Kokoro voices,
-    /// unless the library itself has a voice of that name.
-    static func resolveAliases(_ spec: String, library: VoiceLibrary) -> String {
+    /// unless a voice of that name is `known`.
+    static func resolveAliases(_ spec: String, known: (String) -> Bool) -> String {
         var result = ""
         var word = ""
         func flush() {
             let lowered = word.lowercased()
-            if !library.contains(word), let mapped = openAIVoices[lowered], library.contains(mapped) {
+            if !known(word), let mapped = openAIVoices[lowered], known(mapped) {
                 result += mapped
             } else {
                 result += word

@@ -228,9 +228,9 @@ struct WyomingInfo: Encodable {
     let mic: [String] = []
     let snd: [String] = []
 
-    init(engine: KokoroEngine) {
+    init(engine: any SpeechService) {
         // Only voices whose language is spoken: Home Assistant offers every voice listed.
-        tts = [Program(voices: engine.voices.names.map { name in
+        tts = [Program(voices: engine.voiceNames.map { name in
             let entry = VoiceCatalog.entry(for: name)
             let language = Language(voiceName: name)
             return Voice(name: name, description: "\(entry.name) (\(language?.englishName ?? entry.language), \(entry.gender))",
