@@ -17,7 +17,7 @@ struct Phonemize: AsyncParsableCommand {
     @OptionGroup var engineOptions: EngineOptions
 
     func run() async throws {
-        guard let language = Language(code: lang) else { throw EngineError.unknownLanguage(lang) }
+        let language = try Language.parse(lang)
         let assets = engineOptions.assets
         let vocabulary = try PhonemeVocabulary(contentsOf: assets.vocabulary)
         let phonemizers = try KokoroEngine.phonemizers(assets: assets, vocabulary: vocabulary,

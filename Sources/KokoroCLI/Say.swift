@@ -45,10 +45,7 @@ struct Say: AsyncParsableCommand {
             return
         }
         let output = self.output ?? "out.wav"
-        let language = try lang.map { code throws -> Language in
-            guard let language = Language(code: code) else { throw EngineError.unknownLanguage(code) }
-            return language
-        }
+        let language = try lang.map(Language.parse)
         let format = try outputFormat(output)
         let engine = try engineOptions.makeEngine()
         let job = try engine.prepare(SpeechRequest(text: text, voice: voice ?? engine.defaultVoice, speed: speed, language: language))

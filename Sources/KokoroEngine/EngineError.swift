@@ -3,7 +3,7 @@ import KokoroPhonemizer
 /// Why the engine refused or failed a request; every message names the fix.
 public enum EngineError: Error, Equatable, CustomStringConvertible {
     case emptyText
-    case speedOutOfRange(Float)
+    case speedOutOfRange(Double)
     case missingModel(String)
     case corruptModel(String, String)
     case unknownLanguage(String)
@@ -14,6 +14,7 @@ public enum EngineError: Error, Equatable, CustomStringConvertible {
     /// One more real-time stream now would make it or a running stream late.
     case noRealTimeRoom(retryAfter: Double, verdict: AdmissionForecast.Verdict)
 
+    /// The speeds Kokoro speaks well at; `RequestedSpeed` brings a client's value into it.
     public static let speedRange: ClosedRange<Float> = 0.5...2.0
 
     public var description: String {
@@ -21,7 +22,8 @@ public enum EngineError: Error, Equatable, CustomStringConvertible {
         case .emptyText:
             "the text is empty: give some words to speak"
         case .speedOutOfRange(let speed):
-            "speed \(speed) is out of range: use a value from \(Self.speedRange.lowerBound) to \(Self.speedRange.upperBound)"
+            "speed \(speed) is out of range: Kokoro speaks \(Self.speedRange.lowerBound) to \(Self.speedRange.upperBound); a request may ask "
+                + "\(RequestedSpeed.accepted.lowerBound) to \(RequestedSpeed.accepted.upperBound), served at the nearest speed Kokoro has"
         case .missingModel(let path):
             "no Kokoro model at \(path): run scripts/setup.sh to fetch it, or pass --model PATH (or set KOKORO_MODEL)"
         case .corruptModel(let path, let why):

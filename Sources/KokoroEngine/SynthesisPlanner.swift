@@ -51,7 +51,7 @@ public struct SynthesisPlanner: Sendable {
     public func plan(_ request: SpeechRequest) throws -> SynthesisJob {
         guard !request.text.allSatisfy(\.isWhitespace) else { throw EngineError.emptyText }
         guard request.speed.isFinite, EngineError.speedRange.contains(request.speed) else {
-            throw EngineError.speedOutOfRange(request.speed)
+            throw EngineError.speedOutOfRange(Double(request.speed))
         }
         let style = try voices.resolve(request.voice)
         let language = request.language ?? Language(voiceName: request.voice) ?? .americanEnglish
@@ -105,7 +105,7 @@ public struct SynthesisPlanner: Sendable {
     /// vocabulary are an error here, since a person typed them.
     public func plan(phonemes: String, voice: String, speed: Float) throws -> SynthesisJob {
         guard !phonemes.allSatisfy(\.isWhitespace) else { throw EngineError.emptyText }
-        guard speed.isFinite, EngineError.speedRange.contains(speed) else { throw EngineError.speedOutOfRange(speed) }
+        guard speed.isFinite, EngineError.speedRange.contains(speed) else { throw EngineError.speedOutOfRange(Double(speed)) }
         let unknown = vocabulary.unknownSymbols(in: phonemes)
         guard unknown.isEmpty else { throw PhonemizerError.invalidInlinePhonemes(unknown.map(String.init)) }
         let style = try voices.resolve(voice)

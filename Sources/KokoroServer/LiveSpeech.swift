@@ -112,15 +112,18 @@ struct LiveSpeech: Sendable {
         guard message.voice != nil || message.speed != nil || message.lang != nil || message.no_cache != nil else { return nil }
         var voice = TextSpeaker.Voice(name: message.voice, useCache: !(message.no_cache ?? false))
         if let speed = message.speed {
-            guard speed.isFinite, EngineError.speedRange.contains(Float(speed)) else {
-                throw Failure(message: "speed \(speed) is out of range: use \(EngineError.speedRange.lowerBound) to \(EngineError.speedRange.upperBound)",
-                              code: "bad_speed")
+            do {
+                voice.speed = try RequestedSpeed(speed).applied
+            } catch {
+                throw Failure(message: error.description, code: "bad_speed")
             }
-            voice.speed = Float(speed)
         }
         if let code = message.lang {
-            guard let language = Language(code: code) else { throw Failure(message: "\(EngineError.unknownLanguage(code))", code: "bad_language") }
-            voice.language = language
+            do {
+                voice.language = try Language.parse(code)
+            } catch {
+                throw Failure(message: error.description, code: "bad_language")
+            }
         }
         return voice
     }

@@ -73,8 +73,6 @@ struct SpeechBody: Decodable {
     }
 
     static let acceptedModels: Set<String> = ["kokoro", "tts-1", "tts-1-hd", "gpt-4o-mini-tts"]
-    /// OpenAI accepts speeds in this range; Kokoro's own range is narrower and applied after.
-    static let acceptedSpeeds = 0.25...4.0
 
     func format() throws -> AudioFormat {
         guard let name = responseFormat?.lowercased() else { return .mp3 }

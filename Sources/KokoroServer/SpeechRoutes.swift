@@ -54,28 +54,27 @@ struct SpeechRoutes: Sendable {
         let format = try body.format()
         _ = try body.sendsEvents()
         try checkLength(body.input)
-        let requestedSpeed = body.speed ?? 1
-        guard SpeechBody.acceptedSpeeds.contains(requestedSpeed) else {
-            throw APIError.badRequest("speed \(requestedSpeed) is out of range: use 0.25 to 4.0", param: "speed")
-        }
-        let speed = min(max(Float(requestedSpeed), EngineError.speedRange.lowerBound), EngineError.speedRange.upperBound)
-        let language = try body.lang.map { code throws -> Language in
-            guard let language = Language(code: code) else { throw APIError.from(EngineError.unknownLanguage(code)) }
-            return language
+        let speed: RequestedSpeed
+        let language: Language?
+        do {
+            speed = try RequestedSpeed(body.speed ?? 1)
+            language = try body.lang.map(Language.parse)
+        } catch {
+            throw APIError.from(error)
         }
         let voice = VoiceCatalog.resolveAliases(body.voice ?? configuration.defaultVoice ?? engine.defaultVoice, known: engine.hasVoice)
         // Streamed or not, the same pieces (the stream decodes to exactly the whole file's
         // audio), due at the pace of playback: a whole file alone is made at full speed, and
         // under load it never takes the machine from a stream about to run dry.
-        let speechRequest = SpeechRequest(text: body.input, voice: voice, speed: speed, language: language,
+        let speechRequest = SpeechRequest(text: body.input, voice: voice, speed: speed.applied, language: language,
                                           useCache: !(body.noCache ?? false), realTime: true, normalization: body.normalization)
         let ticket = try await admission.admit(engine, arrival: received) { try await $0.plan(speechRequest) }
         var headers: HTTPFields = [.contentType: format.contentType]
         if let instructions = body.instructions, !instructions.allSatisfy(\.isWhitespace) {
             headers[.instructionsIgnored] = "Kokoro cannot follow style instructions; the text is read in the voice's own style"
         }
-        if Double(speed) != requestedSpeed {
-            headers[.speedClamped] = "requested=\(requestedSpeed); applied=\(speed); model range \(EngineError.speedRange.lowerBound)-\(EngineError.speedRange.upperBound)"
+        if speed.isClamped {
+            headers[.speedClamped] = "requested=\(speed.requested); applied=\(speed.applied); model range \(EngineError.speedRange.lowerBound)-\(EngineError.speedRange.upperBound)"
         }
         let pipe = AudioPipe(engine: engine, ticket: ticket, format: format, received: received, inputCharacters: body.input.count,
                              metrics: metrics, logger: context.logger, connection: context.channel,
@@ -225,10 +224,7 @@ struct SpeechRoutes: Sendable {
         try checkLength(body.input)
         let voice = body.voice ?? configuration.defaultVoice ?? engine.defaultVoice
         do {
-            let language = try body.language.map { code throws -> Language in
-                guard let language = Language(code: code) else { throw EngineError.unknownLanguage(code) }
-                return language
-            } ?? Language(voiceName: voice) ?? .americanEnglish
+            let language = try body.language.map(Language.parse) ?? Language(voiceName: voice) ?? .americanEnglish
             // Exactly what synthesis would use: the planned pieces, and their concatenation;
             // phonemized in a slot, like speech.
             let slot = try await admission.slot(engine)
@@ -266,7 +262,12 @@ struct SpeechRoutes: Sendable {
         }
         try checkLength(body.phonemes, field: "phonemes")
         let voice = VoiceCatalog.resolveAliases(body.voice ?? configuration.defaultVoice ?? engine.defaultVoice, known: engine.hasVoice)
-        let speed = Float(body.speed ?? 1)
+        let speed: Float
+        do {
+            speed = try RequestedSpeed(body.speed ?? 1).applied
+        } catch {
+            throw APIError.from(error)
+        }
         let ticket = try await admission.admit(engine, arrival: received) { try await $0.plan(phonemes: body.phonemes, voice: voice, speed: speed) }
         let result = try await AudioPipe(engine: engine, ticket: ticket, format: format, received: received,
                                          inputCharacters: body.phonemes.count, metrics: metrics, logger: context.logger,

@@ -12,10 +12,10 @@ import Testing
 struct FacadeRouteTests {
     private func app(_ service: InMemorySpeechService, _ configure: @escaping (inout ServerConfiguration) -> Void = { _ in })
         throws -> some ApplicationProtocol {
-        try makeApp({ configuration in
+        try makeInMemoryApp({ configuration in
             configuration.devRoutes = true
             configure(&configuration)
-        }, state: ServerState(readyEngine: service))
+        }, service: service)
     }
 
     /// Each route of the table answers with its success status: a route added to the table
@@ -151,7 +151,9 @@ struct FacadeRouteTests {
             try await client.execute(uri: "/v1/audio/speech", method: .post, body: json(["input": "Me too."])) { response in
                 #expect(response.status == .serviceUnavailable)
                 #expect(Int(response.headers[.retryAfter] ?? "") ?? 0 >= 1)
+                #expect(errorBody(response.body)["code"] as? String == "overloaded")
             }
+            #expect(try await activeRequests(client) == 1)
             first.close()
         }
     }
@@ -169,7 +171,8 @@ struct FacadeRouteTests {
                 #expect($0.status == .notFound)
             }
             let leaver = try RawHTTPClient(port: try #require(client.port))
-            let body = #"{"input":"\#(String(repeating: "A sentence. ", count: 40))","response_format":"pcm"}"#
+            // Twenty seconds of work: the client is gone long before its end.
+            let body = #"{"input":"\#(String(repeating: "A sentence. ", count: 400))","response_format":"pcm"}"#
             leaver.send("POST /v1/audio/speech HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
             _ = await leaver.read(atLeast: 200)
             leaver.close(reset: true)

@@ -53,7 +53,7 @@ struct LimitsTests {
     /// The developer routes obey the same input limit as speech, and can be switched off.
     @Test func developerRoutesHaveTheSameLimitsAndCanBeOff() async throws {
         let long = String(repeating: "word ", count: 30)
-        try await makeApp { $0.maxInputCharacters = 100 }.test(.router) { client in
+        try await makeInMemoryApp { $0.maxInputCharacters = 100 }.test(.router) { client in
             try await client.execute(uri: "/dev/phonemize", method: .post, body: json(["input": long])) { response in
                 #expect(response.status == .contentTooLarge)
             }
@@ -63,7 +63,7 @@ struct LimitsTests {
             }
             try await client.execute(uri: "/dev/phonemize", method: .post, body: json(["input": "Short."])) { #expect($0.status == .ok) }
         }
-        try await makeApp { $0.devRoutes = false }.test(.router) { client in
+        try await makeInMemoryApp { $0.devRoutes = false }.test(.router) { client in
             try await client.execute(uri: "/dev/phonemize", method: .post, body: json(["input": "Short."])) { #expect($0.status == .notFound) }
             try await client.execute(uri: "/v1/audio/voices", method: .get) { #expect($0.status == .ok) }
         }
@@ -71,7 +71,7 @@ struct LimitsTests {
 
     /// Prometheus gets one series per route that exists; every other path shares `unmatched`.
     @Test func unmatchedPathsShareOneMetricsLabel() async throws {
-        let app = try makeApp()
+        let app = try makeInMemoryApp()
         try await app.test(.router) { client in
             for index in 0..<5 {
                 try await client.execute(uri: "/no-such-path-\(index)", method: .get) { #expect($0.status == .notFound) }
@@ -86,7 +86,7 @@ struct LimitsTests {
 
     /// The authentication scheme is case-insensitive, as HTTP says.
     @Test func theBearerSchemeIsCaseInsensitive() async throws {
-        let app = try makeApp { $0.apiKeys = ["sk-one"] }
+        let app = try makeInMemoryApp { $0.apiKeys = ["sk-one"] }
         try await app.test(.router) { client in
             for header in ["bearer sk-one", "BEARER sk-one", "Bearer  sk-one"] {
                 try await client.execute(uri: "/v1/models", method: .get, headers: [.authorization: header]) { #expect($0.status == .ok, "\(header)") }

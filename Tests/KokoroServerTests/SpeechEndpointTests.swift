@@ -219,7 +219,8 @@ struct ServerSentEventsTests {
 
     /// `instructions` are accepted and never silently ignored: a header says so.
     @Test func instructionsAreDeclaredIgnored() async throws {
-        let app = try makeApp()
+        // "cedar" is OpenAI's name for am_fenrir.
+        let app = try makeInMemoryApp(service: InMemorySpeechService(voices: ["af_heart", "am_fenrir"]))
         try await app.test(.router) { client in
             try await client.execute(uri: "/v1/audio/speech", method: .post,
                                      body: json(["input": "Hi.", "response_format": "pcm", "instructions": "Speak like a pirate.", "voice": "cedar"])) { response in

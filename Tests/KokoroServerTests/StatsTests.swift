@@ -120,7 +120,8 @@ struct StatsTests {
 
     @Test func refusedRequestsAreCounted() async throws {
         let metrics = ServerMetrics()
-        let app = try makeApp({ $0.maxConcurrentRequests = 1; $0.maxQueuedRequests = 0 }, metrics: metrics)
+        let app = try makeInMemoryApp({ $0.maxConcurrentRequests = 1; $0.maxQueuedRequests = 0 },
+                                      service: InMemorySpeechService(runTime: .milliseconds(200)), metrics: metrics)
         try await app.test(.live) { client in
             let raw = try RawHTTPClient(port: try #require(client.port))
             let body = #"{"input":"\#(String(repeating: "Busy for a while. ", count: 30))","response_format":"pcm"}"#

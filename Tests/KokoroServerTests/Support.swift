@@ -26,6 +26,13 @@ func makeApp(_ configure: (inout ServerConfiguration) -> Void = { _ in }, state:
     return buildApplication(configuration: configuration, state: try state ?? ServerState(readyEngine: sharedEngine.get()), metrics: metrics)
 }
 
+/// The app on `InMemorySpeechService`: for what the server does whatever the model (routes,
+/// errors, access, admission, metrics), in milliseconds.
+func makeInMemoryApp(_ configure: (inout ServerConfiguration) -> Void = { _ in }, service: InMemorySpeechService = InMemorySpeechService(),
+                     metrics: ServerMetrics = ServerMetrics()) throws -> some ApplicationProtocol {
+    try makeApp(configure, state: ServerState(readyEngine: service), metrics: metrics)
+}
+
 /// A stand-in model session: 40 ms and 50 ms of audio per token, so a test can set up
 /// load the real model would make only on a slower machine.
 struct SlowSession: SpeechSynthesizer {
