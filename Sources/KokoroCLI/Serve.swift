@@ -50,7 +50,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("default-voice"), help: "Voice when a request names none (default \(KokoroSettings.defaultVoice.info.defaultText)).")
     var defaultVoice: String?
 
-    @Option(name: .customLong("memory-limit-mb"), help: "Resident memory above which the idle server gives memory back, rebuilding its sessions if needed (default: \(KokoroSettings.memoryLimitMB.info.defaultText) MB).")
+    @Option(name: .customLong("memory-limit-mb"), help: "Resident memory above which the idle server gives memory back, rebuilding its sessions if needed (default: \(KokoroSettings.memoryLimitMB.info.defaultText)).")
     var memoryLimitMB: String?
 
     @Option(name: .customLong("prewarm"), help: "A text file of phrases (one per line) to put in the audio cache once ready, so they stream at once (default: $KOKORO_PREWARM).")

@@ -309,10 +309,10 @@ extension KokoroSettings {
     public static let wyomingPort = Setting.integer("wyoming-port", flag: "--wyoming-port", default: nil, defaultText: "off", range: 0...65_535)
     public static let devRoutes = Setting.choice("dev-routes", flag: "--dev-routes", default: "on", ["on": true, "off": false])
     public static let admission = Setting.choice("admission", flag: "--admission", default: "forecast", ["forecast": true, "capacity": false])
-    public static let defaultVoice = Setting.text("default-voice", flag: "--default-voice", defaultText: "af_heart",
+    public static let defaultVoice = Setting.text("default-voice", flag: "--default-voice", defaultText: "af_heart if installed, else the first voice",
                                                   accepts: "a voice's name, or a blend such as af_heart+am_adam")
     public static let memoryLimitMB = Setting.positive("memory-limit-mb", flag: "--memory-limit-mb", default: nil,
-                                                       defaultText: "300 over the size at ready", unit: "megabytes")
+                                                       defaultText: "300 MB over the size at ready", unit: "megabytes")
     public static let prewarm = Setting.text("prewarm", flag: "--prewarm", defaultText: "none", accepts: "a UTF-8 text file, one phrase a line")
     public static let logLevel = Setting<Logger.Level>.choice("log-level", flag: "--log-level", default: "info", [
         "trace": .trace, "debug": .debug, "info": .info, "notice": .notice, "warning": .warning, "error": .error, "critical": .critical,
@@ -320,7 +320,7 @@ extension KokoroSettings {
 
     // Where the engine's files are
     public static let model = Setting.text("model", flag: "--model", defaultText: "the cache's", accepts: "a Kokoro ONNX model file")
-    public static let voices = Setting.list("voices", flag: "--voices", separator: ":",
+    public static let voices = Setting.list("voices", flag: "--voices", separator: ":", defaultText: "the cache's",
                                             what: "voice packs (.npz/.bin/.npy or folders; :-separated in the variable)")
     public static let vocab = Setting.text("vocab", flag: "--vocab", defaultText: "the cache's", accepts: "a vocab.json file")
     public static let ortLibrary = Setting.text("ort-library", flag: "--ort-library", defaultText: "the cache's, else the system's",
@@ -342,7 +342,9 @@ extension KokoroSettings {
                                                        defaultText: "256, or an eighth of RAM if less", range: 1...1_048_576)
     public static let loudness = Setting<Double?>.single("loudness", flag: "--loudness", default: -16, defaultText: "-16",
                                                          accepts: "LUFS from -40 to -5 (e.g. -16), or off") { text in
-        text == "off" ? .some(nil) : Double(text).flatMap { (-40 ... -5).contains($0) ? $0 : nil }
+        if text == "off" { return .some(nil) }
+        guard let level = Double(text), (-40 ... -5).contains(level) else { return nil }
+        return level
     }
     public static let pieceTokens = Setting.integer("piece-tokens", flag: "--piece-tokens", default: PhonemeChunker.defaultTargetTokens,
                                                     range: 16...PhonemeChunker.maxTokens)

@@ -60,8 +60,9 @@ extension Setting where Value == String {
 
 extension Setting where Value == [String] {
     /// Items from a repeated flag, a separated variable or the file's array; empty items are dropped.
-    static func list(_ key: String, flag: String, separator: Character, isSecret: Bool = false, what: String) -> Setting {
-        Setting(key, flag: flag, default: [], defaultText: "none", accepts: what, isSecret: isSecret, separator: separator) { texts in
+    static func list(_ key: String, flag: String, separator: Character, defaultText: String = "none", isSecret: Bool = false,
+                     what: String) -> Setting {
+        Setting(key, flag: flag, default: [], defaultText: defaultText, accepts: what, isSecret: isSecret, separator: separator) { texts in
             texts.flatMap { $0.split(separator: separator) }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
     }
