@@ -75,7 +75,7 @@ struct Serve: AsyncParsableCommand {
             (KokoroSettings.prewarm, prewarm), (KokoroSettings.logLevel, logLevel),
         ], lists: [(KokoroSettings.apiKeys, apiKeys), (KokoroSettings.corsOrigins, corsOrigins)])
         if printConfig {
-            print(try validated { try settings.printed() })
+            print(try validated { try settings.printed(defaultSessions: nil, cores: EngineOptions.cores) })
             return
         }
         // Every setting is checked before anything starts, the engine's too.

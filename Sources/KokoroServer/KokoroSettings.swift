@@ -102,8 +102,10 @@ public struct KokoroSettings: Sendable {
         return Invalid(description: "\(info.key) \(shown.isEmpty ? "(empty)" : shown) is not valid: give \(info.accepts) with \(info.sources)")
     }
 
-    /// Every setting, its value and where it came from, each checked as when used.
-    public func effective() throws -> [(info: SettingInfo, value: String, source: Source)] {
+    /// Every setting, its value and where it came from, each checked as when used; a default
+    /// worked out from the machine or the cache is shown as worked out, for an engine sized
+    /// as `engineConfiguration(defaultSessions:cores:)` sizes it.
+    public func effective(defaultSessions: Int?, cores: Int) throws -> [(info: SettingInfo, value: String, source: Source)] {
         var rows: [(info: SettingInfo, value: String, source: Source)] = [
             (Self.configSetting.info, configFile?.path ?? Self.configSetting.info.defaultText, configFile?.source ?? .standard),
         ]
@@ -116,12 +118,24 @@ public struct KokoroSettings: Sendable {
             let shown = setting.info.isSecret && !texts.isEmpty ? "<redacted>" : texts.joined(separator: String(setting.info.separator ?? " "))
             rows.append((setting.info, shown, source))
         }
-        return rows
+        let engine = try engineConfiguration(defaultSessions: defaultSessions, cores: cores)
+        let assets = engine.assets
+        let workedOut = [
+            Self.model.info: assets.model.path, Self.vocab.info: assets.vocabulary.path,
+            Self.voices.info: assets.voicePacks.map(\.path).joined(separator: ":"), Self.cache.info: assets.cacheDirectory.path,
+            Self.misakiData.info: assets.misakiDictionaries.path, Self.mandarinData.info: assets.mandarinDictionaries.path,
+            Self.japaneseData.info: assets.japaneseDictionaries.path,
+            Self.threads.info: String(engine.session.intraOpThreads), Self.sessions.info: String(engine.sessions),
+        ]
+        return rows.map { row in
+            guard row.source == .standard, let value = workedOut[row.info], !value.isEmpty else { return row }
+            return (row.info, value, row.source)
+        }
     }
 
-    /// `effective()` as `kokoro serve --print-config` prints it: one setting a line.
-    public func printed() throws -> String {
-        let rows = try effective()
+    /// `effective(defaultSessions:cores:)` as `kokoro serve --print-config` prints it: one setting a line.
+    public func printed(defaultSessions: Int?, cores: Int) throws -> String {
+        let rows = try effective(defaultSessions: defaultSessions, cores: cores)
         let keyWidth = rows.map(\.info.key.count).max() ?? 0
         let valueWidth = rows.map(\.value.count).max() ?? 0
         return rows.map { row in

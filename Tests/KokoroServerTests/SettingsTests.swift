@@ -73,7 +73,7 @@ import Testing
     @Test(arguments: table.indices, Through.allCases)
     func aGoodValueIsTakenFromEachSource(index: Int, through: Through) throws {
         let (setting, good, _) = Self.table[index]
-        let rows = try Self.settings(setting.info, good, through: through).effective()
+        let rows = try Self.settings(setting.info, good, through: through).effective(defaultSessions: nil, cores: 2)
         let row = try #require(rows.first { $0.info == setting.info })
         #expect(row.value == (setting.info.isSecret ? "<redacted>" : good))
         switch (through, row.source) {
@@ -88,7 +88,7 @@ import Testing
         guard let bad else { return }
         let messages = try Through.allCases.map { through in
             do {
-                _ = try Self.settings(setting.info, bad, through: through).effective()
+                _ = try Self.settings(setting.info, bad, through: through).effective(defaultSessions: nil, cores: 2)
                 return "accepted through \(through)"
             } catch let error as KokoroSettings.Invalid {
                 return error.description
@@ -119,7 +119,7 @@ import Testing
         let configuration = try settings.serverConfiguration()
         #expect((configuration.port, configuration.host, configuration.maxInputCharacters, configuration.maxQueuedRequests)
             == (2, "environment", 3, ServerConfiguration().maxQueuedRequests))
-        let sources = Dictionary(uniqueKeysWithValues: try settings.effective().map { ($0.info.key, $0.source) })
+        let sources = Dictionary(uniqueKeysWithValues: try settings.effective(defaultSessions: nil, cores: 2).map { ($0.info.key, $0.source) })
         #expect(sources["port"] == .flag("--port"))
         #expect(sources["host"] == .environment("KOKORO_HOST"))
         #expect(sources["max-input"] == .file(file))
@@ -149,10 +149,18 @@ import Testing
     }
 
     @Test func printConfigRedactsTheKeys() throws {
-        let printed = try KokoroSettings(flags: ["api-keys": ["secret-one"]], environment: ["KOKORO_API_KEYS": "secret-two"]).printed()
+        let printed = try KokoroSettings(flags: ["api-keys": ["secret-one"]], environment: ["KOKORO_API_KEYS": "secret-two"]).printed(defaultSessions: nil, cores: 2)
         #expect(!printed.contains("secret"))
         #expect(printed.contains("<redacted>"))
         #expect(printed.split(separator: "\n").count == KokoroSettings.all.count)
+    }
+
+    @Test func printConfigShowsDefaultsAsWorkedOut() throws {
+        let settings = try KokoroSettings(flags: [:], environment: ["KOKORO_CACHE": "/var/lib/kokoro"])
+        let values = Dictionary(uniqueKeysWithValues: try settings.effective(defaultSessions: nil, cores: 4).map { ($0.info.key, $0.value) })
+        #expect((values["sessions"], values["threads"], values["port"]) == ("4", "1", "8880"))
+        #expect(values["model"] == "/var/lib/kokoro/\(AssetLocations.modelFileName)")
+        #expect(values["ort-library"] == KokoroSettings.ortLibrary.info.defaultText)
     }
 
     @Test func theFileMayHoldOnlyKnownSettings() throws {
