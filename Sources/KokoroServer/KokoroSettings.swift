@@ -396,6 +396,7 @@ extension KokoroSettings {
     public static var variablesHelp: String {
         "Every setting is read from its flag, else its KOKORO_* variable, else the JSON file of --config (KOKORO_CONFIG) under the same key, else its default: "
             + all.map { "\($0.variable)\($0.flag.map { " (\($0))" } ?? "")" }.joined(separator: ", ")
-            + ". --print-config shows each one's value and where it came from."
+            + ". --print-config shows each one's value and where it came from. espeak-ng and MeCab, loaded on first use, are looked for"
+            + " at KOKORO_ESPEAK_LIBRARY (its data at KOKORO_ESPEAK_DATA) and KOKORO_MECAB_LIBRARY, else under their usual names."
     }
 }

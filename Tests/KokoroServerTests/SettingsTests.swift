@@ -175,8 +175,10 @@ import Testing
     @Test func theReadmeListsEverySettingAsDefined() throws {
         let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("README.md")
-        let rows = try String(contentsOf: readme, encoding: .utf8).split(separator: "\n")
-            .filter { $0.hasPrefix("| `") && !$0.hasPrefix("| `-") && $0.contains("`KOKORO_") }.map(String.init)
+        let lines = try String(contentsOf: readme, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let header = try #require(lines.firstIndex(of: "| setting (config file key) | flag | variable | default | accepts |"),
+                                  "README.md has no settings table")
+        let rows = lines[(header + 2)...].prefix { $0.hasPrefix("|") }
         for info in KokoroSettings.all {
             let expected = "| `\(info.key)` | \(info.flag.map { "`\($0)`" } ?? "—") | `\(info.variable)` | \(info.defaultText) | \(info.accepts) |"
             #expect(rows.contains(expected), "README.md has no row \(expected)")
