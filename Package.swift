@@ -78,6 +78,9 @@ let package = Package(
         .testTarget(name: "AudioEncodingTests", dependencies: ["AudioEncoding"]),
         .testTarget(name: "AudioLoudnessTests", dependencies: ["AudioLoudness"]),
         .testTarget(name: "KokoroEngineTests", dependencies: ["KokoroEngine", "AudioLoudness"]),
+        .testTarget(name: "KokoroCLITests", dependencies: [
+            "KokoroCLI", "KokoroServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .testTarget(name: "KokoroServerTests", dependencies: [
             "KokoroServer", "KokoroEngine", "AudioEncoding",
             .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -64,9 +64,9 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var engineOptions: EngineOptions
 
-    func run() async throws {
-        let allocator = MemoryWatchdog.configureAllocator()
-        let settings = try engineOptions.settings(adding: [
+    /// The settings from these flags, the environment and the config file.
+    func settings() throws -> KokoroSettings {
+        try engineOptions.settings(adding: [
             (KokoroSettings.host, host), (KokoroSettings.port, port), (KokoroSettings.maxInput, maxInput),
             (KokoroSettings.maxConcurrent, maxConcurrent), (KokoroSettings.maxQueue, maxQueue),
             (KokoroSettings.queueTimeout, queueTimeout), (KokoroSettings.stallTimeout, stallTimeout),
@@ -74,6 +74,11 @@ struct Serve: AsyncParsableCommand {
             (KokoroSettings.defaultVoice, defaultVoice), (KokoroSettings.memoryLimitMB, memoryLimitMB),
             (KokoroSettings.prewarm, prewarm), (KokoroSettings.logLevel, logLevel),
         ], lists: [(KokoroSettings.apiKeys, apiKeys), (KokoroSettings.corsOrigins, corsOrigins)])
+    }
+
+    func run() async throws {
+        let allocator = MemoryWatchdog.configureAllocator()
+        let settings = try settings()
         if printConfig {
             print(try validated { try settings.printed(defaultSessions: nil, cores: EngineOptions.cores) })
             return
