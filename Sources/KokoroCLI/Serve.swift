@@ -85,7 +85,7 @@ struct Serve: AsyncParsableCommand {
         }
         // Every setting is checked before anything starts, the engine's too.
         let (configuration, level, prewarmFile, engineConfiguration) = try validated {
-            try (settings.serverConfiguration(), settings.value(KokoroSettings.logLevel) ?? .info, settings.value(KokoroSettings.prewarm),
+            try (settings.serverConfiguration(), settings.defaulted(KokoroSettings.logLevel), settings.value(KokoroSettings.prewarm),
                  settings.engineConfiguration(defaultSessions: nil, cores: EngineOptions.cores))
         }
         LoggingSystem.bootstrap { label in

@@ -97,8 +97,14 @@ public struct KokoroSettings: Sendable {
         return value
     }
 
+    /// The value of a setting that has a default of its own, so always has one.
+    public func defaulted<Value>(_ setting: Setting<Value>) throws -> Value {
+        guard let value = try value(setting) else { preconditionFailure("\(setting.info.key) has no default: read it with value(_:)") }
+        return value
+    }
+
     static func invalid(_ info: SettingInfo, _ texts: [String]) -> Invalid {
-        let shown = info.isSecret ? "<redacted>" : texts.joined(separator: String(info.separator ?? " "))
+        let shown = info.shown(texts)
         return Invalid(description: "\(info.key) \(shown.isEmpty ? "(empty)" : shown) is not valid: give \(info.accepts) with \(info.sources)")
     }
 
@@ -115,8 +121,7 @@ public struct KokoroSettings: Sendable {
                 continue
             }
             guard setting.accepts(texts) else { throw Self.invalid(setting.info, texts) }
-            let shown = setting.info.isSecret && !texts.isEmpty ? "<redacted>" : texts.joined(separator: String(setting.info.separator ?? " "))
-            rows.append((setting.info, shown, source))
+            rows.append((setting.info, setting.info.shown(texts), source))
         }
         let engine = try engineConfiguration(defaultSessions: defaultSessions, cores: cores)
         let assets = engine.assets
@@ -150,7 +155,7 @@ public struct KokoroSettings: Sendable {
     public func serverConfiguration() throws -> ServerConfiguration {
         var configuration = ServerConfiguration()
         func set<Value>(_ keyPath: WritableKeyPath<ServerConfiguration, Value>, _ setting: Setting<Value>) throws {
-            if let value = try value(setting) { configuration[keyPath: keyPath] = value }
+            configuration[keyPath: keyPath] = try defaulted(setting)
         }
         try set(\.host, Self.host)
         try set(\.port, Self.port)
@@ -184,7 +189,7 @@ public struct KokoroSettings: Sendable {
 
     /// The engine's settings on a machine of `cores` cores; `defaultSessions` nil: one per core.
     public func engineConfiguration(defaultSessions: Int?, cores: Int) throws -> KokoroEngine.Configuration {
-        let policy = try value(Self.optimizer) ?? .auto
+        let policy = try defaulted(Self.optimizer)
         let sessions = try value(Self.sessions) ?? defaultSessions ?? cores
         let threads = try value(Self.threads) ?? max(1, cores / sessions)
         // Lone pieces (a single listener, a first piece on an idle server) finish soonest on every core.
@@ -192,9 +197,8 @@ public struct KokoroSettings: Sendable {
             ? KokoroEngine.sessionConfiguration(threads: cores) : nil
         return try .init(assets: assets(), session: KokoroEngine.sessionConfiguration(threads: threads), latencySession: latencySession,
                          sessions: sessions, optimizerPolicy: policy, memoryBudgetBytes: value(Self.memoryBudgetMB).map { $0 << 20 },
-                         loudnessTarget: value(Self.loudness) ?? nil, pieceTokens: value(Self.pieceTokens) ?? PhonemeChunker.defaultTargetTokens,
-                         windows: value(Self.decoderWindows) ?? nil, calibratesVoices: value(Self.calibrateVoices) ?? true,
-                         maxAudioSeconds: value(Self.maxAudioSeconds) ?? 1_800, lexiconFile: lexiconFile())
+                         loudnessTarget: defaulted(Self.loudness), pieceTokens: defaulted(Self.pieceTokens), windows: defaulted(Self.decoderWindows),
+                         calibratesVoices: defaulted(Self.calibrateVoices), maxAudioSeconds: defaulted(Self.maxAudioSeconds), lexiconFile: lexiconFile())
     }
 
     // MARK: The config file

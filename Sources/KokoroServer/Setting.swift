@@ -21,6 +21,12 @@ public struct SettingInfo: Sendable, Hashable {
 
     public var variable: String { "KOKORO_" + key.uppercased().replacingOccurrences(of: "-", with: "_") }
 
+    /// Texts as messages and `--print-config` show them: a list joined as the variable
+    /// writes it, an API key redacted.
+    func shown(_ texts: [String]) -> String {
+        isSecret && !texts.isEmpty ? "<redacted>" : texts.joined(separator: String(separator ?? " "))
+    }
+
     /// Every source that sets it, in the order they win, for messages.
     public var sources: String {
         (flag.map { "\($0), " } ?? "") + "\(variable) or \"\(key)\" in the --config file"
