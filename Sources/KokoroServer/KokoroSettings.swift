@@ -295,17 +295,6 @@ private final class ProviderRecorder: AccessReporter {
     }
 }
 
-/// A setting whatever its type: what the catalogue, the file check and `--print-config` need.
-public protocol AnySetting: Sendable {
-    var info: SettingInfo { get }
-    /// Whether these texts make a value.
-    func accepts(_ texts: [String]) -> Bool
-}
-
-extension Setting: AnySetting {
-    public func accepts(_ texts: [String]) -> Bool { parse(texts) != nil }
-}
-
 extension KokoroSettings {
     // MARK: The settings
 

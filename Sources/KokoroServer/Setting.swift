@@ -57,6 +57,17 @@ public struct Setting<Value: Sendable>: Sendable {
     }
 }
 
+/// A setting whatever its type: what the catalogue, the file check and `--print-config` need.
+public protocol AnySetting: Sendable {
+    var info: SettingInfo { get }
+    /// Whether these texts make a value.
+    func accepts(_ texts: [String]) -> Bool
+}
+
+extension Setting: AnySetting {
+    public func accepts(_ texts: [String]) -> Bool { parse(texts) != nil }
+}
+
 extension Setting where Value == String {
     /// Any text but the empty one (a path, an address, a voice's name).
     static func text(_ key: String, flag: String?, default defaultValue: String? = nil, defaultText: String, accepts: String = "a non-empty text") -> Setting {
