@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
     ],
     targets: [
         // The ONNX Runtime C API, loaded at run time; knows nothing of speech.
@@ -49,9 +50,12 @@ let package = Package(
             "ONNXRuntime", "KokoroVoices", "KokoroPhonemizer", "EnglishG2P", "MandarinG2P", "JapaneseG2P", "AudioLoudness", "BoundedCache",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        // The OpenAI-compatible HTTP server: translates HTTP to engine calls, nothing more.
+        // The OpenAI-compatible HTTP server: translates HTTP to engine calls, nothing more; and
+        // the settings of the server and the engine, read once (`KokoroSettings`).
         .target(name: "KokoroServer", dependencies: [
             "KokoroEngine", "AudioEncoding", "BoundedCache",
+            .product(name: "Configuration", package: "swift-configuration"),
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -74,6 +78,9 @@ let package = Package(
         .testTarget(name: "AudioEncodingTests", dependencies: ["AudioEncoding"]),
         .testTarget(name: "AudioLoudnessTests", dependencies: ["AudioLoudness"]),
         .testTarget(name: "KokoroEngineTests", dependencies: ["KokoroEngine", "AudioLoudness"]),
+        .testTarget(name: "KokoroCLITests", dependencies: [
+            "KokoroCLI", "KokoroServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .testTarget(name: "KokoroServerTests", dependencies: [
             "KokoroServer", "KokoroEngine", "KokoroPhonemizer", "KokoroVoices", "BoundedCache", "AudioEncoding",
             .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -84,7 +84,7 @@ struct EngineBench: AsyncParsableCommand {
         let paragraph = try BenchTexts(path: texts).paragraph
         let engine = try engineOptions.makeEngine()
         // Bare ORT: the whole model, with every core, as the engine's lone runs have.
-        let assets = engineOptions.assets
+        let assets = try engineOptions.assets
         let environment = try ORTEnvironment(runtime: try ORTRuntime.load(explicitPath: assets.onnxRuntimeLibrary, cacheDirectory: assets.cacheDirectory))
         let bare = try ORTSession(environment: environment, modelPath: assets.model.path,
                                   configuration: KokoroEngine.sessionConfiguration(threads: EngineOptions.cores))

@@ -16,7 +16,7 @@ struct Doctor: AsyncParsableCommand {
     @OptionGroup var engineOptions: EngineOptions
 
     func run() async throws {
-        let assets = engineOptions.assets
+        let assets = try engineOptions.assets
         var failures = 0
         func check(_ label: String, _ body: () throws -> String) {
             do {

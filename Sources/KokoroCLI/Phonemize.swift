@@ -18,10 +18,10 @@ struct Phonemize: AsyncParsableCommand {
 
     func run() async throws {
         let language = try Language.parse(lang)
-        let assets = engineOptions.assets
+        let assets = try engineOptions.assets
         let vocabulary = try PhonemeVocabulary(contentsOf: assets.vocabulary)
         let phonemizers = try KokoroEngine.phonemizers(assets: assets, vocabulary: vocabulary,
-                                                       lexicon: LexiconStore(file: engineOptions.lexiconFile, vocabulary: vocabulary))
+                                                       lexicon: LexiconStore(file: try engineOptions.lexiconFile, vocabulary: vocabulary))
         if let text {
             print(try phonemizers.phonemize(text, language: language))
             return

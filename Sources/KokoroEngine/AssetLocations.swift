@@ -1,7 +1,7 @@
 import Foundation
 
-/// Where the engine finds its files: an explicit path, else a `KOKORO_*` variable, else
-/// the cache `scripts/setup.sh` fills (`~/.cache/kokoro-swift`, or `KOKORO_CACHE`).
+/// Where the engine finds its files: an explicit path, else the cache `scripts/setup.sh`
+/// fills (`~/.cache/kokoro-swift`, or `KOKORO_CACHE`).
 ///
 /// Users with internet can point each one at the official downloads instead (the model
 /// from Hugging Face, `voices-v1.0.bin` from kokoro-onnx's releases).
@@ -44,28 +44,30 @@ public struct AssetLocations: Sendable, Equatable {
         self.onnxRuntimeLibrary = onnxRuntimeLibrary
     }
 
-    /// The default locations for this environment.
-    public static func resolve(environment: [String: String] = ProcessInfo.processInfo.environment,
+    /// Each location given, else its place in the cache `scripts/setup.sh` fills (`cache`,
+    /// else `~/.cache/kokoro-swift`). Only the cache has a default from the environment, for
+    /// library users and tests; `kokoro` reads every location through `KokoroSettings`.
+    public static func resolve(cache: String? = ProcessInfo.processInfo.environment["KOKORO_CACHE"],
                                model: String? = nil, voices: [String] = [], vocabulary: String? = nil,
-                               onnxRuntimeLibrary: String? = nil) -> AssetLocations {
-        let cache = environment["KOKORO_CACHE"].map { URL(fileURLWithPath: $0) }
+                               onnxRuntimeLibrary: String? = nil, misakiData: String? = nil,
+                               mandarinData: String? = nil, japaneseData: String? = nil) -> AssetLocations {
+        let cache = cache.map { URL(fileURLWithPath: $0) }
             ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/kokoro-swift")
-        let file = { (explicit: String?, variable: String, fallback: String) in
-            URL(fileURLWithPath: explicit ?? environment[variable] ?? cache.appendingPathComponent(fallback).path)
+        let file = { (explicit: String?, fallback: String) in
+            URL(fileURLWithPath: explicit ?? cache.appendingPathComponent(fallback).path)
         }
         let voicePaths = !voices.isEmpty ? voices
-            : environment["KOKORO_VOICES"].map { $0.split(separator: ":").map(String.init) }
-            ?? ["voices_ja.npz", "voices-v1.0.npz"].map { cache.appendingPathComponent($0).path }
+            : ["voices_ja.npz", "voices-v1.0.npz"].map { cache.appendingPathComponent($0).path }
                 .filter { FileManager.default.fileExists(atPath: $0) }
         return AssetLocations(
             cacheDirectory: cache,
-            model: file(model, "KOKORO_MODEL", modelFileName),
-            vocabulary: file(vocabulary, "KOKORO_VOCAB", "vocab.json"),
+            model: file(model, modelFileName),
+            vocabulary: file(vocabulary, "vocab.json"),
             voicePacks: voicePaths.map { URL(fileURLWithPath: $0) },
-            misakiDictionaries: file(nil, "KOKORO_MISAKI_DATA", "misaki"),
-            mandarinDictionaries: file(nil, "KOKORO_MANDARIN_DATA", "zh"),
-            japaneseDictionaries: file(nil, "KOKORO_JAPANESE_DATA", "ja"),
-            onnxRuntimeLibrary: onnxRuntimeLibrary ?? environment["KOKORO_ORT_LIBRARY"]
+            misakiDictionaries: file(misakiData, "misaki"),
+            mandarinDictionaries: file(mandarinData, "zh"),
+            japaneseDictionaries: file(japaneseData, "ja"),
+            onnxRuntimeLibrary: onnxRuntimeLibrary
         )
     }
 }

@@ -1,6 +1,7 @@
 import KokoroEngine
 
-/// Everything `kokoro serve` can be told, from flags or `KOKORO_*` variables.
+/// Everything the server is told; `KokoroSettings` fills it from flags, `KOKORO_*` variables
+/// or the config file, and its initial values are the settings' defaults.
 public struct ServerConfiguration: Sendable {
     public var host = "127.0.0.1"
     public var port = 8880
@@ -40,67 +41,4 @@ public struct ServerConfiguration: Sendable {
     public var onWyomingListening: @Sendable (Int) -> Void = { _ in }
 
     public init() {}
-
-    /// A setting that cannot be used, from a flag or a variable alike; the message names it
-    /// and what it accepts.
-    public struct Invalid: Error, CustomStringConvertible {
-        public let description: String
-    }
-
-    /// Reads `KOKORO_HOST`, `KOKORO_PORT`, `KOKORO_API_KEYS` (comma-separated),
-    /// `KOKORO_CORS_ORIGINS`, `KOKORO_MAX_INPUT`, `KOKORO_MAX_CONCURRENT`, `KOKORO_MAX_QUEUE`,
-    /// `KOKORO_QUEUE_TIMEOUT`, `KOKORO_STALL_TIMEOUT`, `KOKORO_DEFAULT_VOICE`,
-    /// `KOKORO_MEMORY_LIMIT_MB`, `KOKORO_ADMISSION` (`forecast` or `capacity`) and
-    /// `KOKORO_DEV_ROUTES` (`on` or `off`) and `KOKORO_WYOMING_PORT`. A value that is not valid is an error, never ignored.
-    public static func fromEnvironment(_ environment: [String: String]) throws -> ServerConfiguration {
-        var configuration = ServerConfiguration()
-        let list = { (name: String) in
-            environment[name].map { $0.split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty } } ?? []
-        }
-        func integer(_ name: String, _ range: ClosedRange<Int>) throws -> Int? {
-            guard let text = environment[name] else { return nil }
-            guard let value = Int(text), range.contains(value) else {
-                throw Invalid(description: "\(name)=\(text) is not a whole number from \(range.lowerBound) to \(range.upperBound)")
-            }
-            return value
-        }
-        func positive(_ name: String, _ unit: String) throws -> Double? {
-            guard let text = environment[name] else { return nil }
-            guard let value = Double(text), value.isFinite, value > 0 else { throw Invalid(description: "\(name)=\(text) is not a number of \(unit) above 0") }
-            return value
-        }
-        if let host = environment["KOKORO_HOST"] { configuration.host = host }
-        if let port = try integer("KOKORO_PORT", 0...65_535) { configuration.port = port }
-        configuration.apiKeys = list("KOKORO_API_KEYS")
-        configuration.corsOrigins = list("KOKORO_CORS_ORIGINS")
-        if let limit = try integer("KOKORO_MAX_INPUT", 1...1_000_000) { configuration.maxInputCharacters = limit }
-        if let limit = try integer("KOKORO_MAX_CONCURRENT", 1...1_024) { configuration.maxConcurrentRequests = limit }
-        if let limit = try integer("KOKORO_MAX_QUEUE", 0...1_024) { configuration.maxQueuedRequests = limit }
-        if let timeout = try positive("KOKORO_QUEUE_TIMEOUT", "seconds") { configuration.queueTimeoutSeconds = timeout }
-        if let timeout = try positive("KOKORO_STALL_TIMEOUT", "seconds") { configuration.stallTimeoutSeconds = timeout }
-        configuration.defaultVoice = environment["KOKORO_DEFAULT_VOICE"]
-        configuration.memoryLimitMB = try positive("KOKORO_MEMORY_LIMIT_MB", "megabytes")
-        if let admission = environment["KOKORO_ADMISSION"] { try configuration.setAdmission(admission) }
-        if let dev = environment["KOKORO_DEV_ROUTES"] { try configuration.setDevRoutes(dev) }
-        configuration.wyomingPort = try integer("KOKORO_WYOMING_PORT", 0...65_535)
-        return configuration
-    }
-
-    /// `forecast` or `capacity`.
-    public mutating func setAdmission(_ value: String) throws {
-        switch value {
-        case "forecast": forecastAdmission = true
-        case "capacity": forecastAdmission = false
-        default: throw Invalid(description: "unknown admission mode \(value): use forecast or capacity")
-        }
-    }
-
-    /// `on` or `off`.
-    public mutating func setDevRoutes(_ value: String) throws {
-        switch value {
-        case "on": devRoutes = true
-        case "off": devRoutes = false
-        default: throw Invalid(description: "dev routes \(value): use on or off")
-        }
-    }
 }

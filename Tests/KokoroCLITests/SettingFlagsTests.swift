@@ -1,0 +1,34 @@
+import ArgumentParser
+import Testing
+@testable import KokoroCLI
+import KokoroServer
+
+/// The flags `kokoro serve` parses reach the settings they are named after, and its help
+/// lists every variable.
+@Suite struct SettingFlagsTests {
+    static let flagged = KokoroSettings.all.filter { $0.flag != nil }
+
+    /// A text no setting of a number or a choice takes: either the setting shows it, from its
+    /// flag, or refuses it by name; both prove the flag is wired to that setting.
+    @Test(arguments: flagged)
+    func eachFlagSetsItsSetting(info: SettingInfo) throws {
+        let flag = try #require(info.flag)
+        let text = "x-\(info.key)"
+        let serve = try #require(try Kokoro.parseAsRoot(["serve", flag, text]) as? Serve)
+        do {
+            let row = try #require(try serve.settings().effective(defaultSessions: nil, cores: 2).first { $0.info == info })
+            #expect(row.value == (info.isSecret ? "<redacted>" : text))
+            #expect(row.source == .flag(flag))
+        } catch {
+            let refusal = info == KokoroSettings.configSetting.info ? "cannot read the config file \(text):" : "\(info.key) \(text) is not valid"
+            #expect(String(describing: error).hasPrefix(refusal), "\(error)")
+        }
+    }
+
+    @Test func theHelpListsEveryVariable() {
+        let help = Serve.helpMessage()
+        for info in KokoroSettings.all {
+            #expect(help.contains(info.variable), "kokoro serve --help does not name \(info.variable)")
+        }
+    }
+}
