@@ -59,10 +59,15 @@ import Testing
         }
     }
 
-    /// A config file of `object`, in a folder of its own.
+    /// A config file of `object`, named by its contents in one folder: runs reuse the same
+    /// few files instead of leaving a new one per case behind.
     static func configFile(_ object: [String: Any]) throws -> String {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("kokoro-settings-\(UUID()).json")
-        try JSONSerialization.data(withJSONObject: object).write(to: url)
+        let data = try JSONSerialization.data(withJSONObject: object, options: .sortedKeys)
+        let name = data.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kokoro-settings-tests")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let url = folder.appendingPathComponent(String(name, radix: 16) + ".json")
+        try data.write(to: url, options: .atomic)
         return url.path
     }
 
