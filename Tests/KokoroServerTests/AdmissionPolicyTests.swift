@@ -23,7 +23,7 @@ struct AdmissionPolicyTests {
         try await app.test(.live) { client in
             let first = try RawHTTPClient(port: try #require(client.port))
             let body = #"{"input":"This keeps the only session busy for a second or two.","response_format":"pcm"}"#
-            first.send("POST /v1/audio/speech HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+            first.postSpeech(body, close: true)
             _ = await first.read(atLeast: 200)
             // The first listener keeps reading to the end, as a player does.
             let reading = Task { await first.read(atLeast: .max) }
@@ -45,12 +45,11 @@ struct AdmissionPolicyTests {
         try await app.test(.live) { client in
             let port = try #require(client.port)
             let body = #"{"input":"\#(String(repeating: "This keeps the only session busy. ", count: 20))","response_format":"pcm"}"#
-            let request = "POST /v1/audio/speech HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
             let first = try RawHTTPClient(port: port)
-            first.send(request)
+            first.postSpeech(body)
             _ = await first.read(atLeast: 200)
             let second = try RawHTTPClient(port: port)
-            second.send(request)
+            second.postSpeech(body)
             while try await queuedRequests(client) != 1 { try await Task.sleep(for: .milliseconds(20)) }
             try await client.execute(uri: "/v1/audio/speech", method: .post, body: json(["input": "Me three."])) { response in
                 #expect(response.status == .serviceUnavailable)

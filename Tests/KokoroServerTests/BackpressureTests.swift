@@ -37,7 +37,7 @@ struct BackpressureTests {
             // Forty sentences, each its own piece: 400 s of audio, 19 MB of PCM.
             let sentences = (1...40).map { "Sentence number \($0) is here, and it is rather long on purpose." }.joined(separator: " ")
             let body = #"{"input":"\#(sentences)","response_format":"pcm","no_cache":true}"#
-            raw.send("POST /v1/audio/speech HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+            raw.postSpeech(body)
             _ = await raw.read(atLeast: 200)
             // The client reads nothing more; the server is cut off within the timeout.
             let start = ContinuousClock.now

@@ -122,7 +122,7 @@ struct FacadeRouteTests {
             let port = try #require(client.port)
             let first = try RawHTTPClient(port: port)
             let body = #"{"input":"\#(String(repeating: "A sentence. ", count: 6))","response_format":"pcm"}"#
-            first.send("POST /v1/audio/speech HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+            first.postSpeech(body)
             _ = await first.read(atLeast: 200)
             try await client.execute(uri: "/v1/audio/speech", method: .post, body: json(["input": "Me too."])) { response in
                 #expect(response.status == .serviceUnavailable)
@@ -146,7 +146,7 @@ struct FacadeRouteTests {
         try await app(service, { $0.maxQueuedRequests = 0 }).test(.live) { client in
             let first = try RawHTTPClient(port: try #require(client.port))
             let body = #"{"input":"\#(String(repeating: "A sentence. ", count: 8))","response_format":"pcm"}"#
-            first.send("POST /v1/audio/speech HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+            first.postSpeech(body)
             _ = await first.read(atLeast: 200)
             try await client.execute(uri: "/v1/audio/speech", method: .post, body: json(["input": "Me too."])) { response in
                 #expect(response.status == .serviceUnavailable)
@@ -173,7 +173,7 @@ struct FacadeRouteTests {
             let leaver = try RawHTTPClient(port: try #require(client.port))
             // Twenty seconds of work: the client is gone long before its end.
             let body = #"{"input":"\#(String(repeating: "A sentence. ", count: 400))","response_format":"pcm"}"#
-            leaver.send("POST /v1/audio/speech HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+            leaver.postSpeech(body)
             _ = await leaver.read(atLeast: 200)
             leaver.close(reset: true)
             while service.counts.abandoned == 0 { try await Task.sleep(for: .milliseconds(10)) }

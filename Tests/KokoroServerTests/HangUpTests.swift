@@ -24,13 +24,12 @@ struct HangUpTests {
             // Audio bytes, and OpenAI's Server-Sent Events (one client in three).
             let requests = [#"{"input":"A client that leaves early must not keep its place. It asks and goes.","response_format":"mp3"}"#,
                             #"{"input":"A client that leaves early must not keep its place. It asks and goes.","stream_format":"sse"}"#]
-                .map { "POST /v1/audio/speech HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \($0.utf8.count)\r\n\r\n\($0)" }
             try await withThrowingTaskGroup { group in
                 for delay in [0, 1, 5, 10, 20, 50, 100, 200, 300, 500] {
                     for index in 0..<3 {
                         group.addTask {
                             let raw = try RawHTTPClient(port: port)
-                            raw.send(requests[index == 2 ? 1 : 0])
+                            raw.postSpeech(requests[index == 2 ? 1 : 0])
                             try await Task.sleep(for: .milliseconds(delay))
                             raw.close(reset: reset)
                         }
@@ -46,7 +45,7 @@ struct HangUpTests {
             // other suite, the audio may take longer than the test client's read timeout).
             let next = try RawHTTPClient(port: port)
             let still = #"{"input":"Still serving.","response_format":"pcm"}"#
-            next.send("POST /v1/audio/speech HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(still.utf8.count)\r\n\r\n\(still)")
+            next.postSpeech(still)
             #expect(String(decoding: await next.read(atLeast: 12).prefix(12), as: UTF8.self) == "HTTP/1.1 200")
             next.close()
         }

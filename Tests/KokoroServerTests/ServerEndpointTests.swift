@@ -149,7 +149,7 @@ struct ServerEndpointTests {
             #expect(try await capacityGauges(client) == ["kokoro_realtime_capacity_streams": 4, "kokoro_realtime_capacity_in_use": 0])
             let long = try RawHTTPClient(port: try #require(client.port))
             let body = #"{"input":"\#(String(repeating: "This keeps one stream synthesizing for a while. ", count: 12))","response_format":"pcm"}"#
-            long.send("POST /v1/audio/speech HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+            long.postSpeech(body)
             _ = await long.read(atLeast: 1000)
             #expect(try await activeRequests(client) == 1)
             #expect(try await capacityGauges(client) == ["kokoro_realtime_capacity_streams": 4, "kokoro_realtime_capacity_in_use": 0.25])
@@ -169,7 +169,7 @@ struct ServerEndpointTests {
         try await app.test(.live) { client in
             let long = try RawHTTPClient(port: try #require(client.port))
             let body = #"{"input":"\#(String(repeating: "This keeps the only session busy for a while. ", count: 12))","response_format":"pcm"}"#
-            long.send("POST /v1/audio/speech HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+            long.postSpeech(body)
             _ = await long.read(atLeast: 1000)
             try await client.execute(uri: "/v1/audio/speech", method: .post, body: json(["input": "Me too."])) { response in
                 #expect(response.status == .serviceUnavailable)
@@ -192,7 +192,7 @@ struct ServerEndpointTests {
         try await app.test(.live) { client in
             let long = try RawHTTPClient(port: try #require(client.port))
             let body = #"{"input":"\#(String(repeating: "This keeps the only slot busy for a while. ", count: 20))","response_format":"pcm"}"#
-            long.send("POST /v1/audio/speech HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+            long.postSpeech(body)
             _ = await long.read(atLeast: 1000)
             try await client.execute(uri: "/v1/audio/speech", method: .post, body: json(["input": "Me too."])) { response in
                 #expect(response.status == .serviceUnavailable)
@@ -213,7 +213,7 @@ struct ServerEndpointTests {
             // About 19 minutes of speech (17,000 characters): synthesizing it all takes minutes,
             // longer than the test's time limit.
             let body = #"{"input":"\#(String(repeating: "A sentence that goes on and on to make a long request. ", count: 300))","response_format":"pcm"}"#
-            raw.send("POST /v1/audio/speech HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+            raw.postSpeech(body)
             #expect(await raw.read(atLeast: 2000).count >= 2000)
             raw.close()
             // Until synthesis stops; if it ran on, the test would hit its time limit first.

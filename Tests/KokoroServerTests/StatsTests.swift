@@ -125,7 +125,7 @@ struct StatsTests {
         try await app.test(.live) { client in
             let raw = try RawHTTPClient(port: try #require(client.port))
             let body = #"{"input":"\#(String(repeating: "Busy for a while. ", count: 30))","response_format":"pcm"}"#
-            raw.send("POST /v1/audio/speech HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+            raw.postSpeech(body)
             _ = await raw.read(atLeast: 1000)
             for _ in 0..<2 {
                 try await client.execute(uri: "/v1/audio/speech", method: .post, body: json(["input": "No room."])) { #expect($0.status == .serviceUnavailable) }

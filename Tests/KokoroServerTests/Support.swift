@@ -132,6 +132,13 @@ final class RawHTTPClient: @unchecked Sendable {
         _ = text.withCString { Glibc.send(socket, $0, strlen($0), 0) }
     }
 
+    /// Sends `POST /v1/audio/speech` with the JSON `body` (with `close`, asking the server to
+    /// close the connection after the response).
+    func postSpeech(_ body: String, close: Bool = false) {
+        send("POST /v1/audio/speech HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" + (close ? "Connection: close\r\n" : "")
+             + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)")
+    }
+
     /// Reads until at least `count` bytes arrived (or the peer closed), on a thread of its
     /// own: a blocking read on Swift's cooperative threads (two on a 2-core machine) can
     /// starve the server the test talks to, and on Dispatch's global queues it starves the
