@@ -83,7 +83,9 @@ public struct AdmissionForecast: Sendable {
         var late: [UInt64: Double]
         /// When its first audio would be sent (seconds from now), for a stream not started
         /// that gets it within the horizon.
-        var firstAudio: [UInt64: Double]
+        var firstAudio: [UInt64: Double] = [:]
+        /// When its first waiting piece would start, and whether on the overflow session.
+        var started: [UInt64: (at: Double, overflow: Bool)] = [:]
     }
 
     func play(_ streams: [Stream]) -> Outcome {
@@ -93,7 +95,7 @@ public struct AdmissionForecast: Sendable {
             let stream: Int?
         }
         var streams = streams
-        var outcome = Outcome(late: Dictionary(uniqueKeysWithValues: streams.map { ($0.id, 0.0) }), firstAudio: [:])
+        var outcome = Outcome(late: Dictionary(uniqueKeysWithValues: streams.map { ($0.id, 0.0) }))
         // When each stream's next piece can start (infinity while it is being made).
         var ready = streams.map(\.startsIn)
         var inProgress = otherRunsEndIn.map { Run(end: $0, stream: nil) }
@@ -106,36 +108,41 @@ public struct AdmissionForecast: Sendable {
         inProgress.sort { $0.end < $1.end }
         var sessionRuns: [Run?] = Array(inProgress.prefix(sessions)) + [Run?](repeating: nil, count: max(0, sessions - inProgress.count))
         var overflowRun: Run? = inProgress.dropFirst(sessions).last
+        // A stream's next piece is due when its listener runs out; a first piece when it is
+        // asked for (the live scheduler's deadline for it is the moment it is enqueued).
+        var asked = ready
+        let policy = DispatchPolicy(dueSoonMargin: dueSoonMargin ?? .infinity, overflowSlowdown: overflowSlowdown)
         var clock = 0.0
         while true {
             for index in streams.indices where ready[index].isFinite {
                 // An inline pause needs no session: it is sent as soon as the piece before it.
                 while streams[index].pieces.first?.tokens == 0 { deliver(&streams[index], at: ready[index], outcome: &outcome) }
             }
-            let waiting = streams.indices.filter { ready[$0].isFinite && !streams[$0].pieces.isEmpty }
-            let ends = sessionRuns.compactMap { $0?.end } + [overflowRun?.end].compactMap { $0 }
-            let nextEnd = ends.min() ?? .infinity
-            let freeSession = sessionRuns.firstIndex { $0 == nil }
-            // A piece not due soon waits while it would take the last free session.
-            let keepOneFree = sessionRuns.count { $0 == nil } < 2 && (sessionRuns.contains { $0 != nil } || overflowRun != nil)
-            let allowed = { (index: Int) -> Double in
-                guard keepOneFree, let margin = dueSoonMargin, let end = streams[index].playbackEnd else { return ready[index] }
-                let pieces = streams[index].pieces
-                let lead = DeadlineScheduler.RunCost.dueSoonLead(
-                    run: runSeconds(pieces[0].tokens), audio: pieces[0].audioSeconds,
-                    nextRun: pieces.dropFirst().first { $0.tokens > 0 }.map { runSeconds($0.tokens) } ?? 0)
-                return max(ready[index], end - margin - lead)
+            let sessionEnds = sessionRuns.compactMap { $0?.end }
+            let nextEnd = (sessionEnds + [overflowRun?.end].compactMap { $0 }).min() ?? .infinity
+            let occupied = !sessionEnds.isEmpty || overflowRun != nil
+            let free = sessionRuns.count { $0 == nil }
+            let deadline = { (index: Int) in streams[index].playbackEnd ?? asked[index] }
+            // When each waiting piece would start, and where, as the policy decides with the
+            // pool as it is until the next run ends.
+            let starts = streams.indices.compactMap { index -> (index: Int, at: Double, overflow: Bool)? in
+                guard ready[index].isFinite, let first = streams[index].pieces.first else { return nil }
+                let at = max(clock, ready[index])
+                let piece = DispatchPolicy.Piece(
+                    priority: .listener(dueIn: deadline(index) - at), runSeconds: runSeconds(first.tokens), audioSeconds: first.audioSeconds,
+                    nextRunSeconds: streams[index].pieces.dropFirst().first { $0.tokens > 0 }.map { runSeconds($0.tokens) } ?? 0,
+                    opensStream: streams[index].playbackEnd == nil)
+                let pool = DispatchPolicy.Pool(freeSessions: free, occupied: occupied, overflowFree: overflowSession && overflowRun == nil,
+                                               modeFreesIn: max(0, (sessionEnds.min() ?? at) - at))
+                switch policy.decide(piece, pool: pool) {
+                case .session: return (index, at, false)
+                case .overflow: return (index, at, true)
+                case .wait(let dueSoonIn?): return (index, at + dueSoonIn, false)
+                case .wait(nil): return nil
+                }
             }
-            let nextStart = freeSession == nil ? .infinity : max(clock, waiting.map(allowed).min() ?? .infinity)
-            // A first piece that finds every session busy takes the overflow one if it ends
-            // sooner there (`overflowSlowdown`) than after the first session frees;
-            // each run beside it then loses about its cost.
-            let opening = overflowSession && overflowRun == nil && freeSession == nil
-                ? waiting.filter { streams[$0].playbackEnd == nil }.min { ready[$0] < ready[$1] } : nil
-            let openingStart = opening.map { max(clock, ready[$0]) } ?? .infinity
-            let overflowCost = opening.map { runSeconds(streams[$0].pieces[0].tokens) } ?? 0
-            let overflows = opening != nil && overflowCost * overflowSlowdown < max(0, nextEnd - openingStart) + overflowCost
-            let next = min(nextEnd, nextStart, overflows ? openingStart : .infinity)
+            let nextStart = starts.map(\.at).min() ?? .infinity
+            let next = min(nextEnd, nextStart)
             guard next < horizon else { break }
             clock = next
             if nextEnd <= next {
@@ -143,20 +150,24 @@ public struct AdmissionForecast: Sendable {
                 if let index = sessionRuns.firstIndex(where: { $0?.end == nextEnd }) {
                     let run = sessionRuns[index]!
                     sessionRuns[index] = nil
-                    run.stream.map { deliver(&streams[$0], at: nextEnd, outcome: &outcome); ready[$0] = nextEnd }
+                    run.stream.map { deliver(&streams[$0], at: nextEnd, outcome: &outcome); ready[$0] = nextEnd; asked[$0] = nextEnd }
                 } else if let run = overflowRun {
                     overflowRun = nil
-                    run.stream.map { deliver(&streams[$0], at: nextEnd, outcome: &outcome); ready[$0] = nextEnd }
+                    run.stream.map { deliver(&streams[$0], at: nextEnd, outcome: &outcome); ready[$0] = nextEnd; asked[$0] = nextEnd }
                 }
-            } else if nextStart <= next, let session = freeSession {
-                // Earliest deadline first among the pieces ready now; a first piece is due at once.
-                let chosen = waiting.filter { allowed($0) <= clock }.min { deadline(streams[$0]) < deadline(streams[$1]) }!
-                sessionRuns[session] = Run(end: nextStart + runSeconds(streams[chosen].pieces[0].tokens), stream: chosen)
-                ready[chosen] = .infinity
-            } else if let opening {
-                for index in sessionRuns.indices { sessionRuns[index]?.end += overflowCost }
-                overflowRun = Run(end: openingStart + overflowCost * overflowSlowdown, stream: opening)
-                ready[opening] = .infinity
+            } else {
+                // Earliest deadline first among the pieces that may start now.
+                let chosen = starts.filter { $0.at <= clock }.min { deadline($0.index) < deadline($1.index) }!
+                let cost = runSeconds(streams[chosen.index].pieces[0].tokens)
+                if chosen.overflow {
+                    for index in sessionRuns.indices { sessionRuns[index]?.end += cost }
+                    overflowRun = Run(end: clock + cost * overflowSlowdown, stream: chosen.index)
+                } else {
+                    sessionRuns[sessionRuns.firstIndex { $0 == nil }!] = Run(end: clock + cost, stream: chosen.index)
+                }
+                ready[chosen.index] = .infinity
+                let id = streams[chosen.index].id
+                if outcome.started[id] == nil { outcome.started[id] = (clock, chosen.overflow) }
             }
         }
         // A listener whose audio ends before the horizon with pieces still unmade is late by then at least.
@@ -165,10 +176,6 @@ public struct AdmissionForecast: Sendable {
         }
         return outcome
     }
-
-    /// The order key of a stream's next piece: when its listener runs out (a stream not
-    /// started yet goes first, as in the scheduler).
-    private func deadline(_ stream: Stream) -> Double { stream.playbackEnd ?? -.infinity }
 
     /// The next piece of `stream` is sent at `time`: records how late it is and what the
     /// listener then has (a listener that ran dry resumes when the piece arrives).

@@ -1,22 +1,35 @@
 import Foundation
 import Logging
 
-/// Runs model work on a pool of sessions, earliest playback deadline first.
+/// Runs model work on a pool of sessions where `DispatchPolicy` says, earliest playback
+/// deadline first.
 ///
 /// Every piece carries the moment its stream's listener runs out of audio already sent (a
 /// first piece's deadline is now), so a new request's first piece goes ahead of pieces other
 /// streams will not need for seconds: new streams start fast while running streams never run
-/// dry. Work not due soon (a stream well ahead of its listener) leaves a session free, and
-/// background work runs only when nothing else does, so sessions stay free for new requests.
+/// dry. Background work says so (`runInBackground`) and runs only when nothing else does.
 ///
 /// The pool has throughput sessions (a share of the cores each, run side by side) and
 /// optionally one latency session (every core, run alone): the `RealTimeOptimizer` picks
 /// which kind runs. Sessions can be replaced one at a time (to give back memory) while
 /// the others keep serving.
 public actor DeadlineScheduler {
+    /// When a job's listener runs out of audio, or that it has none.
+    private enum Due {
+        case at(ContinuousClock.Instant)
+        case background
+
+        func priority(now: ContinuousClock.Instant) -> DispatchPolicy.Priority {
+            switch self {
+            case .at(let deadline): .listener(dueIn: now.duration(to: deadline).seconds)
+            case .background: .background
+            }
+        }
+    }
+
     private struct Job {
         let id: UInt64
-        let deadline: ContinuousClock.Instant
+        let due: Due
         let enqueued: ContinuousClock.Instant
         let work: ModelWork
         /// The `StreamLedger` entry it is made for (nil: no listener, e.g. background work).
@@ -158,11 +171,20 @@ public actor DeadlineScheduler {
     /// yet; `next`: what follows it in the stream (nil: the last run).
     public func run(_ work: ModelWork, deadline: ContinuousClock.Instant, stream: UInt64? = nil, opensStream: Bool = false,
                     next: NextPiece? = nil) async throws -> ModelOutput {
+        try await enqueue(work, due: .at(deadline), stream: stream, opensStream: opensStream, next: next)
+    }
+
+    /// What `work` makes, once nothing else runs or waits (calibration, cache pre-warming).
+    public func runInBackground(_ work: ModelWork) async throws -> ModelOutput {
+        try await enqueue(work, due: .background, stream: nil, opensStream: false, next: nil)
+    }
+
+    private func enqueue(_ work: ModelWork, due: Due, stream: UInt64?, opensStream: Bool, next: NextPiece?) async throws -> ModelOutput {
         nextID += 1
         let id = nextID
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                waiting.append(Job(id: id, deadline: deadline, enqueued: .now, work: work,
+                waiting.append(Job(id: id, due: due, enqueued: .now, work: work,
                                    stream: stream, opensStream: opensStream, next: next, continuation: continuation))
                 if let stream { heldFor.removeValue(forKey: stream) }
                 startWork()
@@ -174,50 +196,41 @@ public actor DeadlineScheduler {
 
     private var runningCount: Int { slots.count { $0.run != nil } }
 
-    /// A free session for `job`: one of the current mode's, within its concurrency. Work not
-    /// due soon (its deadline beyond `RunCost.dueSoonLead` plus the horizon: a stream
-    /// well ahead of its listener) takes one only while another stays free, since a run
-    /// cannot be interrupted and new streams and pieces due soon need one; background work
-    /// (due beyond `backgroundHorizon`) runs only while nothing else does. A stream's first
-    /// piece that would wait takes any other free session instead, if it ends sooner there:
-    /// the runs in progress slow down for a while, but their listeners have audio in hand and
-    /// this one has none. (Letting a stream's first three pieces, or any piece due within
-    /// twice its time, do the same was measured worse: with four streams starting a second
-    /// apart, three runs shared the two cores most of the time, each slower, so more pieces
-    /// came due.)
-    private func slot(for job: Job) -> Int? {
+    /// A free session for `job` as `DispatchPolicy` decides: one of the current mode's,
+    /// within its concurrency and not kept for a stream's next piece, or the overflow.
+    private func slot(for job: Job, now: ContinuousClock.Instant) -> Int? {
         let isFree = { (index: Int) in self.slots[index].run == nil && !self.slots[index].retiring && self.slots[index].model != nil }
         let mode = modeSlots
         let free = optimizer.concurrency > mode.count(where: { slots[$0].run != nil }) + heldFor.count
             ? Array(mode.filter(isFree).dropFirst(heldFor.count)) : []
-        let now = ContinuousClock.now
+        let overflow = slots.indices.first { isFree($0) && !mode.contains($0) }
         let cost = throughputRunCost
-        let soon = horizon + .seconds(RunCost.dueSoonLead(run: cost.seconds(tokens: job.work.costTokens), audio: job.next?.audio ?? 0,
-                                                          nextRun: job.next.map { cost.seconds(tokens: $0.tokens) } ?? 0))
-        // A session held for a stream's next piece counts as busy: that piece will take it.
-        if job.deadline > now + soon, runningCount + heldFor.count > 0 {
-            guard job.deadline <= now + Self.backgroundHorizon, free.count > 1 else { return nil }
+        let piece = DispatchPolicy.Piece(priority: job.due.priority(now: now), runSeconds: cost.seconds(tokens: job.work.costTokens),
+                                         audioSeconds: job.next?.audio ?? 0, nextRunSeconds: job.next.map { cost.seconds(tokens: $0.tokens) } ?? 0,
+                                         opensStream: job.opensStream)
+        let pool = DispatchPolicy.Pool(freeSessions: free.count, occupied: runningCount + heldFor.count > 0, overflowFree: overflow != nil,
+                                       modeFreesIn: modeFreesIn(mode, now: now))
+        switch policy.decide(piece, pool: pool) {
+        case .session: return free.first
+        case .overflow: return overflow
+        case .wait: return nil
         }
-        if let index = free.first { return index }
-        guard job.opensStream, overflowEndsSooner(job, modeSlots: mode, now: now) else { return nil }
-        return slots.indices.first { isFree($0) && !mode.contains($0) }
     }
 
-    /// Whether `job` on the overflow session (at `RunCost.overflowSlowdown` times its cost)
-    /// would end before it would on the first of the mode's sessions to come free.
-    private func overflowEndsSooner(_ job: Job, modeSlots: [Int], now: ContinuousClock.Instant) -> Bool {
+    /// The rules `slot(for:)` follows, with this pool's horizon and learned overflow slowdown.
+    private var policy: DispatchPolicy {
+        DispatchPolicy(dueSoonMargin: horizon.seconds, overflowSlowdown: overflowSlowdown)
+    }
+
+    /// Seconds until the first of the mode's busy sessions likely ends its run (0: none busy).
+    private func modeFreesIn(_ modeSlots: [Int], now: ContinuousClock.Instant) -> Double {
         let throughput = throughputRunCost
-        let cost = throughput.seconds(tokens: job.work.costTokens)
-        let freeIn = modeSlots.compactMap { index -> Double? in
+        return modeSlots.compactMap { index -> Double? in
             guard let run = slots[index].run else { return nil }
             let runCost = slots[index].role == .throughput ? throughput : runCost(.latency)
             return max(0, runCost.seconds(tokens: run.tokens) - run.start.duration(to: now).seconds)
         }.min() ?? 0
-        return cost * throughput.overflowSlowdown < freeIn + cost
     }
-
-    /// Work due later than this is background work (loudness calibration, pre-warm).
-    static let backgroundHorizon = Duration.seconds(30)
 
     /// The sessions the current mode runs on: the latency session (or the first one) alone,
     /// or every throughput session.
@@ -237,12 +250,16 @@ public actor DeadlineScheduler {
     /// stream's first piece may take a session outside the mode while an earlier run waits
     /// for one of the mode's).
     private func dispatch() {
-        while let (jobIndex, slotIndex) = waiting.indices.sorted(by: { waiting[$0].deadline < waiting[$1].deadline })
-                .lazy.compactMap({ index in self.slot(for: self.waiting[index]).map { (index, $0) } }).first {
+        while true {
+            let now = ContinuousClock.now
+            let priorities = waiting.map { $0.due.priority(now: now) }
+            guard let (jobIndex, slotIndex) = waiting.indices
+                .sorted(by: { priorities[$0].precedes(priorities[$1]) || (priorities[$0] == priorities[$1] && waiting[$0].enqueued < waiting[$1].enqueued) })
+                .lazy.compactMap({ index in self.slot(for: self.waiting[index], now: now).map { (index, $0) } }).first else { return }
             let job = waiting.remove(at: jobIndex)
             let start = ContinuousClock.now
             runs += 1
-            if start > job.deadline { lateRuns += 1 }
+            if case .listener(let dueIn) = priorities[jobIndex], dueIn < 0 { lateRuns += 1 }
             let mode = optimizer.mode
             let queueWait = job.enqueued.duration(to: start).seconds
             let model = slots[slotIndex].model!
@@ -306,8 +323,7 @@ public actor DeadlineScheduler {
     /// because it is far ahead counts (with several streams it waits most of the time, and
     /// the pool is not idle for it); background work does not.
     private var listenersWaiting: Int {
-        let backgroundFrom = ContinuousClock.now + Self.backgroundHorizon
-        return waiting.count { $0.deadline <= backgroundFrom }
+        waiting.count { if case .background = $0.due { false } else { true } }
     }
 
     /// Tells the optimizer the load; true when it switched mode (and more may start now).
@@ -325,7 +341,7 @@ public actor DeadlineScheduler {
         logger.debug("run", metadata: [
             "job": "\(job.id)", "session": "\(slot)", "tokens": "\(job.work.costTokens)",
             "queued_ms": .string(milliseconds(started, job.enqueued)), "at_ms": .string(milliseconds(started, start)),
-            "slack_ms": .string(milliseconds(start, job.deadline)), "run_ms": "\(Int(seconds * 1000))",
+            "slack_ms": .string({ if case .at(let deadline) = job.due { milliseconds(start, deadline) } else { "background" } }()), "run_ms": "\(Int(seconds * 1000))",
             "audio_ms": "\(samples * 1000 / KokoroModel.sampleRate)", "running": "\(runningCount)", "mode": "\(optimizer.mode.rawValue)",
             "teaches_cost": "\(teachesCost)"])
     }

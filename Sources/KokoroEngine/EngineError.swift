@@ -1,3 +1,4 @@
+import Foundation
 import KokoroPhonemizer
 
 /// Why the engine refused or failed a request; every message names the fix.
@@ -22,7 +23,7 @@ public enum EngineError: Error, Equatable, CustomStringConvertible {
         case .emptyText:
             "the text is empty: give some words to speak"
         case .speedOutOfRange(let speed):
-            "speed \(speed) is out of range: Kokoro speaks \(Self.speedRange.lowerBound) to \(Self.speedRange.upperBound); a request may ask "
+            "speed \(String(format: "%g", speed)) is out of range: Kokoro speaks \(Self.speedRange.lowerBound) to \(Self.speedRange.upperBound); a request may ask "
                 + "\(RequestedSpeed.accepted.lowerBound) to \(RequestedSpeed.accepted.upperBound), served at the nearest speed Kokoro has"
         case .missingModel(let path):
             "no Kokoro model at \(path): run scripts/setup.sh to fetch it, or pass --model PATH (or set KOKORO_MODEL)"

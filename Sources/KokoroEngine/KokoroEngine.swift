@@ -500,16 +500,23 @@ public final class KokoroEngine: Sendable {
     static let calibrationPhonemes = "ʃˈɪps pˈæsɪŋ ɪn ðə nˈIt ɹᵻlˈId ˌɔn ɪts stˈɛdi bˈim, ænd nˈObˌɑdi kʊd ɹəmˈɛmbəɹ ɐ sˈɪŋɡᵊl nˈIt wˌɛn ðə lˈIt hæd fˈAld."
 
     /// Measures `voice` on the calibration sentence and stores its gain. Runs through the
-    /// scheduler at `deadline`, or straight on `session` (warm-up, before serving).
+    /// scheduler (behind every listener's work when `inBackground`), or straight on
+    /// `session` (warm-up, before serving).
     @discardableResult
-    public func calibrateLoudness(voice: String, deadline: ContinuousClock.Instant = .now,
+    public func calibrateLoudness(voice: String, inBackground: Bool = false,
                                   on session: (any SpeechSynthesizer)? = nil) async throws -> VoiceGain? {
         guard let loudness else { return nil }
         let tokens = vocabulary.tokenize(Self.calibrationPhonemes).tokens
         let style = try voices.resolve(voice).style(forTokenCount: tokens.count)
         // Made the way requests hear it: in windows when the voice has its statistics.
         let samples = try await sentence(tokens: tokens, style: style, speed: 1, statistics: windowStatistics(for: voice)) { work in
-            if let session { try await session.perform(work) } else { try await scheduler.run(work, deadline: deadline) }
+            if let session {
+                try await session.perform(work)
+            } else if inBackground {
+                try await scheduler.runInBackground(work)
+            } else {
+                try await scheduler.run(work, deadline: .now)
+            }
         }
         return try loudness.calibrate(voice: loudnessKey(voice), samples: samples.samples)
     }
@@ -575,8 +582,8 @@ public final class KokoroEngine: Sendable {
         calibrating.withLock { $0.compactMap { $0.hasPrefix("statistics:") ? String($0.dropFirst(11)) : nil } }.sorted()
     }
 
-    /// Calibrates a voice's decoder statistics once, behind every real request (each run's
-    /// deadline is a minute away): about 82 s of audio through the front and the probe,
+    /// Calibrates a voice's decoder statistics once, behind every real request (background
+    /// work): about 82 s of audio through the front and the probe,
     /// 52–57 s of one core (`scripts/model/NOTES.md`). One voice at a time: a probe decodes a
     /// whole corpus sentence (up to 163 tokens), and four voices calibrated side by side
     /// beside a mixed load took the server to 2.2 GB (`scripts/bench/reliability.py`).
@@ -620,8 +627,8 @@ public final class KokoroEngine: Sendable {
             let row = style.row(anchor)
             var runs: [(frames: Int, statistics: [Float])] = []
             for tokens in sentences {
-                let frames = try await scheduler.run(.front(tokens: tokens, style: row, speed: 1), deadline: .now + .seconds(60)).frames
-                runs.append((frames.frames, try await scheduler.run(.probe(frames, style: row), deadline: .now + .seconds(60)).statistics))
+                let frames = try await scheduler.runInBackground(.front(tokens: tokens, style: row, speed: 1)).frames
+                runs.append((frames.frames, try await scheduler.runInBackground(.probe(frames, style: row)).statistics))
             }
             rows.append(DecoderCalibration.pool(runs))
         }
@@ -631,18 +638,18 @@ public final class KokoroEngine: Sendable {
     }
 
     /// A voice used before it was measured plays at the mean gain of the measured ones
-    /// while it is measured once, behind every real request (its deadline is a minute away).
+    /// while it is measured once, in the background, behind every real request.
     private func calibrateInBackground(_ voice: String) {
         guard let loudness, loudness.gain(for: loudnessKey(voice)) == nil,
               calibrating.withLock({ $0.insert(voice).inserted }) else { return }
         Task.detached(priority: .background) { [self] in
             defer { calibrating.withLock { _ = $0.remove(voice) } }
-            _ = try? await calibrateLoudness(voice: voice, deadline: .now + .seconds(60))
+            _ = try? await calibrateLoudness(voice: voice, inBackground: true)
         }
     }
 
     /// Fills the audio cache with `phrases` (prompts an app repeats) as a streamed request
-    /// would cut them, behind every real request: their deadline is an hour away. Returns
+    /// would cut them, in the background, behind every real request. Returns
     /// the pieces the model made.
     @discardableResult
     public func prewarm(phrases: [String], voice: String, speed: Float = 1) async throws -> Int {
@@ -652,7 +659,7 @@ public final class KokoroEngine: Sendable {
             for case .speech(_, let tokens, _, _) in job.segments {
                 let style = job.style.style(forTokenCount: tokens.count)
                 let sentence = try await sentence(tokens: tokens, style: style, speed: speed, statistics: windowStatistics(for: voice)) { work in
-                    try await scheduler.run(work, deadline: .now + .seconds(3600))
+                    try await scheduler.runInBackground(work)
                 }
                 audioCache.store(sentence, tokens: tokens, style: style, speed: speed)
                 made += 1

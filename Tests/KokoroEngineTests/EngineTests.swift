@@ -87,7 +87,7 @@ struct EngineTests {
     @Test func badInputIsRefusedBeforeAudio() throws {
         #expect(throws: EngineError.emptyText) { try engine.prepare(SpeechRequest(text: " \n\t", voice: "af_heart")) }
         #expect(throws: EngineError.speedOutOfRange(2.5)) { try engine.prepare(SpeechRequest(text: "Hi.", voice: "af_heart", speed: 2.5)) }
-        #expect(throws: EngineError.speedOutOfRange(0.1)) { try engine.prepare(SpeechRequest(text: "Hi.", voice: "af_heart", speed: 0.1)) }
+        #expect(throws: EngineError.speedOutOfRange(Double(Float(0.1)))) { try engine.prepare(SpeechRequest(text: "Hi.", voice: "af_heart", speed: 0.1)) }
         #expect(throws: (any Error).self) { try engine.prepare(SpeechRequest(text: "Hi.", voice: "zz_nobody")) }
         #expect(throws: (any Error).self) { try engine.prepare(SpeechRequest(text: "Hi.", voice: "af_heart+")) }
         #expect(throws: EngineError.noPhonemes("...")) { try engine.prepare(SpeechRequest(text: "...", voice: "af_heart")) }

@@ -229,14 +229,21 @@ struct SchedulerTests {
     /// starts only while another session stays free for work due soon; background work only
     /// while nothing else runs; work due now runs beside anything.
     @Test(.timeLimit(.minutes(1))) func workBeyondTheHorizonLeavesASessionFree() async throws {
-        for (sessions, offset, together) in [(2, 20.0, false), (2, 0.0, true), (3, 20.0, true), (3, 60.0, false)] {
+        // A nil offset: background work, due for no listener.
+        for (sessions, offset, together) in [(2, 20.0, false), (2, 0.0, true), (3, 20.0, true), (3, nil, false)] as [(Int, Double?, Bool)] {
             let (scheduler, gates) = gatedPool(sessions: sessions, horizon: .milliseconds(500))
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { _ = try await scheduler.synthesize(tokens: [1], style: style, speed: 1, deadline: .now) }
                 await gates.waitUntilStarted(1)
-                group.addTask { _ = try await scheduler.synthesize(tokens: [2], style: style, speed: 1, deadline: .now + .seconds(offset)) }
+                group.addTask {
+                    if let offset {
+                        _ = try await scheduler.synthesize(tokens: [2], style: style, speed: 1, deadline: .now + .seconds(offset))
+                    } else {
+                        _ = try await scheduler.runInBackground(.whole(tokens: [2], style: style, speed: 1))
+                    }
+                }
                 while await scheduler.statistics.waiting == 0 && !gates.started.withLock({ $0.contains(2) }) { await Task.yield() }
-                #expect(gates.started.withLock { $0 } == (together ? [1, 2] : [1]), "\(sessions) sessions, deadline in \(offset) s")
+                #expect(gates.started.withLock { $0 } == (together ? [1, 2] : [1]), "\(sessions) sessions, deadline in \(offset.map { "\($0) s" } ?? "background")")
                 [1, 2].forEach(gates.open)
                 try await group.waitForAll()
             }
