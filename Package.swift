@@ -64,8 +64,10 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        // The client side of the speech API: HTTP streaming, file and stdout sinks, players.
+        .target(name: "KokoroClient", dependencies: ["AudioEncoding"]),
         .executableTarget(name: "KokoroCLI", dependencies: [
-            "KokoroEngine", "MandarinG2P", "JapaneseG2P", "AudioEncoding", "KokoroServer", "ONNXRuntime",
+            "KokoroClient", "KokoroEngine", "MandarinG2P", "JapaneseG2P", "AudioEncoding", "KokoroServer", "ONNXRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "ONNXRuntimeTests", dependencies: ["ONNXRuntime"]),
@@ -76,6 +78,11 @@ let package = Package(
         .testTarget(name: "MandarinG2PTests", dependencies: ["MandarinG2P"]),
         .testTarget(name: "JapaneseG2PTests", dependencies: ["JapaneseG2P"]),
         .testTarget(name: "AudioEncodingTests", dependencies: ["AudioEncoding"]),
+        .testTarget(name: "KokoroClientTests", dependencies: [
+            "KokoroClient", "AudioEncoding",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
         .testTarget(name: "AudioLoudnessTests", dependencies: ["AudioLoudness"]),
         .testTarget(name: "KokoroEngineTests", dependencies: ["KokoroEngine", "AudioLoudness"]),
         .testTarget(name: "KokoroCLITests", dependencies: [

@@ -21,7 +21,7 @@ final class PCMEncoder: AudioEncoder {
         guard !finished else { throw AudioEncodingError.alreadyFinished }
         var out: [UInt8] = []
         if case .streaming(let rate) = header, !headerSent {
-            out = Self.wavHeader(sampleRate: rate, dataBytes: nil)
+            out = WAVHeader.bytes(sampleRate: rate, dataBytes: nil)
             headerSent = true
         }
         out.reserveCapacity(out.count + samples.count * 2)
@@ -43,23 +43,11 @@ final class PCMEncoder: AudioEncoder {
         switch header {
         case .exact(let rate):
             defer { pending = [] }
-            return Self.wavHeader(sampleRate: rate, dataBytes: pending.count) + pending
+            return WAVHeader.bytes(sampleRate: rate, dataBytes: pending.count) + pending
         case .streaming(let rate) where !headerSent:
-            return Self.wavHeader(sampleRate: rate, dataBytes: nil)
+            return WAVHeader.bytes(sampleRate: rate, dataBytes: nil)
         default:
             return []
         }
-    }
-
-    /// The canonical 44-byte header; `dataBytes == nil` means unknown length.
-    static func wavHeader(sampleRate: Int, dataBytes: Int?) -> [UInt8] {
-        func le32(_ v: UInt32) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 24)] }
-        func le16(_ v: UInt16) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8)] }
-        let dataSize = dataBytes.map { UInt32(clamping: $0) } ?? 0xFFFF_FFFF
-        let riffSize = dataBytes.map { UInt32(clamping: $0 + 36) } ?? 0xFFFF_FFFF
-        let rate = UInt32(sampleRate)
-        return Array("RIFF".utf8) + le32(riffSize) + Array("WAVE".utf8)
-            + Array("fmt ".utf8) + le32(16) + le16(1) + le16(1) + le32(rate) + le32(rate * 2) + le16(2) + le16(16)
-            + Array("data".utf8) + le32(dataSize)
     }
 }

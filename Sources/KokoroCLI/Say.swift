@@ -1,6 +1,7 @@
 import ArgumentParser
 import AudioEncoding
 import Foundation
+import KokoroClient
 import KokoroEngine
 import KokoroPhonemizer
 
@@ -75,7 +76,7 @@ struct Say: AsyncParsableCommand {
 
 /// Writes audio as it is made: streamed to stdout, or a finished file written at the end
 /// (so a file's header carries exact sizes and an interrupted run leaves no broken file).
-final class OutputSink {
+final class OutputSink: SampleSink {
     private let path: String
     private let format: AudioFormat
     private let encoder: (any AudioEncoder)?
