@@ -63,7 +63,8 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-        ]),
+        ],
+        resources: [.embedInCode("Resources/index.html")]),
         // The client side of the speech API: HTTP streaming, file and stdout sinks, players.
         .target(name: "KokoroClient", dependencies: ["AudioEncoding"]),
         .executableTarget(name: "KokoroCLI", dependencies: [

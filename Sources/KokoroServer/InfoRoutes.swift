@@ -173,6 +173,6 @@ struct InfoRoutes: Sendable {
 
     func page(_ request: Request, context: some RequestContext) -> Response {
         Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-cache"],
-                 body: .init(byteBuffer: ByteBuffer(string: WebPage.html)))
+                 body: .init(byteBuffer: ByteBuffer(bytes: WebPage.html)))
     }
 }

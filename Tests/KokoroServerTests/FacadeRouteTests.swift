@@ -55,6 +55,19 @@ struct FacadeRouteTests {
         #expect(Set(routes.map { "\($0.method) \($0.path)" }) == Set(requests.map { "\($0.0) \($0.1)" }))
     }
 
+    /// The page at `/` is `Resources/index.html` as edited, compiled into the binary.
+    @Test func thePageIsTheResourceFile() async throws {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Sources/KokoroServer/Resources/index.html")
+        let page = try Data(contentsOf: file)
+        try await app(InMemorySpeechService()).test(.router) { client in
+            try await client.execute(uri: "/", method: .get) { response in
+                #expect(response.headers[.contentType] == "text/html; charset=utf-8")
+                #expect(Data(response.body.readableBytesView) == page)
+            }
+        }
+    }
+
     /// The audio is the service's, whole, in every delivery: a raw stream, a file with its
     /// length and timing headers, and server-sent events ending in `speech.audio.done`.
     @Test func speechIsDeliveredWhole() async throws {
