@@ -132,15 +132,8 @@ public actor DeadlineScheduler {
     private var runs = 0
     private var lateRuns = 0
     private var recycled = 0
-    private var warmupRealTimeFactor: Double?
-    /// Wall seconds the decoder takes per second of audio it decodes, by the role of the
-    /// session a window runs on: the warm-up's, then followed by windows decoded (a moving
-    /// average, so it follows load).
-    private var decoderPace: [RealTimeOptimizer.Mode: Double] = [:]
-    /// Recent runs' seconds per token, overhead included (see `RunCost`), by session role.
-    private var secondsPerToken: [RealTimeOptimizer.Mode: Double] = [:]
-    /// Recent overflow runs' time over a throughput run's (see `RunCost.overflowSlowdown`).
-    private var overflowSlowdown = RunCost.initialOverflowSlowdown
+    /// What runs cost, learned from the runs this pool makes.
+    private var costs: CostModel
     /// The last start or end of a run, from which `accountSharing` counts.
     private var sharingCheckpoint = ContinuousClock.now
     private let started = ContinuousClock.now
@@ -155,6 +148,7 @@ public actor DeadlineScheduler {
         self.holdLimit = holdLimit
         slots = (latencySession.map { [Slot(role: .latency, model: $0)] } ?? []) + sessions.map { Slot(role: .throughput, model: $0) }
         optimizer = RealTimeOptimizer(policy: policy, sessions: sessions.count)
+        costs = CostModel(throughputSessions: sessions.count, hasLatencySession: latencySession != nil)
         self.factory = factory
         self.logger = logger
     }
@@ -219,7 +213,7 @@ public actor DeadlineScheduler {
 
     /// The rules `slot(for:)` follows, with this pool's horizon and learned overflow slowdown.
     private var policy: DispatchPolicy {
-        DispatchPolicy(dueSoonMargin: horizon.seconds, overflowSlowdown: overflowSlowdown)
+        DispatchPolicy(dueSoonMargin: horizon.seconds, overflowSlowdown: costs.overflowSlowdown)
     }
 
     /// Seconds until the first of the mode's busy sessions likely ends its run (0: none busy).
@@ -227,7 +221,7 @@ public actor DeadlineScheduler {
         let throughput = throughputRunCost
         return modeSlots.compactMap { index -> Double? in
             guard let run = slots[index].run else { return nil }
-            let runCost = slots[index].role == .throughput ? throughput : runCost(.latency)
+            let runCost = slots[index].role == .throughput ? throughput : costs.run(.latency)
             return max(0, runCost.seconds(tokens: run.tokens) - run.start.duration(to: now).seconds)
         }.min() ?? 0
     }
@@ -281,7 +275,7 @@ public actor DeadlineScheduler {
                 self.logRun(job, slot: slotIndex, start: start, seconds: seconds, samples: samples, teachesCost: teaches)
                 if job.next != nil, let stream = job.stream, !Task.isCancelled { self.hold(for: stream, limit: self.holdLimit) }
                 if teaches, samples > 0, case .decode(_, let frames, _, _, _) = job.work {
-                    self.learnDecoderPace(seconds / (Double(frames.count) * 0.025), role: self.slots[slotIndex].role)
+                    self.costs.learnDecoderPace(seconds / (Double(frames.count) * 0.025), role: self.slots[slotIndex].role)
                 }
                 self.finished(slot: slotIndex, after: seconds, tokens: samples > 0 ? job.work.costTokens : nil, teachesCost: teaches,
                               audioSeconds: Double(samples) / Double(KokoroModel.sampleRate), queueWait: queueWait, mode: mode)
@@ -355,10 +349,6 @@ public actor DeadlineScheduler {
         for index in slots.indices where slots[index].run != nil { slots[index].sharedSeconds += elapsed }
     }
 
-    private func learnDecoderPace(_ observed: Double, role: RealTimeOptimizer.Mode) {
-        decoderPace[role] = decoderPace[role].map { 0.8 * $0 + 0.2 * observed } ?? observed
-    }
-
     /// Whether the run in progress on `slot`, `seconds` long so far, teaches what a run of its
     /// role costs: only if it ran as that role's runs are planned: not crowded (forecasts would
     /// think the pool slower than it is), and a throughput run beside another for most of its
@@ -378,13 +368,8 @@ public actor DeadlineScheduler {
 
     private func finished(slot index: Int, after seconds: Double, tokens: Int?, teachesCost: Bool, audioSeconds: Double,
                           queueWait: Double, mode: RealTimeOptimizer.Mode) {
-        if let tokens, teachesCost {
-            let observed = seconds / (Double(tokens) + RunCost.overheadTokens)
-            secondsPerToken[slots[index].role] = secondsPerToken[slots[index].role].map { 0.8 * $0 + 0.2 * observed } ?? observed
-        }
-        if let tokens, slots[index].overflow {
-            overflowSlowdown = 0.8 * overflowSlowdown + 0.2 * seconds / throughputRunCost.seconds(tokens: tokens)
-        }
+        if let tokens, teachesCost { costs.learnRun(seconds: seconds, tokens: tokens, role: slots[index].role) }
+        if let tokens, slots[index].overflow { costs.learnOverflow(seconds: seconds, tokens: tokens) }
         slots[index].run = nil
         slots[index].task = nil
         slots[index].runs += 1
@@ -442,74 +427,12 @@ public actor DeadlineScheduler {
     /// tokens of the stream's next speech piece, which will be asked for as soon as it is done.
     public typealias NextPiece = (audio: Double, tokens: Int)
 
-    /// What a run costs, to plan around: about linear in its tokens plus a fixed part.
-    public struct RunCost: Sendable {
-        /// The fixed part of a run's cost, in tokens: the straight line through runs of 16 to
-        /// 200 tokens on a 1-thread session beside another (bare ORT 1.32, 2 cores,
-        /// `scripts/bench/overflow.py`, reports/overflow.json) put it at 6.6 and 7.3 tokens in
-        /// two runs. (13, the silence's share of the audio, made a short first piece look
-        /// 25-30 % dearer than it is once the cost was learned from long pieces: the forecast
-        /// refused a third client arriving with two others, though its first audio came in
-        /// 0.74-0.85 s whenever it was let in.)
-        public static let overheadTokens = 7.0
-        /// The silence the model makes around every piece (measured: 0.3 s before, 0.45 s after).
-        public static let silentEdgeSeconds = 0.75
-        /// Seconds of audio the model makes per token, silence included (measured on
-        /// af_heart: 16 tokens make 1.73 s, 90 make 6.1 s).
-        public static let audioSecondsPerToken = 0.059
-        /// How much longer a first piece takes on the overflow session (the latency session,
-        /// every core) beside a busy throughput pool than on a throughput session, before the
-        /// server has measured it on its own overflow runs. Measured on 2 cores (ORT 1.32):
-        /// bare ORT alone 1.17–1.6× (scripts/bench/overflow.py, reports/overflow.json), but
-        /// in the server, beside its HTTP and encoder threads and the clients, 1.7–2.4× (six
-        /// overflow runs under `scripts/bench/streams.py --gap 1`).
-        public static let initialOverflowSlowdown = 2.0
-        public let secondsPerToken: Double
-        /// The overflow's slowdown, learned from recent overflow runs; each run beside an
-        /// overflow run loses about the overflow's cost (0.64–0.66 of it measured in bare ORT).
-        public let overflowSlowdown: Double
 
-        public init(secondsPerToken: Double, overflowSlowdown: Double = initialOverflowSlowdown) {
-            self.secondsPerToken = secondsPerToken
-            self.overflowSlowdown = overflowSlowdown
-        }
+    /// The cost of a run on a throughput session beside the others (`CostModel`).
+    public var throughputRunCost: RunCost { costs.run(.throughput) }
 
-        /// How long before its listener runs out (besides the horizon) a piece is due soon:
-        /// twice its run (a wait for a session, then its own run), or more when the next piece
-        /// is much longer (a short sentence before a long one), so that the audio this one adds
-        /// still covers a wait and that next run. Measured before this: four streams joining
-        /// a second apart, a listener ran dry after a 23-token piece followed by a 96-token one.
-        public static func dueSoonLead(run: Double, audio: Double, nextRun: Double) -> Double {
-            max(2 * run, 2 * nextRun + run - audio)
-        }
-
-        public func seconds(tokens: Int) -> Double { (Double(tokens) + Self.overheadTokens) * secondsPerToken }
-    }
-
-    /// The cost of a run on a throughput session beside the others, from recent runs (a
-    /// moving average, so it follows load); before any, from the warm-up's speed.
-    public var throughputRunCost: RunCost { runCost(.throughput) }
-
-    /// The cost of a run on a session of `role`, from recent runs; before any, from the
-    /// warm-up's speed (a throughput session shares the pool's speed with the others).
-    private func runCost(_ role: RealTimeOptimizer.Mode) -> RunCost {
-        let sessions = role == .throughput ? Double(slots.count { $0.role == .throughput }) : 1
-        return RunCost(secondsPerToken: secondsPerToken[role]
-                       ?? (warmupRealTimeFactor ?? 0.35) * sessions * RunCost.audioSecondsPerToken,
-                       overflowSlowdown: overflowSlowdown)
-    }
-
-    /// The decoder's pace to plan windows with while `streams` real-time streams run, in
-    /// wall seconds per second of audio decoded: a lone stream's windows run on the latency
-    /// session (when the pool has one, with every core), several streams' on the throughput
-    /// sessions side by side, slower each. Planning two streams with the lone pace sized
-    /// their windows for a decoder twice as fast as they got, and both ran dry (316 underruns,
-    /// `scripts/bench/streams.py --gap 1`, 2026-12-05). Before any measurement, from runs'
-    /// cost, which overstates it (the front's and a short run's fixed part count too).
-    public func pace(streams: Int) -> Double {
-        let role: RealTimeOptimizer.Mode = streams <= 1 && slots.contains { $0.role == .latency } ? .latency : .throughput
-        return decoderPace[role] ?? runCost(role).secondsPerToken / RunCost.audioSecondsPerToken
-    }
+    /// The decoder's pace to plan windows with while `streams` real-time streams run (`CostModel.pace`).
+    public func pace(streams: Int) -> Double { costs.pace(streams: streams) }
 
     /// What admission needs to play the pool forward (`AdmissionForecast`).
     public struct Load: Sendable {
@@ -539,11 +462,11 @@ public actor DeadlineScheduler {
     }
 
     /// The pool's speed measured by the warm-up, used until real runs have measured it.
-    public func setWarmupRealTimeFactor(_ factor: Double) { warmupRealTimeFactor = factor }
+    public func setWarmupRealTimeFactor(_ factor: Double) { costs.warmupRealTimeFactor = factor }
 
     /// The decoder's speed measured by the warm-up on sessions of `role`, in wall seconds per
     /// second of audio decoded (`pace(streams:)`).
-    public func setDecoderPace(_ pace: Double, role: RealTimeOptimizer.Mode) { decoderPace[role] = pace }
+    public func setDecoderPace(_ pace: Double, role: RealTimeOptimizer.Mode) { costs.setDecoderPace(pace, role: role) }
 
     /// Streams that fit in `targetUtilization` of the pool: a stream needs `factor` seconds
     /// of the pool at full use per second it plays. Uses the mode that feeds the most,
@@ -555,7 +478,7 @@ public actor DeadlineScheduler {
             .min { $0.1 < $1.1 }
         let (factor, basis): (Double?, String) = if let measured {
             (measured.1, "\(measured.0.rawValue) mode at full use, measured over served requests")
-        } else if let warmupRealTimeFactor {
+        } else if let warmupRealTimeFactor = costs.warmupRealTimeFactor {
             (warmupRealTimeFactor, "warm-up runs")
         } else {
             (nil, "not measured yet: one stream per session")
