@@ -1,7 +1,9 @@
 #!/bin/sh
 # Copies what `kokoro serve` reads at run time out of an asset cache filled (and sha256-
 # verified) by scripts/setup.sh: ONNX Runtime's library, the model and its split graphs,
-# the vocabulary, the voice packs, misaki's English dictionaries and the decoder statistics.
+# the vocabulary, the voice packs, misaki's English dictionaries, the Mandarin data (jieba,
+# pypinyin) and the Japanese data (unidic-lite's MeCab dictionary, misaki's word list), and the
+# decoder statistics.
 # Not the downloads, the wheels or the venvs set-up used to make them. Every graph is needed:
 # without one of the split graphs the engine falls back to the whole model and whole
 # sentences. Used by
@@ -27,6 +29,17 @@ misaki/us_gold.json
 misaki/us_silver.json
 misaki/gb_gold.json
 misaki/gb_silver.json
+zh/jieba-dict.txt
+zh/jieba-hmm.tsv
+zh/pinyin_dict.json
+zh/phrases_dict.json
+ja/unidic-lite/dicrc
+ja/unidic-lite/mecabrc
+ja/unidic-lite/sys.dic
+ja/unidic-lite/matrix.bin
+ja/unidic-lite/char.bin
+ja/unidic-lite/unk.dic
+ja/ja_words.txt
 decoder-statistics/calibration.json
 decoder-statistics/af_heart.npy"
 missing=""
