@@ -157,10 +157,7 @@ struct FacadeRouteTests {
         let service = InMemorySpeechService(runTime: .milliseconds(300))
         service.setCapacity(streams: 1)
         try await app(service, { $0.maxQueuedRequests = 0 }).test(.live) { client in
-            let first = try RawHTTPClient(port: try #require(client.port))
-            let body = #"{"input":"\#(String(repeating: "A sentence. ", count: 8))","response_format":"pcm"}"#
-            first.postSpeech(body)
-            _ = await first.read(atLeast: 200)
+            let first = try await busySpeech(client, repeating: "A sentence. ", count: 8, bytes: 200)
             try await client.execute(uri: "/v1/audio/speech", method: .post, body: json(["input": "Me too."])) { response in
                 #expect(response.status == .serviceUnavailable)
                 #expect(Int(response.headers[.retryAfter] ?? "") ?? 0 >= 1)
@@ -183,11 +180,8 @@ struct FacadeRouteTests {
             try await client.execute(uri: "/v1/audio/speech", method: .post, body: json(["input": "Hi.", "voice": "xx_nobody"])) {
                 #expect($0.status == .notFound)
             }
-            let leaver = try RawHTTPClient(port: try #require(client.port))
             // Twenty seconds of work: the client is gone long before its end.
-            let body = #"{"input":"\#(String(repeating: "A sentence. ", count: 400))","response_format":"pcm"}"#
-            leaver.postSpeech(body)
-            _ = await leaver.read(atLeast: 200)
+            let leaver = try await busySpeech(client, repeating: "A sentence. ", count: 400, bytes: 200)
             leaver.close(reset: true)
             while service.counts.abandoned == 0 { try await Task.sleep(for: .milliseconds(10)) }
             service.failStreams(with: RunFailed())

@@ -147,10 +147,7 @@ struct ServerEndpointTests {
             #expect(try await capacityGauges(client).isEmpty)
             await engine.scheduler.setWarmupRealTimeFactor(0.2)
             #expect(try await capacityGauges(client) == ["kokoro_realtime_capacity_streams": 4, "kokoro_realtime_capacity_in_use": 0])
-            let long = try RawHTTPClient(port: try #require(client.port))
-            let body = #"{"input":"\#(String(repeating: "This keeps one stream synthesizing for a while. ", count: 12))","response_format":"pcm"}"#
-            long.postSpeech(body)
-            _ = await long.read(atLeast: 1000)
+            let long = try await busySpeech(client, repeating: "This keeps one stream synthesizing for a while. ", count: 12, bytes: 1000)
             #expect(try await activeRequests(client) == 1)
             #expect(try await capacityGauges(client) == ["kokoro_realtime_capacity_streams": 4, "kokoro_realtime_capacity_in_use": 0.25])
             long.close()
@@ -167,10 +164,7 @@ struct ServerEndpointTests {
         let metrics = ServerMetrics()
         let app = try makeApp({ $0.forecastAdmission = true; $0.queueTimeoutSeconds = 0.5 }, state: ServerState(readyEngine: engine), metrics: metrics)
         try await app.test(.live) { client in
-            let long = try RawHTTPClient(port: try #require(client.port))
-            let body = #"{"input":"\#(String(repeating: "This keeps the only session busy for a while. ", count: 12))","response_format":"pcm"}"#
-            long.postSpeech(body)
-            _ = await long.read(atLeast: 1000)
+            let long = try await busySpeech(client, repeating: "This keeps the only session busy for a while. ", count: 12, bytes: 1000)
             try await client.execute(uri: "/v1/audio/speech", method: .post, body: json(["input": "Me too."])) { response in
                 #expect(response.status == .serviceUnavailable)
                 #expect(Int(response.headers[.retryAfter] ?? "") ?? 0 >= 1)
@@ -190,10 +184,7 @@ struct ServerEndpointTests {
         await engine.scheduler.setWarmupRealTimeFactor(0.6)
         let app = try makeApp({ $0.maxConcurrentRequests = 8; $0.maxQueuedRequests = 0 }, state: ServerState(readyEngine: engine))
         try await app.test(.live) { client in
-            let long = try RawHTTPClient(port: try #require(client.port))
-            let body = #"{"input":"\#(String(repeating: "This keeps the only slot busy for a while. ", count: 20))","response_format":"pcm"}"#
-            long.postSpeech(body)
-            _ = await long.read(atLeast: 1000)
+            let long = try await busySpeech(client, repeating: "This keeps the only slot busy for a while. ", count: 20, bytes: 1000)
             try await client.execute(uri: "/v1/audio/speech", method: .post, body: json(["input": "Me too."])) { response in
                 #expect(response.status == .serviceUnavailable)
             }

@@ -123,10 +123,7 @@ struct StatsTests {
         let app = try makeInMemoryApp({ $0.maxConcurrentRequests = 1; $0.maxQueuedRequests = 0 },
                                       service: InMemorySpeechService(runTime: .milliseconds(200)), metrics: metrics)
         try await app.test(.live) { client in
-            let raw = try RawHTTPClient(port: try #require(client.port))
-            let body = #"{"input":"\#(String(repeating: "Busy for a while. ", count: 30))","response_format":"pcm"}"#
-            raw.postSpeech(body)
-            _ = await raw.read(atLeast: 1000)
+            let raw = try await busySpeech(client, repeating: "Busy for a while. ", count: 30, bytes: 1000)
             for _ in 0..<2 {
                 try await client.execute(uri: "/v1/audio/speech", method: .post, body: json(["input": "No room."])) { #expect($0.status == .serviceUnavailable) }
             }

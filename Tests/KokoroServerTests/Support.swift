@@ -33,6 +33,15 @@ func makeInMemoryApp(_ configure: (inout ServerConfiguration) -> Void = { _ in }
     try makeApp(configure, state: ServerState(readyEngine: service), metrics: metrics)
 }
 
+/// A pcm speech request of `sentence` × `count` on a connection of its own, once its first
+/// `bytes` have come: the server is busy with it until the client hangs up.
+func busySpeech(_ client: some TestClientProtocol, repeating sentence: String, count: Int, bytes: Int) async throws -> RawHTTPClient {
+    let raw = try RawHTTPClient(port: try #require(client.port))
+    raw.postSpeech(#"{"input":"\#(String(repeating: sentence, count: count))","response_format":"pcm"}"#)
+    _ = await raw.read(atLeast: bytes)
+    return raw
+}
+
 /// A stand-in model session: 40 ms and 50 ms of audio per token, so a test can set up
 /// load the real model would make only on a slower machine.
 struct SlowSession: SpeechSynthesizer {
