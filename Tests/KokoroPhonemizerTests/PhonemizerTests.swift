@@ -1,9 +1,9 @@
 import Foundation
+import TestAssets
 import Testing
 @testable import KokoroPhonemizer
 
-let cache = URL(fileURLWithPath: ProcessInfo.processInfo.environment["KOKORO_CACHE"]
-    ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/kokoro-swift").path)
+let cache = TestAssets.cache
 
 @Suite("espeak-ng phonemizer")
 struct ESpeakPhonemizerTests {

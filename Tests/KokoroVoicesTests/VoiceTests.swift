@@ -1,9 +1,9 @@
 import Foundation
+import TestAssets
 import Testing
 @testable import KokoroVoices
 
-let cache = URL(fileURLWithPath: ProcessInfo.processInfo.environment["KOKORO_CACHE"]
-    ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/kokoro-swift").path)
+let cache = TestAssets.cache
 let officialVoices = cache.appendingPathComponent("voices-v1.0.npz")
 let japaneseVoices = cache.appendingPathComponent("voices_ja.npz")
 

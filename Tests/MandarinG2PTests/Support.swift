@@ -1,21 +1,11 @@
 import Foundation
 import KokoroPhonemizer
+import TestAssets
 @testable import MandarinG2P
 
 /// Where scripts/setup.sh installs the Mandarin dictionaries.
 func dataDirectory() throws -> URL {
-    let cache = ProcessInfo.processInfo.environment["KOKORO_CACHE"].map { URL(fileURLWithPath: $0) }
-        ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/kokoro-swift")
-    let directory = cache.appendingPathComponent("zh")
-    for name in MandarinData.files where !FileManager.default.fileExists(atPath: directory.appendingPathComponent(name).path) {
-        throw SetupMissing(what: "Mandarin dictionary \(name) in \(directory.path)")
-    }
-    return directory
-}
-
-struct SetupMissing: Error, CustomStringConvertible {
-    let what: String
-    var description: String { "no \(what): run scripts/setup.sh first" }
+    try TestAssets.folder("zh", holding: MandarinData.files, what: "Mandarin dictionaries")
 }
 
 /// One G2P for the whole test run: loading is the slow part.
@@ -24,19 +14,3 @@ enum Shared {
 }
 
 func zh(_ text: String) throws -> String { try Shared.g2p.get().phonemize(text, language: .mandarin) }
-
-/// The shared evaluation files: in `KOKORO_SHARED`, else beside the repository.
-func sharedFile(_ name: String) throws -> URL {
-    let folder = ProcessInfo.processInfo.environment["KOKORO_SHARED"].map { URL(fileURLWithPath: $0) }
-        ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared")
-    let file = folder.appendingPathComponent("eval/\(name)")
-    guard FileManager.default.fileExists(atPath: file.path) else {
-        throw EvaluationFileMissing(description: "no evaluation file \(file.path): the shared folder's eval/ is beside the repository, or set KOKORO_SHARED to it")
-    }
-    return file
-}
-
-struct EvaluationFileMissing: Error, CustomStringConvertible {
-    let description: String
-}

@@ -1,10 +1,9 @@
 import Foundation
+import TestAssets
 import Testing
 @testable import ONNXRuntime
 
-/// The asset cache scripts/setup.sh fills; tests fail (not skip) when it is missing.
-let cache = URL(fileURLWithPath: ProcessInfo.processInfo.environment["KOKORO_CACHE"]
-    ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/kokoro-swift").path)
+let cache = TestAssets.cache
 let modelPath = cache.appendingPathComponent("kokoro-v1.0.int8.onnx").path
 
 @Suite("ONNX Runtime binding")
