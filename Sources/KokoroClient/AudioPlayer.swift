@@ -50,7 +50,7 @@ private func launch(_ player: AudioPlayer, extraArguments: [String] = [], standa
     do {
         try process.run()
     } catch {
-        throw SinkError.failed("cannot start \(player.path): \(error.localizedDescription)")
+        throw SinkError.failed("cannot start \(player.path): \(error.localizedDescription); reinstall \(player.name), or write a file with -o")
     }
     return (process, errors)
 }

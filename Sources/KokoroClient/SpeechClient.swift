@@ -23,9 +23,9 @@ public enum SpeechClientError: Error, Equatable, CustomStringConvertible {
                 ? "\(message) (HTTP \(status); give the key with --api-key or KOKORO_API_KEY)"
                 : "\(message) (HTTP \(status))"
         case .transport(let url, let detail):
-            "cannot reach \(url): \(detail)"
+            "cannot reach \(url): \(detail); check the address, and that the server answers (curl \(url)/health)"
         case .interrupted(let detail):
-            "the server's stream broke off: \(detail)"
+            "the server's stream broke off: \(detail); run it again (the server's log says why if it was the server)"
         }
     }
 }
@@ -37,11 +37,9 @@ public enum SpeechClient {
         var base = server.trimmingCharacters(in: .whitespaces)
         if !base.contains("://") { base = "http://" + base }
         while base.hasSuffix("/") { base.removeLast() }
-        if base.hasSuffix("/v1/audio/speech") {
-            // already the endpoint
-        } else if base.hasSuffix("/v1") {
+        if base.hasSuffix("/v1") {
             base += "/audio/speech"
-        } else {
+        } else if !base.hasSuffix("/v1/audio/speech") {
             base += "/v1/audio/speech"
         }
         guard let url = URL(string: base), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil else {

@@ -27,7 +27,7 @@ public final class StreamingFileSink: AudioByteSink {
             try handle.write(contentsOf: bytes)
             written += bytes.count
         } catch {
-            throw SinkError.failed("cannot write \(partialPath): \(error.localizedDescription)")
+            throw SinkError.failed("cannot write \(partialPath): \(error.localizedDescription); check the disk's free space")
         }
     }
 
@@ -36,10 +36,10 @@ public final class StreamingFileSink: AudioByteSink {
             if format == .wav, written >= WAVHeader.size { try fixWAVSizes() }
             try handle.close()
         } catch {
-            throw SinkError.failed("cannot finish \(partialPath): \(error.localizedDescription)")
+            throw SinkError.failed("cannot finish \(partialPath): \(error.localizedDescription); check the disk's free space")
         }
         guard rename(partialPath, path) == 0 else {
-            throw SinkError.failed("cannot rename \(partialPath) to \(path): \(String(cString: strerror(errno)))")
+            throw SinkError.failed("cannot rename \(partialPath) to \(path): \(String(cString: strerror(errno))); check that its folder is writable")
         }
     }
 

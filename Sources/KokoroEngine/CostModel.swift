@@ -47,19 +47,17 @@ struct CostModel: Sendable, Equatable {
 
     /// A run of `tokens` on a `role` session took `seconds`.
     mutating func learnRun(seconds: Double, tokens: Int, role: RealTimeOptimizer.Mode) {
-        Self.average(&secondsPerToken[role], seconds / (Double(tokens) + DeadlineScheduler.RunCost.overheadTokens))
+        secondsPerToken[role] = Self.averaged(secondsPerToken[role], seconds / (Double(tokens) + DeadlineScheduler.RunCost.overheadTokens))
     }
 
     /// A first piece of `tokens` took `seconds` on the overflow session.
     mutating func learnOverflow(seconds: Double, tokens: Int) {
-        var slowdown: Double? = overflowSlowdown
-        Self.average(&slowdown, seconds / run(.throughput).seconds(tokens: tokens))
-        overflowSlowdown = slowdown ?? overflowSlowdown
+        overflowSlowdown = Self.averaged(overflowSlowdown, seconds / run(.throughput).seconds(tokens: tokens))
     }
 
     /// A decoder window on a `role` session decoded at `pace` (seconds per second of audio).
     mutating func learnDecoderPace(_ pace: Double, role: RealTimeOptimizer.Mode) {
-        Self.average(&decoderPace[role], pace)
+        decoderPace[role] = Self.averaged(decoderPace[role], pace)
     }
 
     /// The warm-up's measurement of the decoder's pace on `role` sessions.
@@ -67,8 +65,9 @@ struct CostModel: Sendable, Equatable {
         decoderPace[role] = pace
     }
 
-    private static func average(_ value: inout Double?, _ observed: Double) {
-        value = value.map { (1 - learningRate) * $0 + learningRate * observed } ?? observed
+    /// The moving average after `observed`; the first observation stands alone.
+    private static func averaged(_ value: Double?, _ observed: Double) -> Double {
+        value.map { (1 - learningRate) * $0 + learningRate * observed } ?? observed
     }
 }
 

@@ -73,12 +73,14 @@ public struct EngineSnapshot: Sendable {
     public let audioCache: CacheStatistics
     public let phonemeCache: CacheStatistics
     public let scheduler: DeadlineScheduler.Statistics
+    /// Real-time streams the model carries at its measured speed (as `realTimeCapacity()`).
+    public let capacity: DeadlineScheduler.Capacity
     public let arena: ArenaPolicy?
     public let loudness: Loudness?
 
     public init(modelDescription: String?, providers: [String], decoderWindows: String?, calibratedVoices: [String],
                 calibratingVoices: [String], audioCache: CacheStatistics, phonemeCache: CacheStatistics,
-                scheduler: DeadlineScheduler.Statistics, arena: ArenaPolicy?, loudness: Loudness?) {
+                scheduler: DeadlineScheduler.Statistics, capacity: DeadlineScheduler.Capacity, arena: ArenaPolicy?, loudness: Loudness?) {
         self.modelDescription = modelDescription
         self.providers = providers
         self.decoderWindows = decoderWindows
@@ -87,6 +89,7 @@ public struct EngineSnapshot: Sendable {
         self.audioCache = audioCache
         self.phonemeCache = phonemeCache
         self.scheduler = scheduler
+        self.capacity = capacity
         self.arena = arena
         self.loudness = loudness
     }
@@ -115,7 +118,7 @@ extension KokoroEngine: SpeechService {
             decoderWindows: windows.map { "\($0.firstFrames)/\($0.frames)/\($0.context)" },
             calibratedVoices: decoderStatistics?.calibratedVoices ?? [], calibratingVoices: voicesBeingCalibrated,
             audioCache: audioCache.statistics, phonemeCache: planner.phonemeCache.statistics,
-            scheduler: await scheduler.statistics, arena: arenaPolicy,
+            scheduler: await scheduler.statistics, capacity: await scheduler.realTimeCapacity(), arena: arenaPolicy,
             loudness: loudness.map { .init(targetLUFS: $0.target, truePeakCeilingDBTP: $0.truePeakCeiling, voices: $0.calibrated) })
     }
 

@@ -149,7 +149,7 @@ struct InfoRoutes: Sendable {
             uptime_seconds: state.uptimeSeconds,
             requests: metrics.statistics.report(),
             queue: .init(active: await gate.active, queued: await gate.queued, max_active: gate.maxActive, max_queued: gate.maxQueued,
-                         real_time_capacity: await engine?.realTimeCapacity()),
+                         real_time_capacity: snapshot?.capacity),
             caches: snapshot.map { .init(audio: $0.audioCache, phoneme: $0.phonemeCache) },
             scheduler: snapshot?.scheduler,
             memory: memory.report(),
@@ -161,12 +161,12 @@ struct InfoRoutes: Sendable {
     }
 
     func prometheus(_ request: Request, context: some RequestContext) async -> Response {
-        let engine = state.engine
+        let snapshot = await state.engine?.snapshot()
         var load: ServerMetrics.Load?
-        if let engine {
-            load = .init(active: await gate.active, queued: await gate.queued, capacity: await engine.realTimeCapacity())
+        if let snapshot {
+            load = .init(active: await gate.active, queued: await gate.queued, capacity: snapshot.capacity)
         }
-        let text = metrics.exposition(engine: await engine?.snapshot(), memory: memory.report(), load: load)
+        let text = metrics.exposition(engine: snapshot, memory: memory.report(), load: load)
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(string: text)))
     }

@@ -67,7 +67,7 @@ struct DispatchPolicyTests {
     /// forecast, built from the scheduler's own load as admission builds it, starts the piece
     /// at once exactly when the scheduler does, on the same kind of session. (Runs are costed
     /// at 0.1 s of the pool per second of audio, so 3,000 tokens keep a session busy for
-    /// about half a minute by the estimate and 2 tokens for under 0.1 s.)
+    /// about half a minute by the estimate and 2 tokens for about 0.1 s.)
     @Test(.timeLimit(.minutes(1)), arguments: [
         Scenario(sessions: 2, overflow: false, busy: 1, busyTokens: 3000, tokens: 10, dueIn: 20),
         Scenario(sessions: 2, overflow: false, busy: 1, busyTokens: 3000, tokens: 10, dueIn: 0),

@@ -146,7 +146,7 @@ final class InMemorySpeechService: SpeechService {
         let empty = CacheStatistics()
         return EngineSnapshot(modelDescription: "in-memory", providers: [], decoderWindows: nil, calibratedVoices: [],
                               calibratingVoices: [], audioCache: empty, phonemeCache: empty, scheduler: await scheduler.statistics,
-                              arena: nil, loudness: nil)
+                              capacity: await realTimeCapacity(), arena: nil, loudness: nil)
     }
 
     func warm(with warmer: EngineWarmer, voice: String?,
