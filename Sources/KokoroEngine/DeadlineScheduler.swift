@@ -1,8 +1,9 @@
 import Foundation
 import Logging
 
-/// Runs model work on a pool of sessions where `DispatchPolicy` says, earliest playback
-/// deadline first.
+/// Runs model work on a `SessionPool` where `DispatchPolicy` says, earliest playback
+/// deadline first, and keeps the real-time streams it runs for (`StreamLedger`): admitting a
+/// stream reads the load and registers the stream in one step.
 ///
 /// Every piece carries the moment its stream's listener runs out of audio already sent (a
 /// first piece's deadline is now), so a new request's first piece goes ahead of pieces other
@@ -39,31 +40,6 @@ public actor DeadlineScheduler {
         /// The stream's next piece follows as soon as this one is done (nil: this is the last).
         let next: NextPiece?
         let continuation: CheckedContinuation<ModelOutput, any Error>
-    }
-
-    private struct Slot {
-        /// The mode this session serves.
-        let role: RealTimeOptimizer.Mode
-        var model: (any SpeechSynthesizer)?
-        /// The run in progress.
-        var run: (id: UInt64, stream: UInt64?, start: ContinuousClock.Instant, tokens: Int)?
-        var task: Task<Void, Never>?
-        /// The run in progress shared the cores with a session of the other role at some
-        /// point (an overflow, or a mode switch), more threads than cores: its time says
-        /// nothing of what a run costs in either mode.
-        var crowded = false
-        /// Seconds of the run in progress spent beside another run: a throughput run that ran
-        /// alone for long is faster than plans, made for runs side by side, may count on.
-        var sharedSeconds = 0.0
-        /// The run in progress is a first piece on the latency session beside a busy
-        /// throughput pool: its time teaches the overflow's slowdown.
-        var overflow = false
-        var retiring = false
-        var idleWaiters: [CheckedContinuation<Void, Never>] = []
-        var generation = 0
-        var runs = 0
-        var busySeconds = 0.0
-        var created = ContinuousClock.now
     }
 
     /// Builds a replacement session for a role when one is recycled.
@@ -113,7 +89,8 @@ public actor DeadlineScheduler {
         public let decisions: [RealTimeOptimizer.Decision]
     }
 
-    private var slots: [Slot]
+    private var pool: SessionPool
+    private var streams: StreamLedger
     private var optimizer: RealTimeOptimizer
     /// A run is due soon when its deadline is within `RunCost.dueSoonLead` plus this.
     public nonisolated let horizon: Duration
@@ -134,19 +111,19 @@ public actor DeadlineScheduler {
     private var recycled = 0
     /// What runs cost, learned from the runs this pool makes.
     private var costs: CostModel
-    /// The last start or end of a run, from which `accountSharing` counts.
-    private var sharingCheckpoint = ContinuousClock.now
     private let started = ContinuousClock.now
 
     /// `sessions` run side by side in throughput mode; `latencySession` alone in latency mode
     /// (without one, latency mode runs the first of `sessions` alone).
+    /// `firstAudioBudget`: seconds from a request to its first audio that admission plans for.
     public init(sessions: [any SpeechSynthesizer], latencySession: (any SpeechSynthesizer)? = nil, policy: RealTimeOptimizer.Policy = .auto,
-                horizon: Duration = .seconds(1), holdLimit: Duration = .milliseconds(50), factory: SessionFactory? = nil,
-                logger: Logger = Logger(label: "kokoro.scheduler")) {
+                horizon: Duration = .seconds(1), holdLimit: Duration = .milliseconds(50), firstAudioBudget: Double = 0.85,
+                factory: SessionFactory? = nil, logger: Logger = Logger(label: "kokoro.scheduler")) {
         precondition(!sessions.isEmpty, "a scheduler needs at least one session")
         self.horizon = horizon
         self.holdLimit = holdLimit
-        slots = (latencySession.map { [Slot(role: .latency, model: $0)] } ?? []) + sessions.map { Slot(role: .throughput, model: $0) }
+        pool = SessionPool(throughput: sessions, latency: latencySession)
+        streams = StreamLedger(firstAudioBudget: firstAudioBudget)
         optimizer = RealTimeOptimizer(policy: policy, sessions: sessions.count)
         costs = CostModel(throughputSessions: sessions.count, hasLatencySession: latencySession != nil)
         self.factory = factory
@@ -188,23 +165,18 @@ public actor DeadlineScheduler {
         }
     }
 
-    private var runningCount: Int { slots.count { $0.run != nil } }
-
     /// A free session for `job` as `DispatchPolicy` decides: one of the current mode's,
     /// within its concurrency and not kept for a stream's next piece, or the overflow.
     private func slot(for job: Job, now: ContinuousClock.Instant) -> Int? {
-        let isFree = { (index: Int) in self.slots[index].run == nil && !self.slots[index].retiring && self.slots[index].model != nil }
-        let mode = modeSlots
-        let free = optimizer.concurrency > mode.count(where: { slots[$0].run != nil }) + heldFor.count
-            ? Array(mode.filter(isFree).dropFirst(heldFor.count)) : []
-        let overflow = slots.indices.first { isFree($0) && !mode.contains($0) }
+        let free = pool.free(in: optimizer.mode, concurrency: optimizer.concurrency, kept: heldFor.count)
+        let overflow = pool.overflow(outside: optimizer.mode)
         let cost = throughputRunCost
         let piece = DispatchPolicy.Piece(priority: job.due.priority(now: now), runSeconds: cost.seconds(tokens: job.work.costTokens),
                                          audioSeconds: job.next?.audio ?? 0, nextRunSeconds: job.next.map { cost.seconds(tokens: $0.tokens) } ?? 0,
                                          opensStream: job.opensStream)
-        let pool = DispatchPolicy.Pool(freeSessions: free.count, occupied: runningCount + heldFor.count > 0, overflowFree: overflow != nil,
-                                       modeFreesIn: modeFreesIn(mode, now: now))
-        switch policy.decide(piece, pool: pool) {
+        let state = DispatchPolicy.Pool(freeSessions: free.count, occupied: pool.runningCount + heldFor.count > 0, overflowFree: overflow != nil,
+                                        modeFreesIn: pool.freesIn(optimizer.mode, now: now) { costs.run($0).seconds(tokens: $1) })
+        switch policy.decide(piece, pool: state) {
         case .session: return free.first
         case .overflow: return overflow
         case .wait: return nil
@@ -214,24 +186,6 @@ public actor DeadlineScheduler {
     /// The rules `slot(for:)` follows, with this pool's horizon and learned overflow slowdown.
     private var policy: DispatchPolicy {
         DispatchPolicy(dueSoonMargin: horizon.seconds, overflowSlowdown: costs.overflowSlowdown)
-    }
-
-    /// Seconds until the first of the mode's busy sessions likely ends its run (0: none busy).
-    private func modeFreesIn(_ modeSlots: [Int], now: ContinuousClock.Instant) -> Double {
-        let throughput = throughputRunCost
-        return modeSlots.compactMap { index -> Double? in
-            guard let run = slots[index].run else { return nil }
-            let runCost = slots[index].role == .throughput ? throughput : costs.run(.latency)
-            return max(0, runCost.seconds(tokens: run.tokens) - run.start.duration(to: now).seconds)
-        }.min() ?? 0
-    }
-
-    /// The sessions the current mode runs on: the latency session (or the first one) alone,
-    /// or every throughput session.
-    private var modeSlots: [Int] {
-        let throughput = slots.indices.filter { slots[$0].role == .throughput }
-        guard optimizer.mode == .latency else { return throughput }
-        return [slots.firstIndex { $0.role == .latency } ?? throughput[0]]
     }
 
     private func startWork() {
@@ -256,31 +210,23 @@ public actor DeadlineScheduler {
             if case .listener(let dueIn) = priorities[jobIndex], dueIn < 0 { lateRuns += 1 }
             let mode = optimizer.mode
             let queueWait = job.enqueued.duration(to: start).seconds
-            let model = slots[slotIndex].model!
-            accountSharing(now: start)
-            slots[slotIndex].run = (job.id, job.stream, start, job.work.costTokens)
-            slots[slotIndex].crowded = false
-            slots[slotIndex].sharedSeconds = 0
-            slots[slotIndex].overflow = slots[slotIndex].role == .latency && mode == .throughput
-            if Set(slots.filter { $0.run != nil }.map(\.role)).count > 1 {
-                for index in slots.indices where slots[index].run != nil { slots[index].crowded = true }
-            }
-            slots[slotIndex].task = Task {
+            let model = pool.start(SessionPool.Run(id: job.id, stream: job.stream, start: start, tokens: job.work.costTokens), on: slotIndex, mode: mode)
+            pool.attach(Task {
                 let result = await Result { try await model.perform(job.work) }
                 let samples = (try? result.get())?.sampleCount ?? 0
                 let end = ContinuousClock.now
-                self.accountSharing(now: end)
+                self.pool.accountSharing(now: end)
                 let seconds = start.duration(to: end).seconds
-                let teaches = self.teachesCost(self.slots[slotIndex], seconds: seconds)
+                let teaches = self.pool.teachesCost(slotIndex, seconds: seconds)
                 self.logRun(job, slot: slotIndex, start: start, seconds: seconds, samples: samples, teachesCost: teaches)
                 if job.next != nil, let stream = job.stream, !Task.isCancelled { self.hold(for: stream, limit: self.holdLimit) }
                 if teaches, samples > 0, case .decode(_, let frames, _, _, _) = job.work {
-                    self.costs.learnDecoderPace(seconds / (Double(frames.count) * 0.025), role: self.slots[slotIndex].role)
+                    self.costs.learnDecoderPace(seconds / (Double(frames.count) * 0.025), role: self.pool.sessions[slotIndex].role)
                 }
                 self.finished(slot: slotIndex, after: seconds, tokens: samples > 0 ? job.work.costTokens : nil, teachesCost: teaches,
                               audioSeconds: Double(samples) / Double(KokoroModel.sampleRate), queueWait: queueWait, mode: mode)
                 job.continuation.resume(with: result)
-            }
+            }, to: slotIndex)
         }
     }
 
@@ -302,7 +248,7 @@ public actor DeadlineScheduler {
     /// 2 ms after the fourth was admitted; its first piece came 144 ms later, found every
     /// session busy, and its first audio took 1.16 s where the forecast said 0.66 s. (The
     /// 0.5 s limit is a bound well above that delay, chosen, not measured.)
-    public func expectOpening(of stream: UInt64, within limit: Duration = .milliseconds(500)) {
+    func expectOpening(of stream: UInt64, within limit: Duration = .milliseconds(500)) {
         hold(for: stream, limit: limit)
     }
 
@@ -323,7 +269,7 @@ public actor DeadlineScheduler {
     /// Tells the optimizer the load; true when it switched mode (and more may start now).
     @discardableResult
     private func observe() -> Bool {
-        guard let decision = optimizer.observe(running: runningCount, waiting: listenersWaiting) else { return false }
+        guard let decision = optimizer.observe(running: pool.runningCount, waiting: listenersWaiting) else { return false }
         logger.info("optimizer: \(decision.from.rawValue) -> \(decision.to.rawValue): \(decision.reason)")
         return true
     }
@@ -336,48 +282,17 @@ public actor DeadlineScheduler {
             "job": "\(job.id)", "session": "\(slot)", "tokens": "\(job.work.costTokens)",
             "queued_ms": .string(milliseconds(started, job.enqueued)), "at_ms": .string(milliseconds(started, start)),
             "slack_ms": .string({ if case .at(let deadline) = job.due { milliseconds(start, deadline) } else { "background" } }()), "run_ms": "\(Int(seconds * 1000))",
-            "audio_ms": "\(samples * 1000 / KokoroModel.sampleRate)", "running": "\(runningCount)", "mode": "\(optimizer.mode.rawValue)",
+            "audio_ms": "\(samples * 1000 / KokoroModel.sampleRate)", "running": "\(pool.runningCount)", "mode": "\(optimizer.mode.rawValue)",
             "teaches_cost": "\(teachesCost)"])
     }
 
-    /// Adds the time since the last start or end of a run to every run in progress that had
-    /// company through it.
-    private func accountSharing(now: ContinuousClock.Instant) {
-        let elapsed = sharingCheckpoint.duration(to: now).seconds
-        sharingCheckpoint = now
-        guard runningCount > 1 else { return }
-        for index in slots.indices where slots[index].run != nil { slots[index].sharedSeconds += elapsed }
-    }
-
-    /// Whether the run in progress on `slot`, `seconds` long so far, teaches what a run of its
-    /// role costs: only if it ran as that role's runs are planned: not crowded (forecasts would
-    /// think the pool slower than it is), and a throughput run beside another for most of its
-    /// time (alone it runs faster, and forecasts would admit too much). Counting only runs
-    /// that started beside another and ended so taught the cost from 8 of 125 runs in a test
-    /// of four streams, mostly a new stream's short first pieces, the dearest per token: the
-    /// estimate sat 10-15 % above the runs' own mean, and admission refused a fourth stream
-    /// the pool carried without underrun when let in.
-    private func teachesCost(_ slot: Slot, seconds: Double) -> Bool {
-        !slot.crowded && (slot.role == .latency || slots.count(where: { $0.role == .throughput }) < 2
-                          || slot.sharedSeconds >= Self.sharedShareToTeach * seconds)
-    }
-
-    /// The share of its time a throughput run must spend beside another to teach the cost: a
-    /// choice (most of the run), not a measured figure; what was measured is its effect above.
-    static let sharedShareToTeach = 0.8
-
     private func finished(slot index: Int, after seconds: Double, tokens: Int?, teachesCost: Bool, audioSeconds: Double,
                           queueWait: Double, mode: RealTimeOptimizer.Mode) {
-        if let tokens, teachesCost { costs.learnRun(seconds: seconds, tokens: tokens, role: slots[index].role) }
-        if let tokens, slots[index].overflow { costs.learnOverflow(seconds: seconds, tokens: tokens) }
-        slots[index].run = nil
-        slots[index].task = nil
-        slots[index].runs += 1
-        slots[index].busySeconds += seconds
+        if let tokens, teachesCost { costs.learnRun(seconds: seconds, tokens: tokens, role: pool.sessions[index].role) }
+        if let tokens, pool.sessions[index].overflow { costs.learnOverflow(seconds: seconds, tokens: tokens) }
+        let waiters = pool.finish(index, after: seconds)
         optimizer.record(audioSeconds: audioSeconds, speechSeconds: max(0, audioSeconds - RunCost.silentEdgeSeconds), runSeconds: seconds,
                          queueWait: queueWait, mode: mode)
-        let waiters = slots[index].idleWaiters
-        slots[index].idleWaiters = []
         waiters.forEach { $0.resume() }
         startWork()
     }
@@ -386,8 +301,8 @@ public actor DeadlineScheduler {
         if let index = waiting.firstIndex(where: { $0.id == id }) {
             waiting.remove(at: index).continuation.resume(throwing: CancellationError())
             observe()
-        } else if let slot = slots.first(where: { $0.run?.id == id }) {
-            slot.task?.cancel()
+        } else {
+            pool.task(running: id)?.cancel()
         }
     }
 
@@ -399,25 +314,21 @@ public actor DeadlineScheduler {
     public func recycleSessions() async -> Int {
         guard let factory else { return 0 }
         var rebuilt = 0
-        for index in slots.indices {
-            slots[index].retiring = true
-            if slots[index].run != nil {
-                await withCheckedContinuation { slots[index].idleWaiters.append($0) }
+        for index in pool.sessions.indices {
+            pool.retire(index)
+            if pool.sessions[index].run != nil {
+                await withCheckedContinuation { pool.waitForIdle(index, $0) }
             }
-            slots[index].model = nil
+            pool.release(index)
+            let role = pool.sessions[index].role
             do {
-                let role = slots[index].role
-                slots[index].model = try await Task.detached { try factory(role) }.value
-                slots[index].generation += 1
-                slots[index].runs = 0
-                slots[index].busySeconds = 0
-                slots[index].created = .now
+                pool.reinstate(index, model: try await Task.detached { try factory(role) }.value)
                 rebuilt += 1
                 recycled += 1
             } catch {
                 logger.error("could not rebuild session \(index): \(error); it stays out of the pool")
+                pool.reinstate(index, model: nil)
             }
-            slots[index].retiring = false
             startWork()
         }
         return rebuilt
@@ -427,38 +338,108 @@ public actor DeadlineScheduler {
     /// tokens of the stream's next speech piece, which will be asked for as soon as it is done.
     public typealias NextPiece = (audio: Double, tokens: Int)
 
-
     /// The cost of a run on a throughput session beside the others (`CostModel`).
     public var throughputRunCost: RunCost { costs.run(.throughput) }
 
     /// The decoder's pace to plan windows with while `streams` real-time streams run (`CostModel.pace`).
     public func pace(streams: Int) -> Double { costs.pace(streams: streams) }
 
-    /// What admission needs to play the pool forward (`AdmissionForecast`).
-    public struct Load: Sendable {
-        /// Sessions that run side by side.
-        public let sessions: Int
-        /// Seconds until each stream's run in progress likely ends, by ledger id.
-        public let streamRunsEndIn: [UInt64: Double]
-        /// The same for runs of no stream.
-        public let otherRunsEndIn: [Double]
-        /// Whether a session outside throughput mode takes first pieces that would wait.
-        public let overflowSession: Bool
-        /// Work is due soon within `RunCost.dueSoonLead` plus this (`horizon`).
-        public let dueSoonMargin: Double
-        public let cost: RunCost
+    /// What admitting one more real-time stream gave.
+    public enum Admission: Sendable {
+        /// Registered as `stream`; plan its windows with `pace` (`pace(streams:)` with it counted).
+        case admitted(stream: UInt64, pace: Double, verdict: AdmissionForecast.Verdict)
+        /// It would make itself or another stream late; it would fit after `retryAfter` seconds.
+        case refused(AdmissionForecast.Verdict, retryAfter: Double)
     }
 
-    public func load(now: ContinuousClock.Instant = .now) -> Load {
-        let cost = throughputRunCost
-        var streams: [UInt64: Double] = [:]
-        var others: [Double] = []
-        for case let run? in slots.map(\.run) {
-            let endsIn = max(0.01, cost.seconds(tokens: run.tokens) - run.start.duration(to: now).seconds)
-            if let stream = run.stream { streams[stream] = endsIn } else { others.append(endsIn) }
+    /// Admits one more real-time stream if the pool, played forward over every stream's
+    /// planned pieces (`AdmissionForecast`), makes its first audio within the budget and keeps
+    /// every stream in time, and keeps a session for its first piece. `pieces` plans the
+    /// stream at a decoder pace. The load read and the registration are one step of this
+    /// actor, so two newcomers cannot both take the last room. `acceptLateStart`: a newcomer
+    /// that would only be late itself (the others keep their time) is admitted.
+    public func admitStream(acceptLateStart: Bool = false, now: ContinuousClock.Instant = .now,
+                            pieces: @Sendable (_ pace: Double) -> [AdmissionForecast.Stream.Piece]) -> Admission {
+        let pace = costs.pace(streams: streams.count + 1)
+        let planned = pieces(pace)
+        let (forecast, running) = admissionForecast(now: now)
+        let decision = streams.admit(pieces: planned, forecast: forecast, running: running, acceptLateStart: acceptLateStart, now: now)
+        logAdmission(decision, runs: pool.runningCount)
+        switch decision {
+        case .success(let admitted):
+            expectOpening(of: admitted.id)
+            return .admitted(stream: admitted.id, pace: pace, verdict: admitted.verdict)
+        case .failure(let verdict):
+            let wait = streams.fitsAfter([1, 2, 4, 8, 16], pieces: planned, forecast: forecast, running: running, now: now) ?? 30
+            return .refused(verdict, retryAfter: wait)
         }
-        return Load(sessions: slots.count { $0.role == .throughput }, streamRunsEndIn: streams, otherRunsEndIn: others,
-                    overflowSession: slots.contains { $0.role == .latency }, dueSoonMargin: horizon.seconds, cost: cost)
+    }
+
+    /// Registers a real-time stream without admission (a job streamed without `admitStream`).
+    public func openStream(pieces: [AdmissionForecast.Stream.Piece]) -> UInt64 {
+        streams.enter(pieces: pieces)
+    }
+
+    /// What `work` makes for stream `stream` (nil: a piece for no listener, due now), due when
+    /// its listener runs out of audio; `next`: what follows it in the stream (nil: the last run).
+    public func run(_ work: ModelWork, forStream stream: UInt64?, next: NextPiece? = nil) async throws -> ModelOutput {
+        guard let stream else { return try await run(work, deadline: .now, next: next) }
+        return try await run(work, deadline: streams.deadline(stream), stream: stream, opensStream: !streams.hasStarted(stream), next: next)
+    }
+
+    /// Records audio sent to stream `stream`'s listener (playback starts with the first audio)
+    /// and the planned runs it completes.
+    public func sent(_ stream: UInt64, audioSeconds: Double, completing pieces: Int) {
+        streams.sent(stream, audioSeconds: audioSeconds, completing: pieces)
+    }
+
+    /// Seconds of audio stream `stream`'s listener has in hand (nil: playback has not started).
+    public func audioInHand(of stream: UInt64) -> Double? { streams.audioInHand(stream) }
+
+    /// The decoder's pace to plan windows with beside the streams running now.
+    public var decoderPace: Double { costs.pace(streams: streams.count) }
+
+    /// Forgets a stream whose model work is over (done, failed, withdrawn or its listener
+    /// gone) and the session kept for it. Idempotent.
+    public func closeStream(_ stream: UInt64) {
+        streams.finished(stream)
+        endHold(for: stream)
+    }
+
+    /// Real-time streams being made now.
+    public var activeStreams: Int { streams.count }
+
+    /// The forecast admission plays, built from this moment's load, and the seconds until
+    /// each stream's run in progress likely ends.
+    func admissionForecast(now: ContinuousClock.Instant = .now) -> (AdmissionForecast, running: [UInt64: Double]) {
+        let cost = throughputRunCost
+        var running: [UInt64: Double] = [:]
+        var others: [Double] = []
+        for run in pool.runs {
+            let endsIn = max(0.01, cost.seconds(tokens: run.tokens) - run.start.duration(to: now).seconds)
+            if let stream = run.stream { running[stream] = endsIn } else { others.append(endsIn) }
+        }
+        let forecast = AdmissionForecast(sessions: pool.throughputCount, otherRunsEndIn: others, overflowSession: pool.hasLatencySession,
+                                         overflowSlowdown: cost.overflowSlowdown, dueSoonMargin: horizon.seconds) { cost.seconds(tokens: $0) }
+        return (forecast, running)
+    }
+
+    /// The admission's reasons at debug level, with the forecast's first audio to compare
+    /// with the TTFA measured.
+    private func logAdmission(_ decision: Result<(id: UInt64, verdict: AdmissionForecast.Verdict), AdmissionForecast.Verdict>, runs: Int) {
+        let firstAudio = { (verdict: AdmissionForecast.Verdict) in verdict.firstAudioIn.map { String(format: ", first audio in %.2f s", $0) } ?? "" }
+        let cost = throughputRunCost
+        logger.debug("admission", metadata: [
+            "streams": "\(streams.count)", "running": "\(runs)",
+            "seconds_per_token": .string(String(format: "%.4f", cost.secondsPerToken)),
+            "overflow_slowdown": .string(String(format: "%.2f", cost.overflowSlowdown)),
+            "verdict": .string({
+                switch decision {
+                case .success(let admitted): "admitted" + firstAudio(admitted.verdict)
+                case .failure(let verdict):
+                    String(format: "refused: newcomer %+.2f s, others %+.2f s late", verdict.newcomerLate, verdict.othersLater) + firstAudio(verdict)
+                }
+            }())])
     }
 
     /// The pool's speed measured by the warm-up, used until real runs have measured it.
@@ -483,22 +464,18 @@ public actor DeadlineScheduler {
         } else {
             (nil, "not measured yet: one stream per session")
         }
-        let streams = factor.map { max(1, Int((targetUtilization / $0).rounded(.down))) } ?? slots.count
+        let streams = factor.map { max(1, Int((targetUtilization / $0).rounded(.down))) } ?? pool.sessions.count
         return Capacity(streams: streams, real_time_factor: factor, basis: basis)
     }
 
     public var statistics: Statistics {
         observe()
         let now = ContinuousClock.now
-        let sessions = slots.enumerated().map { index, slot in
-            let age = slot.created.duration(to: now).seconds
-            return SessionStatistics(index: index, role: slot.role, generation: slot.generation, running: slot.run != nil, runs: slot.runs,
-                                     utilization: age > 0 ? min(1, slot.busySeconds / age) : 0)
-        }
+        let sessions = pool.statistics(now: now)
         let elapsed = started.duration(to: now).seconds
         let busy = optimizer.measurements.values.reduce(0) { $0 + $1.busy_seconds }
         return Statistics(
-            sessions: sessions, running: runningCount, waiting: waiting.count,
+            sessions: sessions, running: pool.runningCount, waiting: waiting.count,
             utilization: elapsed > 0 ? min(1, busy / elapsed) : 0,
             runs: runs, late_runs: lateRuns, recycled_sessions: recycled,
             optimizer: OptimizerStatistics(

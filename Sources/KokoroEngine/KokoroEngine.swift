@@ -120,10 +120,9 @@ public final class KokoroEngine: Sendable {
     public let decoderStatistics: DecoderStatisticsStore?
     /// Whether voices without statistics are calibrated in the background on first use.
     public let calibratesVoices: Bool
-    /// Orders every stream's model runs by playback deadline.
+    /// Orders every stream's model runs by playback deadline, and keeps the real-time
+    /// streams being made (the audio each has in hand, what is left to make).
     public let scheduler: DeadlineScheduler
-    /// Real-time streams being made, and the audio each has in hand.
-    public let streams = StreamLedger()
     private let logger = Logger(label: "kokoro.engine")
     public var voices: VoiceLibrary { planner.voices }
     public var vocabulary: PhonemeVocabulary { planner.vocabulary }
@@ -300,53 +299,23 @@ public final class KokoroEngine: Sendable {
     /// admitted (the caller knows a session is free for it). Stream the returned job, or
     /// `withdraw` it.
     public func admit(_ job: SynthesisJob, acceptLateStart: Bool = false) async throws(EngineError) -> SynthesisJob {
-        let load = await scheduler.load()
-        let forecast = AdmissionForecast(sessions: load.sessions, otherRunsEndIn: load.otherRunsEndIn,
-                                         overflowSession: load.overflowSession, overflowSlowdown: load.cost.overflowSlowdown,
-                                         dueSoonMargin: load.dueSoonMargin) { [cost = load.cost] in
-            cost.seconds(tokens: $0)
-        }
-        // Planned as one more stream beside those running.
-        let pace = await scheduler.pace(streams: streams.count + 1)
-        let pieces = job.plannedPieces(windows: windowStatistics(for: job.request.voice, calibrateIfMissing: false) == nil ? nil : windows,
-                                       pace: pace)
-        let decision = streams.admit(pieces: pieces, forecast: forecast, running: load.streamRunsEndIn, acceptLateStart: acceptLateStart)
-        logger.debug("admission", metadata: [
-            "streams": "\(streams.count)", "running": "\(load.streamRunsEndIn.count + load.otherRunsEndIn.count)",
-            "seconds_per_token": .string(String(format: "%.4f", load.cost.secondsPerToken)),
-            "overflow_slowdown": .string(String(format: "%.2f", load.cost.overflowSlowdown)),
-            "verdict": .string({
-                switch decision {
-                case .success(let admitted): "admitted" + Self.firstAudio(admitted.verdict)
-                case .failure(let verdict):
-                    String(format: "refused: newcomer %+.2f s, others %+.2f s late", verdict.newcomerLate, verdict.othersLater)
-                        + Self.firstAudio(verdict)
-                }
-            }())])
-        switch decision {
-        case .success(let admission):
-            await scheduler.expectOpening(of: admission.id)
+        // Planned as one more stream beside those running, in windows if its voice has statistics now.
+        let windows = windowStatistics(for: job.request.voice, calibrateIfMissing: false) == nil ? nil : windows
+        switch await scheduler.admitStream(acceptLateStart: acceptLateStart, pieces: { job.plannedPieces(windows: windows, pace: $0) }) {
+        case .admitted(let stream, let pace, _):
             var admitted = job
-            admitted.streamID = admission.id
+            admitted.streamID = stream
             admitted.pace = pace
             return admitted
-        case .failure(let verdict):
-            let delays: [Double] = [1, 2, 4, 8, 16]
-            let wait = streams.fitsAfter(delays, pieces: pieces, forecast: forecast, running: load.streamRunsEndIn) ?? 30
-            throw .noRealTimeRoom(retryAfter: wait, verdict: verdict)
+        case .refused(let verdict, let retryAfter):
+            throw .noRealTimeRoom(retryAfter: retryAfter, verdict: verdict)
         }
-    }
-
-    /// The forecast's first audio for the admission log, to compare with the TTFA measured.
-    private static func firstAudio(_ verdict: AdmissionForecast.Verdict) -> String {
-        verdict.firstAudioIn.map { String(format: ", first audio in %.2f s", $0) } ?? ""
     }
 
     /// Releases an admitted job that will not be streamed, and the session kept for it.
     public func withdraw(_ job: SynthesisJob) async {
         guard let id = job.streamID else { return }
-        streams.finished(id)
-        await scheduler.endHold(for: id)
+        await scheduler.closeStream(id)
     }
 
     /// The job's audio, piece by piece, synthesized ahead of the consumer by at most
@@ -362,9 +331,9 @@ public final class KokoroEngine: Sendable {
         let windows = statistics == nil ? nil : self.windows
         let runs = job.plannedRuns(windows: windows, pace: job.pace)
         let planned = runs.flatMap { $0 }
-        let streamID = job.request.realTime ? job.streamID ?? streams.enter(pieces: planned) : nil
         let task = Task { [self] in
-            defer { streamID.map(streams.finished) }
+            let streamID: UInt64? = if let admitted = job.streamID { admitted }
+                else if job.request.realTime { await scheduler.openStream(pieces: planned) } else { nil }
             let key = loudnessKey(job.request.voice)
             // The planned run under way (`planned`'s index) and the runs planned for the
             // segment under way not done yet: the next run's cost, and the audio this one
@@ -374,8 +343,7 @@ public final class KokoroEngine: Sendable {
             func schedule(_ work: ModelWork) async throws -> ModelOutput {
                 let next = planned.indices.contains(run) ? planned[(run + 1)...].first { $0.tokens > 0 }
                     .map { (planned[run].audioSeconds, $0.tokens) } : nil
-                return try await scheduler.run(work, deadline: streamID.map(streams.deadline) ?? .now, stream: streamID,
-                                               opensStream: streamID.map { !streams.hasStarted($0) } ?? false, next: next)
+                return try await scheduler.run(work, forStream: streamID, next: next)
             }
             /// Samples sent so far: where the next chunk starts in the job's audio.
             var emitted = 0
@@ -385,7 +353,7 @@ public final class KokoroEngine: Sendable {
                 let done = endsSegment ? left : min(left, 1)
                 left -= done
                 run += done
-                streamID.map { streams.sent($0, audioSeconds: Double(samples.count) / Double(KokoroModel.sampleRate), completing: done) }
+                if let streamID { await scheduler.sent(streamID, audioSeconds: Double(samples.count) / Double(KokoroModel.sampleRate), completing: done) }
                 guard !samples.isEmpty || isLast else { return }
                 emitted += samples.count
                 try await stream.send(AudioChunk(index: index, samples: samples, phonemes: phonemes,
@@ -421,10 +389,9 @@ public final class KokoroEngine: Sendable {
                             // Each window carries the words that end in it; the last, the rest, cut at its end.
                             var unheard = timing.timings(of: words, startingAt: sentenceStart)[...]
                             // What the listener has in hand now: the windows are sized by it.
-                            let ahead = streamID.map { streams.hasStarted($0) ? max(0, ContinuousClock.now.duration(to: streams.deadline($0)).seconds) : nil }
-                                ?? .infinity
+                            let ahead: Double? = if let streamID { await scheduler.audioInHand(of: streamID) } else { .infinity }
                             var samples: [Float] = []
-                            try await decode(frames, in: windows, pace: await scheduler.pace(streams: streams.count), ahead: ahead, style: style,
+                            try await decode(frames, in: windows, pace: await scheduler.decoderPace, ahead: ahead, style: style,
                                              statistics: statistics.statistics(forStyleRow: VoiceStyle.row(forTokenCount: tokens.count)),
                                              schedule: schedule) { window, isLastWindow in
                                 samples += window
@@ -451,14 +418,14 @@ public final class KokoroEngine: Sendable {
             } catch {
                 stream.finish(throwing: error)
             }
-            // A stream whose first piece never reached the scheduler (cached, or the
-            // listener left first) leaves no session kept for it.
-            if let streamID { await scheduler.endHold(for: streamID) }
+            // Done, failed or cancelled: the stream stops counting, and a session kept for a
+            // first piece that never reached the scheduler (cached, or the listener left first) is free.
+            if let streamID { await scheduler.closeStream(streamID) }
         }
-        // A listener that left has no deadline to protect: it stops counting at once.
-        stream.onConsumerGone { [streams] in
+        // A listener that left has no deadline to protect: an admitted stream stops counting at once.
+        stream.onConsumerGone { [scheduler] in
             task.cancel()
-            streamID.map(streams.finished)
+            if let admitted = job.streamID { Task { await scheduler.closeStream(admitted) } }
         }
         return stream
     }

@@ -93,11 +93,7 @@ struct DispatchPolicyTests {
                 await gates.waitUntilStarted(Int64(id))
             }
             // The forecast, as admission builds it from the scheduler's load at this moment.
-            let load = await scheduler.load()
-            let forecast = AdmissionForecast(sessions: load.sessions, otherRunsEndIn: load.otherRunsEndIn, overflowSession: load.overflowSession,
-                                             overflowSlowdown: load.cost.overflowSlowdown, dueSoonMargin: load.dueSoonMargin) { [cost = load.cost] in
-                cost.seconds(tokens: $0)
-            }
+            let (forecast, _) = await scheduler.admissionForecast()
             let stream = AdmissionForecast.Stream(id: 9, playbackEnd: scenario.dueIn, firstAudioDue: 0,
                                                   pieces: [.init(tokens: scenario.tokens, audioSeconds: 1)])
             let predicted: Placement = forecast.play([stream]).started[9].map { $0.at < 0.01 ? ($0.overflow ? .overflow : .pool) : .waits } ?? .waits

@@ -124,7 +124,7 @@ struct StreamLedgerTests {
     let piece = AdmissionForecast.Stream.Piece(tokens: 50, audioSeconds: 2)
 
     @Test func theDeadlineIsWhenTheListenerRunsOutOfAudio() {
-        let ledger = StreamLedger()
+        var ledger = StreamLedger()
         let id = ledger.enter(pieces: [piece, piece])
         #expect(ledger.deadline(id) <= .now && !ledger.hasStarted(id))
         let sentAt = ContinuousClock.now
@@ -139,7 +139,7 @@ struct StreamLedgerTests {
     /// One session at 10 ms per token: the first newcomer fits, a second at the same moment
     /// would make one of them late; once the first has audio well in hand, it fits.
     @Test func admissionChecksAndRegistersInOneStep() {
-        let ledger = StreamLedger(firstAudioBudget: 0.75)
+        var ledger = StreamLedger(firstAudioBudget: 0.75)
         let pool = AdmissionForecast(sessions: 1) { Double($0) * 0.01 }
         let pieces = [piece, AdmissionForecast.Stream.Piece(tokens: 100, audioSeconds: 4)]
         guard case .success(let (first, verdict)) = ledger.admit(pieces: pieces, forecast: pool, running: [:], now: at(0)) else {
@@ -161,6 +161,30 @@ struct StreamLedgerTests {
             return
         }
         #expect(ledger.count == 2)
+    }
+
+    /// The scheduler owns the ledger: two newcomers asking at the same moment are admitted
+    /// one after the other against the same load, so only one takes the room there is (one
+    /// session at about 12 ms per token: a 50-token first piece is in time alone, not second).
+    @Test func twoNewcomersAtOnceCannotBothTakeTheLastRoom() async {
+        let scheduler = DeadlineScheduler(sessions: [TimedSession(log: .init())], firstAudioBudget: 0.75)
+        await scheduler.setWarmupRealTimeFactor(0.2)
+        let pieces = [piece, AdmissionForecast.Stream.Piece(tokens: 100, audioSeconds: 4)]
+        async let first = scheduler.admitStream { _ in pieces }
+        async let second = scheduler.admitStream { _ in pieces }
+        let admitted = [await first, await second].compactMap { if case .admitted(let stream, _, _) = $0 { stream } else { nil } }
+        #expect(admitted.count == 1)
+        #expect(await scheduler.activeStreams == 1)
+        // Given back (twice: closing is idempotent), the room is there again.
+        for stream in admitted {
+            await scheduler.closeStream(stream)
+            await scheduler.closeStream(stream)
+        }
+        #expect(await scheduler.activeStreams == 0)
+        guard case .admitted = await scheduler.admitStream(pieces: { _ in pieces }) else {
+            Issue.record("refused on an idle pool")
+            return
+        }
     }
 
     /// Through the engine, on a stand-in model that makes audio exactly as fast as it plays
@@ -186,13 +210,12 @@ struct StreamLedgerTests {
             break
         }
         // The listener left: its stream and its run in progress end.
-        while await engine.scheduler.statistics.running > 0 || engine.streams.count > 0 {
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        while await engine.scheduler.statistics.running > 0 { try await Task.sleep(for: .milliseconds(10)) }
+        while await engine.scheduler.activeStreams > 0 { try await Task.sleep(for: .milliseconds(10)) }
         let admitted = try await engine.admit(second)
-        #expect(engine.streams.count == 1)
+        #expect(await engine.scheduler.activeStreams == 1)
         await engine.withdraw(admitted)
-        #expect(engine.streams.count == 0)
+        #expect(await engine.scheduler.activeStreams == 0)
     }
 }
 
@@ -201,7 +224,7 @@ struct StreamLedgerRunTests {
     /// A run that adds no audio (a sentence's front) completes its planned piece without
     /// starting playback: the listener's clock starts with the first audio.
     @Test func playbackStartsWithTheFirstAudio() {
-        let ledger = StreamLedger()
+        var ledger = StreamLedger()
         let id = ledger.enter(pieces: [.init(tokens: 2, audioSeconds: 0), .init(tokens: 20, audioSeconds: 1)])
         ledger.sent(id, audioSeconds: 0)
         #expect(!ledger.hasStarted(id))

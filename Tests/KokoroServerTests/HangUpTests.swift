@@ -38,9 +38,8 @@ struct HangUpTests {
                 try await group.waitForAll()
             }
             // Released within moments; a leak never is, and the time limit fails the test.
-            while try await activeRequests(client) != 0 || engine.streams.count != 0 {
-                try await Task.sleep(for: .milliseconds(100))
-            }
+            while try await activeRequests(client) != 0 { try await Task.sleep(for: .milliseconds(100)) }
+            while await engine.scheduler.activeStreams != 0 { try await Task.sleep(for: .milliseconds(100)) }
             // Served, not refused (read on a raw socket: on a test machine busy with every
             // other suite, the audio may take longer than the test client's read timeout).
             let next = try RawHTTPClient(port: port)
