@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(name: "AudioLoudnessTests", dependencies: ["AudioLoudness"]),
         .testTarget(name: "KokoroEngineTests", dependencies: ["KokoroEngine", "AudioLoudness"]),
         .testTarget(name: "KokoroCLITests", dependencies: [
-            "KokoroCLI", "KokoroServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "KokoroCLI", "KokoroServer", "KokoroEngine", "KokoroPhonemizer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "KokoroServerTests", dependencies: [
             "KokoroServer", "KokoroEngine", "KokoroPhonemizer", "KokoroVoices", "BoundedCache", "AudioEncoding",

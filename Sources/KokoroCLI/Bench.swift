@@ -148,13 +148,19 @@ struct G2PBench: AsyncParsableCommand {
         let sentencesPerSecond: Double
     }
 
-    func run() async throws {
+    /// The language `lang` names and its reference file: `reference`, else the shared set's.
+    static func reference(lang: String, given reference: String?) throws -> (Language, path: String) {
         guard let language = Language(code: lang), language.isEnglish || language == .mandarin || language == .japanese else {
             throw ValidationError("--lang \(lang): kokoro-swift has its own G2P for en-us, en-gb, zh and ja (the others are espeak-ng's)")
         }
         let defaults: [Language: String] = [.americanEnglish: "ljs", .mandarin: "zh", .japanese: "ja"]
         let path = reference ?? defaults[language].map { "../shared/eval/\($0)-test.misaki.tsv" }
         guard let path else { throw ValidationError("no reference for \(language.rawValue): pass --reference TSV (TEXT<TAB>PHONEMES)") }
+        return (language, path)
+    }
+
+    func run() async throws {
+        let (language, path) = try Self.reference(lang: lang, given: reference)
         guard let file = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw ValidationError("cannot read \(path); pass --reference TSV (TEXT<TAB>PHONEMES per line)")
         }
