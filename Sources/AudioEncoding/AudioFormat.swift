@@ -25,4 +25,17 @@ public enum AudioFormat: String, CaseIterable, Sendable {
         default: rawValue
         }
     }
+
+    /// The format an output file's name asks for, by its extension (Opus as `.ogg` or
+    /// `.opus`); "-" (standard output) is WAV. Nil: an extension of no format here.
+    public init?(outputPath path: String) {
+        if path == "-" {
+            self = .wav
+            return
+        }
+        let name = path.split(separator: "/").last ?? ""
+        let ext = name.contains(".") ? String(name.split(separator: ".").last ?? "").lowercased() : ""
+        guard let format = Self.allCases.first(where: { $0.fileExtension == ext || $0.rawValue == ext }) else { return nil }
+        self = format
+    }
 }

@@ -54,7 +54,7 @@ struct Say: AsyncParsableCommand {
         if let loudness = engine.loudness, loudness.gain(for: engine.loudnessKey(job.request.voice)) == nil {
             try await engine.calibrateLoudness(voice: job.request.voice)
         }
-        let sink = try OutputSink(path: output, format: format)
+        let sink = try EncodingSink(path: output, format: format)
         let progress = ProgressBar(total: job.segments.count)
         for try await chunk in engine.stream(job) {
             try sink.write(chunk.samples)
@@ -65,43 +65,10 @@ struct Say: AsyncParsableCommand {
     }
 
     func outputFormat(_ output: String) throws -> AudioFormat {
-        if output == "-" { return .wav }
-        let ext = URL(fileURLWithPath: output).pathExtension.lowercased()
-        guard let format = AudioFormat.allCases.first(where: { $0.fileExtension == ext || $0.rawValue == ext }) else {
-            throw ValidationError("unknown output extension .\(ext): use .wav, .mp3, .opus, .aac, .flac or .pcm")
+        guard let format = AudioFormat(outputPath: output) else {
+            throw ValidationError("-o \(output): name a .wav, .mp3, .opus (or .ogg), .aac, .flac or .pcm file, or - for WAV on standard output")
         }
         return format
-    }
-}
-
-/// Writes audio as it is made: streamed to stdout, or a finished file written at the end
-/// (so a file's header carries exact sizes and an interrupted run leaves no broken file).
-final class OutputSink: SampleSink {
-    private let path: String
-    private let format: AudioFormat
-    private let encoder: (any AudioEncoder)?
-    private var samples: [Float] = []
-
-    init(path: String, format: AudioFormat) throws {
-        self.path = path
-        self.format = format
-        encoder = path == "-" ? try makeEncoder(format, streaming: true) : nil
-    }
-
-    func write(_ chunk: [Float]) throws {
-        if let encoder {
-            FileHandle.standardOutput.write(Data(try encoder.encode(chunk)))
-        } else {
-            samples += chunk
-        }
-    }
-
-    func finish() throws {
-        if let encoder {
-            FileHandle.standardOutput.write(Data(try encoder.finish()))
-        } else {
-            try Data(try encodeAll(samples: samples, format: format)).write(to: URL(fileURLWithPath: path), options: .atomic)
-        }
     }
 }
 

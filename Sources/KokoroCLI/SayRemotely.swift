@@ -20,7 +20,7 @@ extension Say {
                 }
                 format = .pcm
                 // Validate -o before anything plays.
-                let file = try output.map { path in PCMSampleSink(try OutputSink(path: path, format: try outputFormat(path))) }
+                let file = try output.map { path in PCMSampleSink(try EncodingSink(path: path, format: try outputFormat(path))) }
                 let playing = try player.makeSink()
                 sink = file.map { TeeSink([playing, $0]) } ?? playing
             } else {

@@ -78,6 +78,41 @@ struct SpeechClientTests {
     }
 }
 
+@Suite("Encoding sink")
+struct EncodingSinkTests {
+    /// Samples written in chunks come out as one WAV file whose header counts them all.
+    @Test func aFileIsWrittenWholeAtTheEnd() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("sink-\(UUID().uuidString).wav")
+        let sink = try EncodingSink(path: url.path, format: .wav)
+        try sink.write([Float](repeating: 0.25, count: 100))
+        try sink.write([Float](repeating: -0.25, count: 140))
+        #expect(!FileManager.default.fileExists(atPath: url.path))
+        try sink.finish()
+        let data = try Data(contentsOf: url)
+        #expect(data.prefix(4) == Data("RIFF".utf8))
+        #expect(data.count == 44 + 240 * 2)
+        let dataSize = data[40..<44].enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        #expect(dataSize == 240 * 2)
+    }
+
+    @Test func aFileThatCannotBeWrittenSaysWhere() throws {
+        let sink = try EncodingSink(path: "/nonexistent-folder/out.wav", format: .wav)
+        try sink.write([0.1])
+        #expect(throws: SinkError.self) { try sink.finish() }
+        do { try sink.finish() } catch { #expect("\(error)".contains("/nonexistent-folder/out.wav") && "\(error)".contains("writable")) }
+    }
+
+    @Test(arguments: [("out.wav", AudioFormat.wav), ("a/b.MP3", .mp3), ("x.ogg", .opus), ("x.opus", .opus), ("-", .wav), ("raw.pcm", .pcm)])
+    func theFormatComesFromTheFilesExtension(path: String, format: AudioFormat) {
+        #expect(AudioFormat(outputPath: path) == format)
+    }
+
+    @Test(arguments: ["out.txt", "noextension", "dir.wav/file"])
+    func anExtensionOfNoFormatIsNone(path: String) {
+        #expect(AudioFormat(outputPath: path) == nil)
+    }
+}
+
 @Suite("Client sinks and players")
 struct ClientSinkTests {
     /// A streamed WAV (sizes unknown) is written under `.part` and renamed with its sizes
