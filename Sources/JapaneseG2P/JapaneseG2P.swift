@@ -21,13 +21,10 @@ public final class JapaneseG2P: Phonemizer {
     private let mecab: MeCab
     private let romanizer: Romanizer
 
-    /// Where libmecab is looked for: `KOKORO_MECAB_LIBRARY` if set, else the usual names.
-    public static var libraryCandidates: [String] {
-        ProcessInfo.processInfo.environment["KOKORO_MECAB_LIBRARY"].map { [$0] } ?? MeCab.defaultCandidates
-    }
-
-    /// `dataDirectory`: where scripts/setup.sh put the dictionary and word list (`<asset cache>/ja`).
-    public init(dataDirectory: URL, libraryCandidates: [String] = JapaneseG2P.libraryCandidates) throws {
+    /// `dataDirectory`: where scripts/setup.sh put the dictionary and word list (`<asset cache>/ja`);
+    /// `library`: libmecab's path (nil: the usual names).
+    public init(dataDirectory: URL, library: String? = nil) throws {
+        let libraryCandidates = library.map { [$0] } ?? MeCab.defaultCandidates
         let dictionary = try JapaneseData.dictionary(in: dataDirectory)
         let wordList = try JapaneseData.url(of: JapaneseData.wordList, in: dataDirectory)
         mecab = try MeCab(libraryCandidates: libraryCandidates, dictionary: dictionary)

@@ -84,7 +84,7 @@ struct Doctor: AsyncParsableCommand {
                 return "\(library.names.count) voices in \(assets.voicePacks.map(\.lastPathComponent).joined(separator: ", ")); \(hasDefault)"
             },
             Check(label: "espeak-ng") {
-                let espeak = try ESpeak.shared()
+                let espeak = try ESpeak.shared(library: assets.espeakLibrary, dataPath: assets.espeakData)
                 return "\(espeak.version) from \(espeak.libraryPath)"
             },
             Check(label: "English dictionaries") {
@@ -94,7 +94,7 @@ struct Doctor: AsyncParsableCommand {
                 try files(MandarinData.files, in: assets.mandarinDictionaries, what: "jieba and pypinyin")
             },
             Check(label: "Japanese (MeCab)") {
-                try JapaneseG2P(dataDirectory: assets.japaneseDictionaries).mecabDescription + " with unidic-lite in \(assets.japaneseDictionaries.path)"
+                try JapaneseG2P(dataDirectory: assets.japaneseDictionaries, library: assets.mecabLibrary).mecabDescription + " with unidic-lite in \(assets.japaneseDictionaries.path)"
             },
         ]
     }

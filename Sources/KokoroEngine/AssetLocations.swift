@@ -17,6 +17,11 @@ public struct AssetLocations: Sendable, Equatable {
     public var japaneseDictionaries: URL
     /// nil: search the cache and the system for ONNX Runtime.
     public var onnxRuntimeLibrary: String?
+    /// libespeak-ng and its data folder (nil: the usual names, espeak-ng's own data).
+    public var espeakLibrary: String?
+    public var espeakData: String?
+    /// libmecab (nil: the usual names).
+    public var mecabLibrary: String?
 
     public static let modelFileName = "kokoro-v1.0.int8.onnx"
 
@@ -33,7 +38,11 @@ public struct AssetLocations: Sendable, Equatable {
     public var decoderStatistics: URL { cacheDirectory.appendingPathComponent(DecoderStatisticsStore.directoryName) }
 
     public init(cacheDirectory: URL, model: URL, vocabulary: URL, voicePacks: [URL], misakiDictionaries: URL,
-                mandarinDictionaries: URL, japaneseDictionaries: URL, onnxRuntimeLibrary: String?) {
+                mandarinDictionaries: URL, japaneseDictionaries: URL, onnxRuntimeLibrary: String?,
+                espeakLibrary: String? = nil, espeakData: String? = nil, mecabLibrary: String? = nil) {
+        self.espeakLibrary = espeakLibrary
+        self.espeakData = espeakData
+        self.mecabLibrary = mecabLibrary
         self.cacheDirectory = cacheDirectory
         self.model = model
         self.vocabulary = vocabulary
@@ -45,12 +54,13 @@ public struct AssetLocations: Sendable, Equatable {
     }
 
     /// Each location given, else its place in the cache `scripts/setup.sh` fills (`cache`,
-    /// else `~/.cache/kokoro-swift`). Only the cache has a default from the environment, for
-    /// library users and tests; `kokoro` reads every location through `KokoroSettings`.
-    public static func resolve(cache: String? = ProcessInfo.processInfo.environment["KOKORO_CACHE"],
-                               model: String? = nil, voices: [String] = [], vocabulary: String? = nil,
+    /// else `~/.cache/kokoro-swift`); the system libraries, else the usual names. Only the
+    /// cache has a default from the environment, for library users and tests (set-up and the
+    /// scripts share it); `kokoro` reads every location through `KokoroSettings`.
+    public static func resolve(cache: String? = ProcessInfo.processInfo.environment["KOKORO_CACHE"], model: String? = nil, voices: [String] = [], vocabulary: String? = nil,
                                onnxRuntimeLibrary: String? = nil, misakiData: String? = nil,
-                               mandarinData: String? = nil, japaneseData: String? = nil) -> AssetLocations {
+                               mandarinData: String? = nil, japaneseData: String? = nil,
+                               espeakLibrary: String? = nil, espeakData: String? = nil, mecabLibrary: String? = nil) -> AssetLocations {
         let cache = cache.map { URL(fileURLWithPath: $0) }
             ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/kokoro-swift")
         let file = { (explicit: String?, fallback: String) in
@@ -67,7 +77,8 @@ public struct AssetLocations: Sendable, Equatable {
             misakiDictionaries: file(misakiData, "misaki"),
             mandarinDictionaries: file(mandarinData, "zh"),
             japaneseDictionaries: file(japaneseData, "ja"),
-            onnxRuntimeLibrary: onnxRuntimeLibrary
+            onnxRuntimeLibrary: onnxRuntimeLibrary,
+            espeakLibrary: espeakLibrary, espeakData: espeakData, mecabLibrary: mecabLibrary
         )
     }
 }

@@ -244,14 +244,14 @@ public final class KokoroEngine: Sendable {
                                    lexicon: LexiconStore? = nil) throws -> PhonemizerRouter {
         var espeak: ESpeakPhonemizer?
         var espeakError: PhonemizerError?
-        do { espeak = try ESpeakPhonemizer(vocabulary: vocabulary) } catch { espeakError = error }
+        do { espeak = try ESpeakPhonemizer(vocabulary: vocabulary, library: assets.espeakLibrary, dataPath: assets.espeakData) } catch { espeakError = error }
         let directory = assets.misakiDictionaries
         let american = try EnglishG2P(dictionaryDirectory: directory, british: false, fallback: espeak, vocabulary: vocabulary)
         let british = LazyPhonemizer(languages: [.britishEnglish]) { [espeak] in
             try EnglishG2P(dictionaryDirectory: directory, british: true, fallback: espeak, vocabulary: vocabulary)
         }
         let mandarin = LazyPhonemizer(languages: [.mandarin]) { [assets] in try MandarinG2P(dataDirectory: assets.mandarinDictionaries) }
-        let japanese = LazyPhonemizer(languages: [.japanese]) { [assets] in try JapaneseG2P(dataDirectory: assets.japaneseDictionaries) }
+        let japanese = LazyPhonemizer(languages: [.japanese]) { [assets] in try JapaneseG2P(dataDirectory: assets.japaneseDictionaries, library: assets.mecabLibrary) }
         return PhonemizerRouter(phonemizers: [american, british, mandarin, japanese] + (espeak.map { [$0] } ?? []), unavailable: espeakError,
                                 lexicon: lexicon)
     }

@@ -25,17 +25,22 @@ public final class ESpeak: Sendable {
     private let textToPhonemes: TextToPhonemes
     private let state = Mutex(State(voice: nil))
 
-    /// The process-wide instance, loaded on first use.
-    public static func shared() throws(PhonemizerError) -> ESpeak {
-        try sharedResult.get()
+    /// The process-wide instance from `library` (nil: the usual names) with `dataPath`
+    /// (nil: espeak-ng's own data), loaded on first use: espeak-ng keeps global state, so
+    /// each library and data folder is initialized once.
+    public static func shared(library: String? = nil, dataPath: String? = nil) throws(PhonemizerError) -> ESpeak {
+        let key = [library ?? "", dataPath ?? ""]
+        return try loaded.withLock { loaded in
+            if let result = loaded[key] { return result }
+            let result = Result { () throws(PhonemizerError) in
+                try ESpeak(libraryCandidates: library.map { [$0] } ?? defaultCandidates, dataPath: dataPath)
+            }
+            loaded[key] = result
+            return result
+        }.get()
     }
 
-    private static let sharedResult: Result<ESpeak, PhonemizerError> = Result { () throws(PhonemizerError) in
-        try ESpeak(
-            libraryCandidates: ProcessInfo.processInfo.environment["KOKORO_ESPEAK_LIBRARY"].map { [$0] } ?? defaultCandidates,
-            dataPath: ProcessInfo.processInfo.environment["KOKORO_ESPEAK_DATA"]
-        )
-    }
+    private static let loaded = Mutex<[[String]: Result<ESpeak, PhonemizerError>]>([:])
 
     public static let defaultCandidates = [
         "libespeak-ng.so.1", "libespeak-ng.so", "libespeak-ng.dylib",

@@ -16,8 +16,8 @@ public struct ESpeakPhonemizer: Phonemizer {
     }
 
     /// Uses the process-wide espeak-ng library.
-    public init(vocabulary: PhonemeVocabulary? = nil) throws(PhonemizerError) {
-        self.init(espeak: try ESpeak.shared(), vocabulary: vocabulary)
+    public init(vocabulary: PhonemeVocabulary? = nil, library: String? = nil, dataPath: String? = nil) throws(PhonemizerError) {
+        self.init(espeak: try ESpeak.shared(library: library, dataPath: dataPath), vocabulary: vocabulary)
     }
 
     /// Marks espeak would drop; they are kept verbatim between phonemized runs of words.

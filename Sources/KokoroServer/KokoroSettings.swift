@@ -179,7 +179,8 @@ public struct KokoroSettings: Sendable {
         try AssetLocations.resolve(cache: value(Self.cache), model: value(Self.model), voices: value(Self.voices) ?? [],
                                    vocabulary: value(Self.vocab), onnxRuntimeLibrary: value(Self.ortLibrary),
                                    misakiData: value(Self.misakiData), mandarinData: value(Self.mandarinData),
-                                   japaneseData: value(Self.japaneseData))
+                                   japaneseData: value(Self.japaneseData), espeakLibrary: value(Self.espeakLibrary),
+                                   espeakData: value(Self.espeakData), mecabLibrary: value(Self.mecabLibrary))
     }
 
     /// The user lexicon's file (nil: none).
@@ -336,6 +337,9 @@ extension KokoroSettings {
     public static let misakiData = Setting.text("misaki-data", flag: nil, defaultText: "the cache's", accepts: "misaki's data folder")
     public static let mandarinData = Setting.text("mandarin-data", flag: nil, defaultText: "the cache's", accepts: "the Mandarin dictionaries' folder")
     public static let japaneseData = Setting.text("japanese-data", flag: nil, defaultText: "the cache's", accepts: "the Japanese dictionaries' folder")
+    public static let espeakLibrary = Setting.text("espeak-library", flag: nil, defaultText: "the system's", accepts: "a libespeak-ng file")
+    public static let espeakData = Setting.text("espeak-data", flag: nil, defaultText: "espeak-ng's own", accepts: "espeak-ng's data folder")
+    public static let mecabLibrary = Setting.text("mecab-library", flag: nil, defaultText: "the system's", accepts: "a libmecab file")
 
     // How the engine runs
     public static let threads = Setting.integer("threads", flag: "--threads", default: nil, defaultText: "the cores divided among the sessions",
@@ -376,7 +380,7 @@ extension KokoroSettings {
     public static let catalogue: [any AnySetting] = [
         host, port, apiKeys, corsOrigins, maxInput, maxConcurrent, maxQueue, queueTimeout, stallTimeout, wyomingPort,
         devRoutes, admission, defaultVoice, memoryLimitMB, prewarm, logLevel,
-        model, voices, vocab, ortLibrary, cache, misakiData, mandarinData, japaneseData,
+        model, voices, vocab, ortLibrary, cache, misakiData, mandarinData, japaneseData, espeakLibrary, espeakData, mecabLibrary,
         threads, sessions, optimizer, memoryBudgetMB, loudness, pieceTokens, decoderWindows, calibrateVoices, maxAudioSeconds, lexicon,
     ]
 

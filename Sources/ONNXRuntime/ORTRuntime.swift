@@ -44,14 +44,14 @@ public final class ORTRuntime: @unchecked Sendable {
         self.table = table
     }
 
-    /// Loads ORT from `KOKORO_ORT_LIBRARY`, else `explicitPath`, else the asset cache, else the system.
+    /// Loads ORT from `explicitPath`, else the asset cache, else the system.
     public static func load(explicitPath: String? = nil, cacheDirectory: URL? = nil) throws(ORTError) -> ORTRuntime {
         try ORTRuntime(candidates: libraryCandidates(explicitPath: explicitPath, cacheDirectory: cacheDirectory))
     }
 
     /// Where ORT is looked for, in order.
     public static func libraryCandidates(explicitPath: String?, cacheDirectory: URL?) -> [String] {
-        if let path = explicitPath ?? ProcessInfo.processInfo.environment["KOKORO_ORT_LIBRARY"] { return [path] }
+        if let explicitPath { return [explicitPath] }
         var candidates: [String] = []
         if let cacheDirectory {
             candidates.append(cacheDirectory.appendingPathComponent("onnxruntime/libonnxruntime.so.1.32.0").path)

@@ -109,7 +109,7 @@ import Testing
     @Test func saysHowToInstallMeCabWhenItIsMissing() throws {
         let data = try dataDirectory()
         let error = #expect(throws: JapaneseG2PError.self) {
-            try JapaneseG2P(dataDirectory: data, libraryCandidates: ["/nonexistent/libmecab.so.2"])
+            try JapaneseG2P(dataDirectory: data, library: "/nonexistent/libmecab.so.2")
         }
         #expect(error?.description.contains("apt-get install libmecab2") == true)
     }
