@@ -67,6 +67,9 @@ public struct EngineSnapshot: Sendable {
     public let providers: [String]
     /// "first/frames/context" when the decoder streams in windows.
     public let decoderWindows: String?
+    /// Frames of a lone new stream's first window at the decoder's measured pace (longer than
+    /// `first` when the decoder is slow, so the next window keeps up); nil: whole sentences.
+    public let firstWindowFrames: Int?
     /// Voices with decoder statistics (they speak in windows), and those being calibrated.
     public let calibratedVoices: [String]
     public let calibratingVoices: [String]
@@ -78,12 +81,13 @@ public struct EngineSnapshot: Sendable {
     public let arena: ArenaPolicy?
     public let loudness: Loudness?
 
-    public init(modelDescription: String?, providers: [String], decoderWindows: String?, calibratedVoices: [String],
-                calibratingVoices: [String], audioCache: CacheStatistics, phonemeCache: CacheStatistics,
+    public init(modelDescription: String?, providers: [String], decoderWindows: String?, firstWindowFrames: Int? = nil,
+                calibratedVoices: [String], calibratingVoices: [String], audioCache: CacheStatistics, phonemeCache: CacheStatistics,
                 scheduler: DeadlineScheduler.Statistics, capacity: DeadlineScheduler.Capacity, arena: ArenaPolicy?, loudness: Loudness?) {
         self.modelDescription = modelDescription
         self.providers = providers
         self.decoderWindows = decoderWindows
+        self.firstWindowFrames = firstWindowFrames
         self.calibratedVoices = calibratedVoices
         self.calibratingVoices = calibratingVoices
         self.audioCache = audioCache
@@ -113,9 +117,11 @@ extension KokoroEngine: SpeechService {
     }
 
     public func snapshot() async -> EngineSnapshot {
-        EngineSnapshot(
+        let lonePace = await scheduler.pace(streams: 1)
+        return EngineSnapshot(
             modelDescription: modelDescription, providers: providers,
             decoderWindows: windows.map { "\($0.firstFrames)/\($0.frames)/\($0.context)" },
+            firstWindowFrames: windows?.firstWindow(pace: lonePace),
             calibratedVoices: decoderStatistics?.calibratedVoices ?? [], calibratingVoices: voicesBeingCalibrated,
             audioCache: audioCache.statistics, phonemeCache: planner.phonemeCache.statistics,
             scheduler: await scheduler.statistics, capacity: await scheduler.realTimeCapacity(), arena: arenaPolicy,

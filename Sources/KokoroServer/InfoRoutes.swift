@@ -72,6 +72,8 @@ struct InfoRoutes: Sendable {
         let max_queued_requests: Int
         /// How sentences are decoded: `FIRST/LONGEST/CONTEXT` frames, nil for whole sentences.
         let decoder_windows: String?
+        /// Frames of a lone new stream's first window at the decoder's measured pace.
+        let first_window_frames: Int?
         /// Voices with decoder statistics (they speak in windows), and those being calibrated
         /// (they speak whole sentences until done).
         let calibrated_voices: [String]
@@ -93,7 +95,7 @@ struct InfoRoutes: Sendable {
             uptime_seconds: state.uptimeSeconds, startup_seconds: state.startupSeconds,
             active_requests: await gate.active, queued_requests: await gate.queued,
             max_concurrent_requests: gate.maxActive, max_queued_requests: gate.maxQueued,
-            decoder_windows: snapshot?.decoderWindows,
+            decoder_windows: snapshot?.decoderWindows, first_window_frames: snapshot?.firstWindowFrames,
             calibrated_voices: snapshot?.calibratedVoices ?? [],
             calibrating_voices: snapshot?.calibratingVoices ?? []))
     }

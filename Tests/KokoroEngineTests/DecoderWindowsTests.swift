@@ -49,6 +49,17 @@ struct DecoderWindowsTests {
         #expect(plan.windows.dropLast().allSatisfy { $0.kept.count <= DecoderWindows.standard.frames })
     }
 
+    /// The first window `/status` reports is the one a stream's plan starts with: FIRST at
+    /// a fast pace, longer at a slow one.
+    @Test func theReportedFirstWindowIsThePlansFirst() {
+        let windows = DecoderWindows.standard
+        #expect(windows.firstWindow(pace: 0.1) == windows.firstFrames)
+        for pace in [0.1, 0.3, 0.5] {
+            #expect(windows.firstWindow(pace: pace) == windows.plan(covering: 0..<600, of: 600, pace: pace).windows[0].kept.count)
+        }
+        #expect(windows.firstWindow(pace: 0.3) > windows.firstFrames)
+    }
+
     /// A decoder too slow for any window to keep up gets the longest windows (the least
     /// context decoded twice); admission keeps such load off.
     @Test func aTooSlowDecoderGetsTheLongestWindows() {

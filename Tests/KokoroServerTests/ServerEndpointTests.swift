@@ -34,6 +34,7 @@ struct ServerEndpointTests {
                 #expect(status["voices"] as? Int == 54)
                 // Set-up calibrates the default voice: it speaks in the default windows.
                 #expect(status["decoder_windows"] as? String == "15/80/16")
+                #expect((status["first_window_frames"] as? Int ?? 0) >= 15)
                 #expect((status["calibrated_voices"] as? [String])?.contains("af_heart") == true)
                 #expect(status["calibrating_voices"] as? [String] == [])
             }

@@ -332,11 +332,13 @@ class BareORT:
         self.window, self.context = window, context
         return True
 
-    def run_first_window(self, tokens: list[int]) -> float:
+    def run_first_window(self, tokens: list[int], window: int | None = None) -> float:
         """Seconds for the front on the sentence and the decoder on its first window, as the
-        server streams it: 15 frames from 5 before the first token's, 16 frames of context
-        after, the voice's statistics interpolated in log style row between anchors."""
+        server streams it: `window` frames (default the design's 15) from 5 before the first
+        token's, 16 frames of context on both sides where the sentence has them, the voice's
+        statistics interpolated in log style row between anchors."""
         np = self.np
+        window = window or self.window
         ids = np.array([[0, *tokens, 0]], dtype=np.int64)
         row = min(len(tokens), len(self.pack)) - 1
         style = self.pack[row].reshape(1, 256)
@@ -350,7 +352,7 @@ class BareORT:
                                                           {"tokens": ids, "style": style, "speed": np.array([1.0], dtype=np.float32)})
         frames = features.shape[2]
         lead = max(0, int(durations[0][0]) - 5)
-        low, high = max(0, lead - self.context), min(frames, lead + self.window + self.context)
+        low, high = max(0, lead - self.context), min(frames, lead + window + self.context)
         harmonics = np.arange(1, 10, dtype=np.float32)
         steps = f0[0, :2 * low, None].astype(np.float32) * harmonics / 24000
         phase = np.sum(steps - np.floor(steps), axis=0, dtype=np.float32).reshape(1, 9)

@@ -49,6 +49,11 @@ public struct DecoderWindows: Sendable, Equatable {
         public let ahead: Double?
     }
 
+    /// Frames a new stream's first window keeps at `pace` (`plan`'s first window of a long sentence).
+    public func firstWindow(pace: Double) -> Int {
+        plan(covering: 0..<(frames * 8), of: frames * 8, pace: pace).windows[0].kept.count
+    }
+
     /// The windows covering frames `span` of a sentence of `total` frames. `pace`: wall
     /// seconds the decoder takes per second of audio (0: no time). `ahead`: seconds of audio
     /// the listener has in hand when the first window starts; nil when its first audio waits

@@ -1365,6 +1365,13 @@ enum OpenAPIDocument {
       ],
       "description": "FIRST/LONGEST/CONTEXT frames of the decoder's windows; null: whole sentences"
      },
+     "first_window_frames": {
+      "type": [
+       "integer",
+       "null"
+      ],
+      "description": "frames (25 ms each) a lone new stream's first window keeps at the decoder's measured pace: FIRST, or more on a slow machine so the next window keeps up; null: whole sentences"
+     },
      "calibrated_voices": {
       "type": "array",
       "items": {
