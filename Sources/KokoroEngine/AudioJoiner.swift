@@ -17,11 +17,26 @@ public struct AudioJoiner: Sendable {
         let energies = frameEnergies(samples[...])
         guard let loudest = energies.max(), loudest > 0 else { return (samples.count > frameLength ? [] : samples, 0) }
         let threshold = loudest * powf(10, silenceThresholdDB / 10)
-        guard let first = energies.firstIndex(where: { $0 >= threshold }),
+        guard let start = head(samples, loudest: loudest)?.cut,
               let last = energies.lastIndex(where: { $0 >= threshold }) else { return ([], 0) }
-        let start = max(0, first * frameLength - marginSamples)
         let end = min(samples.count, (last + 1) * frameLength + marginSamples)
         return (faded(Array(samples[start..<end]), in: true, out: true), start)
+    }
+
+    /// Where `samples` become audible (the first 10 ms reaching the threshold below
+    /// `loudest`), and how much of the silence before it `trim` cuts: all but the margin.
+    public func head(_ samples: [Float], loudest: Float) -> (cut: Int, onset: Int)? {
+        let threshold = loudest * powf(10, silenceThresholdDB / 10)
+        guard loudest > 0, let first = frameEnergies(samples[...]).firstIndex(where: { $0 >= threshold }) else { return nil }
+        return (max(0, first * frameLength - marginSamples), first * frameLength)
+    }
+
+    /// A sentence's first window without the silence before its speech, cut as `trim` cuts a
+    /// whole piece (`loudest`: the window's loudest 10 ms); the samples cut, and where the
+    /// speech starts in what is left.
+    public func trimHead(_ samples: [Float], loudest: Float) -> (samples: [Float], cut: Int, onset: Int) {
+        guard let head = head(samples, loudest: loudest) else { return (samples, 0, 0) }
+        return (faded(Array(samples[head.cut...]), in: true, out: false), head.cut, head.onset - head.cut)
     }
 
     /// A sentence's last window without the silence after its speech: cut after the last

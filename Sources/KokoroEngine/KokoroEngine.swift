@@ -385,15 +385,17 @@ public final class KokoroEngine: Sendable {
                         if let windows, let statistics {
                             let frames = try await schedule(.front(tokens: tokens, style: style, speed: speed)).frames
                             try await send([], index: index, phonemes: phonemes, since: start, endsSegment: false, isLast: false, fromCache: false)
-                            let timing = SentenceTiming(frames)
                             // Each window carries the words that end in it; the last, the rest, cut at its end.
-                            var unheard = timing.timings(of: words, startingAt: sentenceStart)[...]
+                            var timing: SentenceTiming?
+                            var unheard: ArraySlice<WordTiming> = []
                             // What the listener has in hand now: the windows are sized by it.
                             let ahead: Double? = if let streamID { await scheduler.audioInHand(of: streamID) } else { .infinity }
                             var samples: [Float] = []
                             try await decode(frames, in: windows, pace: await scheduler.decoderPace, ahead: ahead, style: style,
                                              statistics: statistics.statistics(forStyleRow: VoiceStyle.row(forTokenCount: tokens.count)),
-                                             schedule: schedule) { window, isLastWindow in
+                                             schedule: schedule) { window, isLastWindow, sentenceTiming in
+                                if timing == nil { unheard = sentenceTiming.timings(of: words, startingAt: sentenceStart)[...] }
+                                timing = sentenceTiming
                                 samples += window
                                 let end = Double(emitted + window.count) / Double(KokoroModel.sampleRate)
                                 let heard = isLastWindow ? unheard.map { $0.ending(by: end) } : Array(unheard.prefix { $0.end <= end })
@@ -431,28 +433,37 @@ public final class KokoroEngine: Sendable {
     }
 
     /// A sentence's frames decoded window by window, each window's samples handed to `emit`
-    /// as soon as it is made (true with the last). The model's silence before the first
-    /// token is skipped (`SentenceTiming.leadFrames`), and the silence after the speech is cut from
-    /// the last window as `AudioJoiner.trimTail` does. (Durations cannot bound the tail:
-    /// speech ended 250–370 ms before the last token's frames in the same sentences.)
+    /// as soon as it is made (true with the last), with where the sentence's tokens fall in
+    /// the audio sent. The model's silence before the first token is skipped
+    /// (`SentenceTiming.leadFrames`), the rest of the silence before the speech is cut from
+    /// the first window and the silence after it from the last, as `AudioJoiner.trim` cuts a
+    /// whole sentence. (Durations cannot bound the edges: the audio starts up to 90 ms before
+    /// the first token's frames, and speech ended 250–370 ms before the last token's frames,
+    /// in the same sentences.)
     private func decode(_ sentence: SentenceFrames, in windows: DecoderWindows, pace: Double, ahead: Double?, style: ArraySlice<Float>,
                         statistics: [Float], schedule: (ModelWork) async throws -> ModelOutput,
-                        emit: ([Float], Bool) async throws -> Void) async throws {
+                        emit: ([Float], Bool, SentenceTiming) async throws -> Void) async throws {
         let phase = HarmonicPhase(f0: sentence.f0)
         let lead = SentenceTiming.leadFrames(sentence)
         let plan = windows.plan(covering: lead ..< sentence.frames, of: sentence.frames, pace: pace, ahead: ahead).windows
         var joiner = WindowJoiner(crossfadeSamples: windows.crossfadeSamples)
         var loudest: Float = 0
+        var timing = SentenceTiming(sentence)
         for (number, window) in plan.enumerated() {
             let decoded = try await schedule(.decode(sentence, frames: window.decoded, phase: phase.start(atFrame: window.decoded.lowerBound),
                                                      style: style, statistics: statistics)).audio
             var samples = joiner.join(decoded, window: window)
             loudest = max(loudest, planner.joiner.loudest(samples))
+            if number == 0 {
+                let head = planner.joiner.trimHead(samples, loudest: loudest)
+                samples = head.samples
+                timing = SentenceTiming(sentence, trimmed: head.cut, speechStart: head.onset)
+            }
             let isLastWindow = number == plan.count - 1
             if isLastWindow {
                 samples = planner.joiner.trimTail(samples, loudest: loudest)
             }
-            try await emit(samples, isLastWindow)
+            try await emit(samples, isLastWindow, timing)
         }
     }
 
@@ -501,13 +512,19 @@ public final class KokoroEngine: Sendable {
             let whole = try await run(.decode(frames, frames: 0..<frames.frames, phase: HarmonicPhase(f0: frames.f0).start(atFrame: 0),
                                               style: style, statistics: nil)).audio
             let (samples, start) = planner.joiner.trim(whole)
-            return SentenceAudio(samples: samples, timing: SentenceTiming(durations: frames.durations, leadSamples: start))
+            let onset = planner.joiner.head(whole, loudest: planner.joiner.loudest(whole))?.onset
+            return SentenceAudio(samples: samples, timing: SentenceTiming(durations: frames.durations, leadSamples: start,
+                                                                           speechStart: onset.map { $0 - start }))
         }
         var samples: [Float] = []
+        var timing = SentenceTiming(frames)
         try await decode(frames, in: windows, pace: 0, ahead: .infinity, style: style,
                          statistics: statistics.statistics(forStyleRow: VoiceStyle.row(forTokenCount: tokens.count)),
-                         schedule: run) { window, _ in samples += window }
-        return SentenceAudio(samples: samples, timing: SentenceTiming(frames))
+                         schedule: run) { window, _, sentenceTiming in
+            samples += window
+            timing = sentenceTiming
+        }
+        return SentenceAudio(samples: samples, timing: timing)
     }
 
     /// Makes `tokens` in `voice` straight on `session` as a request would (in windows when

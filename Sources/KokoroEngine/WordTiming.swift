@@ -79,20 +79,29 @@ struct SentenceAudio: Sendable {
 }
 
 /// Where a sentence's tokens fall in its audio: the front's durations (frames per token,
-/// the padding at either end included) and the samples cut from the model's audio before
-/// what was sent.
+/// the padding at either end included), the samples cut from the model's audio before what
+/// was sent, and where speech is first heard in what was sent.
 struct SentenceTiming: Sendable {
     let durations: [Int64]
     let leadSamples: Int
+    /// Samples into the sent audio where it becomes audible (nil: not measured). The first
+    /// word starts there when its first token's frames come later: the model's audio starts
+    /// up to 90 ms before them (20 LJSpeech sentences), so the durations alone put a
+    /// sentence's first word late (by 126 ms on average against Whisper's word starts, on
+    /// the first 50 ljs-test sentences; `scripts/bench/timestamps.py`).
+    let speechStart: Int?
 
-    /// A sentence decoded in windows: its audio starts `leadFrames` in.
-    init(_ sentence: SentenceFrames) {
-        self.init(durations: sentence.durations, leadSamples: Self.leadFrames(sentence) * SentenceFrames.samplesPerFrame)
+    /// A sentence decoded in windows: its audio starts `leadFrames` in, and `trimmed` samples
+    /// later when the first window's silence before the speech was cut; `speechStart` in it.
+    init(_ sentence: SentenceFrames, trimmed: Int = 0, speechStart: Int? = nil) {
+        self.init(durations: sentence.durations, leadSamples: Self.leadFrames(sentence) * SentenceFrames.samplesPerFrame + trimmed,
+                  speechStart: speechStart)
     }
 
-    init(durations: [Int64], leadSamples: Int) {
+    init(durations: [Int64], leadSamples: Int, speechStart: Int? = nil) {
         self.durations = durations
         self.leadSamples = leadSamples
+        self.speechStart = speechStart
     }
 
     /// Where a sentence's windowed audio starts: the model's silence before the first token
@@ -112,11 +121,12 @@ struct SentenceTiming: Sendable {
         func seconds(atFrame frame: Int) -> Double {
             Double(start + max(0, frame * SentenceFrames.samplesPerFrame - leadSamples)) / rate
         }
-        return words.compactMap { word in
+        return words.enumerated().compactMap { index, word in
             // Token i is durations[i + 1]: the padding token comes first.
             guard word.tokens.upperBound + 1 < frames.count else { return nil }
-            let timing = WordTiming(word: word.text, start: seconds(atFrame: frames[word.tokens.lowerBound + 1]),
-                                    end: seconds(atFrame: frames[word.tokens.upperBound + 1]))
+            var wordStart = seconds(atFrame: frames[word.tokens.lowerBound + 1])
+            if index == 0, let speechStart { wordStart = min(wordStart, Double(start + speechStart) / rate) }
+            let timing = WordTiming(word: word.text, start: wordStart, end: seconds(atFrame: frames[word.tokens.upperBound + 1]))
             return end.map { timing.ending(by: Double($0) / rate) } ?? timing
         }
     }

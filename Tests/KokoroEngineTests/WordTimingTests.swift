@@ -32,6 +32,41 @@ struct WordTimingTests {
         #expect(year.end - year.start > 2 * (the.end - the.start), "\(year) vs \(the)")
     }
 
+    /// Each sentence's audio starts with its speech, not the model's silence before it (as
+    /// a whole sentence is trimmed: 30 ms kept), and its first word starts where the speech
+    /// becomes audible, in windows (af_heart) and whole (bf_emma).
+    @Test(arguments: ["af_heart", "bf_emma"])
+    func aSentenceStartsWithItsSpeechAndItsFirstWordThere(voice: String) async throws {
+        let clip = try await engine.synthesize(SpeechRequest(text: "Spring arrived early that year.", voice: voice, useCache: false))
+        let joiner = AudioJoiner()
+        let onset = try #require(joiner.head(clip.samples, loudest: joiner.loudest(clip.samples))?.onset)
+        #expect(onset <= Int(joiner.margin * 24_000) + 240, "speech starts \(onset) samples in")
+        #expect(abs(clip.words[0].start - Double(onset) / 24_000) < 0.011, "\(clip.words[0]) against speech at \(Double(onset) / 24_000) s")
+    }
+
+    /// The first window is cut like a whole sentence: the silence before the speech but for
+    /// the margin, never a sound above the threshold; and the onset is measured in what is left.
+    @Test func theHeadCutKeepsTheMarginBeforeTheSpeech() {
+        let joiner = AudioJoiner()
+        let tone = (0..<4_800).map { Float(sin(Double($0) * 0.2)) * 0.5 }
+        let samples = [Float](repeating: 0, count: 2_400) + tone
+        let head = joiner.trimHead(samples, loudest: joiner.loudest(samples))
+        #expect(head.cut == 2_400 - 720 && head.onset == 720)
+        #expect(head.samples.count == samples.count - head.cut && head.samples[720...].first == tone.first)
+        // Speech from the first sample: nothing to cut.
+        #expect(joiner.trimHead(tone, loudest: joiner.loudest(tone)).cut == 0)
+    }
+
+    /// Timings clamp the first word, and only it, to where speech is heard.
+    @Test func onlyTheFirstWordMovesToTheSpeech() {
+        let words = [SpokenWord(text: "one", tokens: 0..<2), SpokenWord(text: "two", tokens: 2..<4)]
+        let timing = SentenceTiming(durations: [10, 4, 4, 4, 4, 5], leadSamples: 5 * 600, speechStart: 1_200)
+        let timed = timing.timings(of: words, startingAt: 0)
+        #expect(timed[0].start == 0.05 && timed[1].start == Double(13 * 600) / 24_000)
+        let early = SentenceTiming(durations: [10, 4, 4, 4, 4, 5], leadSamples: 5 * 600, speechStart: 6_000)
+        #expect(early.timings(of: words, startingAt: 0)[0].start == Double(5 * 600) / 24_000)
+    }
+
     @Test func wordsAfterAPauseComeAfterIt() async throws {
         let clip = try await engine.synthesize(SpeechRequest(text: "Hello there. [pause:1s] Goodbye now.", voice: "af_heart", useCache: false))
         #expect(clip.words.map(\.word) == ["Hello", "there.", "Goodbye", "now."])
