@@ -149,9 +149,11 @@ struct SessionPool {
         sessions.first { $0.run?.id == id }?.task
     }
 
-    /// Takes session `index` out of service: it runs nothing new, and its model is released
-    /// (`release`) once its run, if any, ends (`await` the idle waiter first when it runs).
+    /// Takes session `index` out of service: it starts nothing new. Its owner waits for the
+    /// run in progress (`waitForIdle`), then releases the model (`release`) and puts a
+    /// rebuilt one in (`reinstate`).
     mutating func retire(_ index: Int) { sessions[index].retiring = true }
+    /// Resumes `continuation` when session `index`'s run in progress ends (`finish`).
     mutating func waitForIdle(_ index: Int, _ continuation: CheckedContinuation<Void, Never>) {
         sessions[index].idleWaiters.append(continuation)
     }
