@@ -82,7 +82,9 @@ def source_state(binary: str) -> dict:
             return None
     dirty = git("status", "--porcelain", "--", "Sources", "Package.swift")
     built = os.path.getmtime(binary) if os.path.exists(binary) else None
+    ours = os.path.realpath(binary) == os.path.realpath(REPO / ".build/release/kokoro")
     return {"head": git("log", "-1", "--format=%h %s"), "sources_dirty": bool(dirty),
+            "binary": None if ours else binary,
             "binary_built": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(built)) if built else None}
 
 
@@ -267,9 +269,12 @@ def markdown(report: dict) -> str:
              f"{report['started']} on {report['machine']['cpu']} ({report['machine']['cores']} cores), "
              f"ONNX Runtime {report['config'].get('onnxruntime')}, model `{Path(report['config']['model']).name}`, "
              f"voices `{Path(report['config']['voices']).name}`, voice `{report['config']['voice']}`, "
-             f"medians of {report['config']['runs']} runs after a warm-up. Server built "
-             f"{report['source']['binary_built']} at `{report['source']['head']}`"
-             f"{' (with uncommitted changes under Sources/)' if report['source']['sources_dirty'] else ''}.", "",
+             f"medians of {report['config']['runs']} runs after a warm-up. "
+             + (f"Server `{report['source']['binary']}` built {report['source']['binary_built']} (given with --binary: "
+                f"not necessarily this checkout's `{report['source']['head']}`)."
+                if report['source'].get('binary') else
+                f"Server built {report['source']['binary_built']} at `{report['source']['head']}`"
+                f"{' (with uncommitted changes under Sources/)' if report['source']['sources_dirty'] else ''}."), "",
              "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
     lines += ["", "Notes:",
