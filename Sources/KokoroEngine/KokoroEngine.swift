@@ -191,7 +191,7 @@ public final class KokoroEngine: Sendable {
         let makeSession: DeadlineScheduler.SessionFactory = { [configuration, initializers] role in
             let settings = role == .latency ? configuration.latencySession ?? configuration.session : configuration.session
             let shrink = arena.shrink_after_each_run
-            func session(_ path: String) throws(EngineError) -> ORTSession {
+            @Sendable func session(_ path: String) throws(EngineError) -> ORTSession {
                 do throws(ORTError) {
                     return try ORTSession(environment: environment, modelPath: path, configuration: settings,
                                           prepackedWeights: prepacked, sharedInitializers: initializers[path])
@@ -201,7 +201,7 @@ public final class KokoroEngine: Sendable {
             }
             guard isSplit else { return try KokoroModel(session: try session(paths[0]), modelPath: paths[0], shrinkArenaAfterRun: shrink) }
             return SplitKokoroModel(front: try KokoroFront(session: try session(paths[0]), shrinkArenaAfterRun: shrink),
-                                    decoder: try KokoroDecoder(session: try session(paths[1]), probe: try session(paths[2]),
+                                    decoder: try KokoroDecoder(session: try session(paths[1]), probe: { try session(paths[2]) },
                                                                calibrated: try session(paths[3]), shrinkArenaAfterRun: shrink))
         }
         // Built side by side (ORT's environment and the shared container are thread-safe): start-up counts.

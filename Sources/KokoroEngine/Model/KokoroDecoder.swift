@@ -11,25 +11,24 @@ import ONNXRuntime
 public final class KokoroDecoder: Sendable {
     /// The plain decoder.
     public let session: ORTSession
-    /// The probe, run only to calibrate a voice: it keeps every statistic's inputs alive, so
-    /// a run takes about five times the plain decoder's memory (400 frames, bare ORT: +994 MB
-    /// against +195 MB; used for every whole sentence, it took the server to 2.2 GB).
-    public let probeSession: ORTSession?
+    /// Builds the probe's session, run only to calibrate a voice: it keeps every statistic's
+    /// inputs alive, so a run takes about five times the plain decoder's memory (400 frames,
+    /// bare ORT: +994 MB against +195 MB; used for every whole sentence, it took the server to
+    /// 2.2 GB). Built for each probe run and released after it: kept in every pool session,
+    /// the probes took 40 MB of a 390 MB server at ready (three sessions), for work that
+    /// happens once per voice.
+    public let makeProbe: (@Sendable () throws -> ORTSession)?
     /// The decoder fed its statistics (nil: windows cannot be decoded).
     public let calibrated: ORTSession?
     /// Give ORT's arena back after each run (see `ArenaPolicy`).
     public let shrinkArenaAfterRun: Bool
     static let inputs: Set<String> = ["features", "f0", "energy", "style", "phase"]
 
-    public init(session: ORTSession, probe: ORTSession? = nil, calibrated: ORTSession? = nil, shrinkArenaAfterRun: Bool = false) throws(EngineError) {
+    public init(session: ORTSession, probe: (@Sendable () throws -> ORTSession)? = nil, calibrated: ORTSession? = nil,
+                shrinkArenaAfterRun: Bool = false) throws(EngineError) {
         let inputs = Set(session.inputs.map(\.name))
         guard inputs == Self.inputs, session.outputs.map(\.name) == ["audio"] else {
             throw .corruptModel("decoder", "inputs \(inputs.sorted()) are not Kokoro's decoder's (rerun scripts/setup.sh)")
-        }
-        if let probe {
-            guard Set(probe.inputs.map(\.name)) == Self.inputs, probe.outputs.map(\.name) == ["audio", "statistics"] else {
-                throw .corruptModel("decoder probe", "outputs \(probe.outputs.map(\.name)) are not the probe's (rerun scripts/setup.sh)")
-            }
         }
         if let calibrated {
             guard Set(calibrated.inputs.map(\.name)) == Self.inputs.union(["statistics"]), calibrated.outputs.map(\.name) == ["audio"] else {
@@ -37,13 +36,11 @@ public final class KokoroDecoder: Sendable {
             }
         }
         self.session = session
-        self.probeSession = probe
+        self.makeProbe = probe
         self.calibrated = calibrated
         self.shrinkArenaAfterRun = shrinkArenaAfterRun
     }
 
-    /// Whether `probe` can report a run's statistics.
-    public var canProbe: Bool { probeSession != nil }
 
     /// Samples of frames `range` of `sentence` (600 per frame), decoded on their own with the
     /// source's phase at `range.lowerBound`, normalized with `statistics` when given (else over
@@ -59,7 +56,11 @@ public final class KokoroDecoder: Sendable {
 
     /// The normalization and quantizer statistics of decoding the whole sentence (phase zero).
     public func probe(_ sentence: SentenceFrames, style: ArraySlice<Float>) async throws -> [Float] {
-        guard let probeSession else { throw EngineError.corruptModel("decoder probe", "not installed; rerun scripts/setup.sh") }
+        guard let makeProbe else { throw EngineError.corruptModel("decoder probe", "not installed; rerun scripts/setup.sh") }
+        let probeSession = try makeProbe()
+        guard Set(probeSession.inputs.map(\.name)) == Self.inputs, probeSession.outputs.map(\.name) == ["audio", "statistics"] else {
+            throw EngineError.corruptModel("decoder probe", "outputs \(probeSession.outputs.map(\.name)) are not the probe's (rerun scripts/setup.sh)")
+        }
         return try await run(probeSession, sentence, frames: 0..<sentence.frames, phase: HarmonicPhase(f0: sentence.f0).start(atFrame: 0),
                              style: style, statistics: nil, output: "statistics")
     }
