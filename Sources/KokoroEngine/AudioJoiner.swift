@@ -11,23 +11,22 @@ public struct AudioJoiner: Sendable {
 
     public init(sampleRate: Int = KokoroModel.sampleRate) { self.sampleRate = sampleRate }
 
-    /// The audible part of `samples`, with short fades at the cut edges (no clicks), and
-    /// where it starts in `samples`.
-    public func trim(_ samples: [Float]) -> (samples: [Float], start: Int) {
+    /// The audible part of `samples`, with short fades at the cut edges (no clicks), where
+    /// it starts in `samples`, and where the speech starts in it (the margin, or 0).
+    public func trim(_ samples: [Float]) -> (samples: [Float], start: Int, onset: Int) {
         let energies = frameEnergies(samples[...])
-        guard let loudest = energies.max(), loudest > 0 else { return (samples.count > frameLength ? [] : samples, 0) }
+        guard let loudest = energies.max(), loudest > 0 else { return (samples.count > frameLength ? [] : samples, 0, 0) }
         let threshold = loudest * powf(10, silenceThresholdDB / 10)
-        guard let start = head(samples, loudest: loudest)?.cut,
-              let last = energies.lastIndex(where: { $0 >= threshold }) else { return ([], 0) }
+        guard let head = head(energies, threshold: threshold),
+              let last = energies.lastIndex(where: { $0 >= threshold }) else { return ([], 0, 0) }
         let end = min(samples.count, (last + 1) * frameLength + marginSamples)
-        return (faded(Array(samples[start..<end]), in: true, out: true), start)
+        return (faded(Array(samples[head.cut..<end]), in: true, out: true), head.cut, head.onset - head.cut)
     }
 
-    /// Where `samples` become audible (the first 10 ms reaching the threshold below
-    /// `loudest`), and how much of the silence before it `trim` cuts: all but the margin.
-    public func head(_ samples: [Float], loudest: Float) -> (cut: Int, onset: Int)? {
-        let threshold = loudest * powf(10, silenceThresholdDB / 10)
-        guard loudest > 0, let first = frameEnergies(samples[...]).firstIndex(where: { $0 >= threshold }) else { return nil }
+    /// Where sound first reaches `threshold` in 10 ms `energies`, and how much of the silence
+    /// before it is cut: all but the margin.
+    private func head(_ energies: [Float], threshold: Float) -> (cut: Int, onset: Int)? {
+        guard let first = energies.firstIndex(where: { $0 >= threshold }) else { return nil }
         return (max(0, first * frameLength - marginSamples), first * frameLength)
     }
 
@@ -35,7 +34,9 @@ public struct AudioJoiner: Sendable {
     /// whole piece (`loudest`: the window's loudest 10 ms); the samples cut, and where the
     /// speech starts in what is left.
     public func trimHead(_ samples: [Float], loudest: Float) -> (samples: [Float], cut: Int, onset: Int) {
-        guard let head = head(samples, loudest: loudest) else { return (samples, 0, 0) }
+        guard loudest > 0, let head = head(frameEnergies(samples[...]), threshold: loudest * powf(10, silenceThresholdDB / 10)) else {
+            return (samples, 0, 0)
+        }
         return (faded(Array(samples[head.cut...]), in: true, out: false), head.cut, head.onset - head.cut)
     }
 

@@ -221,7 +221,8 @@ public actor DeadlineScheduler {
                 self.logRun(job, slot: slotIndex, start: start, seconds: seconds, samples: samples, teachesCost: teaches)
                 if job.next != nil, let stream = job.stream, !Task.isCancelled { self.hold(for: stream, limit: self.holdLimit) }
                 if teaches, samples > 0, case .decode(_, let frames, _, _, _) = job.work {
-                    self.costs.learnDecoderPace(seconds / (Double(frames.count) * 0.025), role: self.pool.sessions[slotIndex].role)
+                    let audio = Double(frames.count * SentenceFrames.samplesPerFrame) / Double(KokoroModel.sampleRate)
+                    self.costs.learnDecoderPace(seconds / audio, role: self.pool.sessions[slotIndex].role)
                 }
                 self.finished(slot: slotIndex, after: seconds, tokens: samples > 0 ? job.work.costTokens : nil, teachesCost: teaches,
                               audioSeconds: Double(samples) / Double(KokoroModel.sampleRate), queueWait: queueWait, mode: mode)
@@ -347,7 +348,7 @@ public actor DeadlineScheduler {
     /// What admitting one more real-time stream gave.
     public enum Admission: Sendable {
         /// Registered as `stream`; plan its windows with `pace` (`pace(streams:)` with it counted).
-        case admitted(stream: UInt64, pace: Double, verdict: AdmissionForecast.Verdict)
+        case admitted(stream: UInt64, pace: Double)
         /// It would make itself or another stream late; it would fit after `retryAfter` seconds.
         case refused(AdmissionForecast.Verdict, retryAfter: Double)
     }
@@ -368,7 +369,7 @@ public actor DeadlineScheduler {
         switch decision {
         case .success(let admitted):
             expectOpening(of: admitted.id)
-            return .admitted(stream: admitted.id, pace: pace, verdict: admitted.verdict)
+            return .admitted(stream: admitted.id, pace: pace)
         case .failure(let verdict):
             let wait = streams.fitsAfter([1, 2, 4, 8, 16], pieces: planned, forecast: forecast, running: running, now: now) ?? 30
             return .refused(verdict, retryAfter: wait)

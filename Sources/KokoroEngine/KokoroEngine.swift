@@ -302,7 +302,7 @@ public final class KokoroEngine: Sendable {
         // Planned as one more stream beside those running, in windows if its voice has statistics now.
         let windows = windowStatistics(for: job.request.voice, calibrateIfMissing: false) == nil ? nil : windows
         switch await scheduler.admitStream(acceptLateStart: acceptLateStart, pieces: { job.plannedPieces(windows: windows, pace: $0) }) {
-        case .admitted(let stream, let pace, _):
+        case .admitted(let stream, let pace):
             var admitted = job
             admitted.streamID = stream
             admitted.pace = pace
@@ -394,8 +394,10 @@ public final class KokoroEngine: Sendable {
                             try await decode(frames, in: windows, pace: await scheduler.decoderPace, ahead: ahead, style: style,
                                              statistics: statistics.statistics(forStyleRow: VoiceStyle.row(forTokenCount: tokens.count)),
                                              schedule: schedule) { window, isLastWindow, sentenceTiming in
-                                if timing == nil { unheard = sentenceTiming.timings(of: words, startingAt: sentenceStart)[...] }
-                                timing = sentenceTiming
+                                if timing == nil {
+                                    timing = sentenceTiming
+                                    unheard = sentenceTiming.timings(of: words, startingAt: sentenceStart)[...]
+                                }
                                 samples += window
                                 let end = Double(emitted + window.count) / Double(KokoroModel.sampleRate)
                                 let heard = isLastWindow ? unheard.map { $0.ending(by: end) } : Array(unheard.prefix { $0.end <= end })
@@ -511,10 +513,8 @@ public final class KokoroEngine: Sendable {
         guard let statistics else {
             let whole = try await run(.decode(frames, frames: 0..<frames.frames, phase: HarmonicPhase(f0: frames.f0).start(atFrame: 0),
                                               style: style, statistics: nil)).audio
-            let (samples, start) = planner.joiner.trim(whole)
-            let onset = planner.joiner.head(whole, loudest: planner.joiner.loudest(whole))?.onset
-            return SentenceAudio(samples: samples, timing: SentenceTiming(durations: frames.durations, leadSamples: start,
-                                                                           speechStart: onset.map { $0 - start }))
+            let (samples, start, onset) = planner.joiner.trim(whole)
+            return SentenceAudio(samples: samples, timing: SentenceTiming(durations: frames.durations, leadSamples: start, speechStart: onset))
         }
         var samples: [Float] = []
         var timing = SentenceTiming(frames)

@@ -172,7 +172,7 @@ struct StreamLedgerTests {
         let pieces = [piece, AdmissionForecast.Stream.Piece(tokens: 100, audioSeconds: 4)]
         async let first = scheduler.admitStream { _ in pieces }
         async let second = scheduler.admitStream { _ in pieces }
-        let admitted = [await first, await second].compactMap { if case .admitted(let stream, _, _) = $0 { stream } else { nil } }
+        let admitted = [await first, await second].compactMap { if case .admitted(let stream, _) = $0 { stream } else { nil } }
         #expect(admitted.count == 1)
         #expect(await scheduler.activeStreams == 1)
         // Given back (twice: closing is idempotent), the room is there again.
