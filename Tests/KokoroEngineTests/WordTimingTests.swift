@@ -53,7 +53,7 @@ struct WordTimingTests {
         let samples = [Float](repeating: 0, count: 2_400) + tone
         let head = joiner.trimHead(samples, loudest: joiner.loudest(samples))
         #expect(head.cut == 2_400 - 720 && head.onset == 720)
-        #expect(head.samples.count == samples.count - head.cut && head.samples[720...].first == tone.first)
+        #expect(head.samples.count == samples.count - head.cut && Array(head.samples[720..<1_720]) == Array(tone[..<1_000]))
         // Speech from the first sample: nothing to cut.
         #expect(joiner.trimHead(tone, loudest: joiner.loudest(tone)).cut == 0)
     }
