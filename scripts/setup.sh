@@ -29,12 +29,12 @@ DECODER_SHA=b60dae6b5dd6395e0dfa37b1e0c34cbd58de7e1d7fc40c879dec990cf5493d24
 # quantization statistics, for decoding in windows), and the probe (the plain decoder that also
 # outputs a run's statistics). Deterministic, like the split.
 CALIBRATED_SHA=a3aa757bb16cf062b8b32fbbc30e90ee7f781bafa8ff04264c0485434cca23aa
-PROBE_SHA=13935b5573e753ec188e604d866935dcd152bc1826d29bd54d9d50fef83c7f84
+PROBE_SHA=0402c5e97d5f4596f906b407ad4bfdc4f0610a8d9f9c9645f81cf1e0e3498196
 # decoder-statistics/calibration.json from scripts/model/calibrate_voices.py: the calibration recipe
 # (corpus token ids, anchors, the probe's sha256). The statistics themselves (NAME.npy) come from
 # ONNX Runtime runs and are checked by decoding a sentence with them, not by checksum: float rounding
 # differs between CPUs and the int8 decoder amplifies it.
-CALIBRATION_SHA=f5f0b081327cdee8dad7a77069269aa15c552fb0fdfa59656581a9043ece2243
+CALIBRATION_SHA=23abf93cf95ad6eb57967988e2244506250791938bbd0ea124574bd24e62d6da
 ONNX_PIP=(onnx==1.23.2 numpy==2.4.6 protobuf==7.36.2)
 ORT_PIP=(flatbuffers==25.12.19 packaging==26.4)
 declare -A MISAKI_SHA=(

@@ -221,24 +221,51 @@ def make_calibrated(model):
 
 
 def make_probe(model):
+    """The plain decoder plus the `statistics` output. Each quantizer's min and max are made
+    inputs of its scale (scale + 0 * (min + max), scalar operations), so ONNX Runtime reduces
+    a quantizer's input as soon as it exists and frees it as the plain decoder does. Without
+    that tie the reductions only feed the last output and ORT schedules them after the whole
+    audio path, keeping all 67 inputs alive: 1,112 MB against the plain decoder's 205 MB on a
+    439-frame sentence; with it 210 MB, and the same statistics bit for bit."""
     graph = model.graph
     norms, quantizers, _ = find_statistics(graph)
     lay = layout(norms, quantizers)
     flat = const(graph, "probe/flat", np.array([-1], np.int64))
+    zero = const(graph, "probe/zero", np.array(0, np.float32))
     parts = {"mean": [], "var": [], "min": [], "max": []}
+    tail = []
     for norm in norms:
         for kind in ("mean", "var"):
             out = norm[kind].output[0] + "/flat"
-            graph.node.append(helper.make_node("Reshape", [norm[kind].output[0], flat], [out], name=out))
+            tail.append(helper.make_node("Reshape", [norm[kind].output[0], flat], [out], name=out))
             parts[kind].append(out)
+    ties = {}  # quantizer node name -> the nodes that reduce its input and tie them to its scale
+    scales = {}  # a quantizer's scale -> the tied scale its consumers read instead
     for node in quantizers:
+        x, scale = node.input[0], node.output[1]
+        nodes = []
         for kind, op in (("min", "ReduceMin"), ("max", "ReduceMax")):
-            out = f"{node.input[0]}/probe_{kind}"
-            graph.node.append(helper.make_node(op, [node.input[0]], [out], name=out, keepdims=1))
-            graph.node.append(helper.make_node("Reshape", [out, flat], [out + "/flat"], name=out + "/flat"))
+            out = f"{x}/probe_{kind}"
+            nodes.append(helper.make_node(op, [x], [out], name=out, keepdims=1))
+            tail.append(helper.make_node("Reshape", [out, flat], [out + "/flat"], name=out + "/flat"))
             parts[kind].append(out + "/flat")
+        names = [f"{x}/probe_{step}" for step in ("sum", "nothing", "scalar")] + [f"{scale}/probe_tied"]
+        nodes += [helper.make_node("Add", [f"{x}/probe_min", f"{x}/probe_max"], [names[0]], name=names[0]),
+                  helper.make_node("Mul", [names[0], zero], [names[1]], name=names[1]),
+                  helper.make_node("Squeeze", [names[1]], [names[2]], name=names[2]),
+                  helper.make_node("Add", [scale, names[2]], [names[3]], name=names[3])]
+        ties[node.name] = nodes
+        scales[scale] = names[3]
+    ordered = []
+    for node in graph.node:
+        for index, name in enumerate(node.input):
+            node.input[index] = scales.get(name, name)
+        ordered.append(node)
+        ordered += ties.get(node.name, [])
     inputs = parts["mean"] + parts["var"] + parts["min"] + parts["max"]
-    graph.node.append(helper.make_node("Concat", inputs, [STATS], name="probe/Concat", axis=0))
+    tail.append(helper.make_node("Concat", inputs, [STATS], name="probe/Concat", axis=0))
+    del graph.node[:]
+    graph.node.extend(ordered + tail)
     graph.output.append(helper.make_tensor_value_info(STATS, TensorProto.FLOAT, [lay["K"]]))
     return lay
 

@@ -11,12 +11,10 @@ import ONNXRuntime
 public final class KokoroDecoder: Sendable {
     /// The plain decoder.
     public let session: ORTSession
-    /// Builds the probe's session, run only to calibrate a voice: it keeps every statistic's
-    /// inputs alive, so a run takes about five times the plain decoder's memory (400 frames,
-    /// bare ORT: +994 MB against +195 MB; used for every whole sentence, it took the server to
-    /// 2.2 GB). Built for each probe run and released after it: kept in every pool session,
-    /// the probes took 40 MB of a 390 MB server at ready (three sessions), for work that
-    /// happens once per voice.
+    /// Builds the probe's session, run only to calibrate a voice (a run takes the plain
+    /// decoder's memory: `scripts/model/NOTES.md`). Built for each probe run and released
+    /// after it: kept in every pool session, the probes took 40 MB of a 390 MB server at
+    /// ready (three sessions), for work that happens once per voice.
     public let makeProbe: (@Sendable () throws -> ORTSession)?
     /// The decoder fed its statistics (nil: windows cannot be decoded).
     public let calibrated: ORTSession?
