@@ -29,7 +29,7 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "How runs share the cores: auto (from measured load), latency (one at a time, every core) or throughput (one per pool session; no latency session) (default: $KOKORO_OPTIMIZER, else \(KokoroSettings.optimizer.info.defaultText)).")
     var optimizer: String?
 
-    @Option(name: .customLong("memory-budget-mb"), help: "Memory the sessions may keep between runs; above it ORT's arena is given back after each run (default: $KOKORO_MEMORY_BUDGET_MB, else \(KokoroSettings.memoryBudgetMB.info.defaultText)).")
+    @Option(name: .customLong("memory-budget-mb"), help: "Memory ONNX Runtime's buffers may take: the runs in progress together (a run that would pass it waits for others to end), and the arena kept between runs (above it, given back after each run) (default: $KOKORO_MEMORY_BUDGET_MB, else \(KokoroSettings.memoryBudgetMB.info.defaultText)).")
     var memoryBudgetMB: String?
 
     @Option(name: .customLong("loudness"), help: "Bring every voice to this integrated loudness in LUFS, true peak ≤ −1 dBTP, or 'off' (default: $KOKORO_LOUDNESS, else \(KokoroSettings.loudness.info.defaultText)).")
@@ -41,7 +41,7 @@ struct EngineOptions: ParsableArguments {
     @Option(name: .customLong("decoder-windows"), help: "Stream each sentence's decoder in windows of frames (25 ms each), FIRST/LONGEST/CONTEXT: the first window FIRST frames, each next one twice the one before up to LONGEST, each decoded with CONTEXT frames on both sides; or 'off' to decode whole sentences. A voice speaks in windows once its decoder statistics are calibrated (set-up does the default voice; the server any other on first use, about a minute of one core, meanwhile whole sentences) (default: $KOKORO_DECODER_WINDOWS, else \(KokoroSettings.decoderWindows.info.defaultText)).")
     var decoderWindows: String?
 
-    @Option(name: .customLong("calibrate-voices"), help: "Calibrate the decoder statistics of a voice first heard without them, in the background, one voice at a time (about a minute of one core each; the voice speaks whole sentences meanwhile): on or off (default: $KOKORO_CALIBRATE_VOICES, else \(KokoroSettings.calibrateVoices.info.defaultText)).")
+    @Option(name: .customLong("calibrate-voices"), help: "Calibrate the decoder statistics of a voice first heard without them, in the background, one voice at a time (about a minute of one core each; the voice is decoded in long self-normalized windows meanwhile): on or off (default: $KOKORO_CALIBRATE_VOICES, else \(KokoroSettings.calibrateVoices.info.defaultText)).")
     var calibrateVoices: String?
 
     @Option(name: .customLong("max-audio-seconds"), help: "The most audio one request may make, speech and pauses, in seconds; longer requests are refused before any work (default: $KOKORO_MAX_AUDIO_SECONDS, else \(KokoroSettings.maxAudioSeconds.info.defaultText)).")

@@ -8,6 +8,7 @@ import Foundation
 /// (579 vs 593 ms for 24 tokens, 1.84 vs 1.87 s for 100) and kept the process at ≈200 MB
 /// between runs. Turning the arena off instead tripled the peak (malloc per tensor). So the
 /// arena stays on, and is shrunk after each run unless what it would keep fits the budget.
+/// The same budget bounds the buffers of the runs in progress together (`DispatchPolicy`).
 public struct ArenaPolicy: Sendable, Encodable, Equatable {
     /// Measured arena growth per token of the longest piece.
     public static let bytesPerToken = 2_500_000
@@ -18,11 +19,13 @@ public struct ArenaPolicy: Sendable, Encodable, Equatable {
     public let budget_mb: Int
     public let reason: String
 
-    /// `budgetBytes` is the memory the sessions may keep between runs; by default 256 MB (a
-    /// server meant to stay near 500 MB), less on a machine with under 2 GB.
+    /// `budgetBytes` is the memory ORT's buffers may take, kept between runs or in the runs in
+    /// progress; by default 192 MB, less on a machine with under 1.5 GB: the 600 MB a replica
+    /// is sized for, less 344 MB at ready and about 60 MB of heap and caches while serving
+    /// (`scripts/bench/reliability.py`: 400–420 MB between runs through its soak).
     public static func choose(sessions: Int, maxPieceTokens: Int, budgetBytes: Int? = nil,
                               physicalMemory: UInt64 = ProcessInfo.processInfo.physicalMemory) -> ArenaPolicy {
-        let budget = budgetBytes ?? Int(min(physicalMemory / 8, 256 << 20))
+        let budget = budgetBytes ?? Int(min(physicalMemory / 8, 192 << 20))
         let retained = sessions * maxPieceTokens * bytesPerToken
         let shrink = retained > budget
         let mb = { (bytes: Int) in bytes >> 20 }

@@ -8,7 +8,9 @@ import Logging
 /// Every piece carries the moment its stream's listener runs out of audio already sent (a
 /// first piece's deadline is now), so a new request's first piece goes ahead of pieces other
 /// streams will not need for seconds: new streams start fast while running streams never run
-/// dry. Background work says so (`runInBackground`) and runs only when nothing else does.
+/// dry. Background work says so (`runInBackground`) and runs only when nothing else does;
+/// listener work that starts while a background run is in progress terminates that run,
+/// which starts over once the pool is idle again.
 ///
 /// The pool has throughput sessions (a share of the cores each, run side by side) and
 /// optionally one latency session (every core, run alone): the `RealTimeOptimizer` picks
@@ -67,6 +69,8 @@ public actor DeadlineScheduler {
         public let runs: Int
         /// Runs that started after their deadline had passed.
         public let late_runs: Int
+        /// Background runs terminated because listener work started, and started over later.
+        public let preempted_background_runs: Int
         public let recycled_sessions: Int
         public let optimizer: OptimizerStatistics
     }
@@ -95,6 +99,8 @@ public actor DeadlineScheduler {
     /// A run is due soon when its deadline is within `RunCost.dueSoonLead` plus this.
     public nonisolated let horizon: Duration
     private let factory: SessionFactory?
+    /// What ORT's buffers of the runs in progress may take together (`ArenaPolicy`'s budget).
+    private let bufferBudget: Int
     private let logger: Logger
     private var waiting: [Job] = []
     /// Streams whose run just ended and whose next piece is on its way: a session is kept
@@ -108,6 +114,14 @@ public actor DeadlineScheduler {
     private var nextID: UInt64 = 0
     private var runs = 0
     private var lateRuns = 0
+    /// Background runs in progress, to be put back in the queue when listener work preempts
+    /// them: a background run is a calibration probe, a whole sentence through the decoder
+    /// (up to about 240 MB of ORT's buffers; `scripts/model/NOTES.md`), which beside
+    /// listeners' runs would both take the cores their first audio waits for and stack its
+    /// memory on theirs (with it, `scripts/bench/reliability.py` peaked at 705 MB).
+    private var backgroundRuns: [UInt64: Job] = [:]
+    private var preempted: Set<UInt64> = []
+    private var preemptions = 0
     private var recycled = 0
     /// What runs cost, learned from the runs this pool makes.
     private var costs: CostModel
@@ -118,7 +132,7 @@ public actor DeadlineScheduler {
     /// `firstAudioBudget`: seconds from a request to its first audio that admission plans for.
     public init(sessions: [any SpeechSynthesizer], latencySession: (any SpeechSynthesizer)? = nil, policy: RealTimeOptimizer.Policy = .auto,
                 horizon: Duration = .seconds(1), holdLimit: Duration = .milliseconds(50), firstAudioBudget: Double = 0.85,
-                factory: SessionFactory? = nil, logger: Logger = Logger(label: "kokoro.scheduler")) {
+                bufferBudget: Int = .max, factory: SessionFactory? = nil, logger: Logger = Logger(label: "kokoro.scheduler")) {
         precondition(!sessions.isEmpty, "a scheduler needs at least one session")
         self.horizon = horizon
         self.holdLimit = holdLimit
@@ -126,6 +140,7 @@ public actor DeadlineScheduler {
         streams = StreamLedger(firstAudioBudget: firstAudioBudget)
         optimizer = RealTimeOptimizer(policy: policy, sessions: sessions.count)
         costs = CostModel(throughputSessions: sessions.count, hasLatencySession: latencySession != nil)
+        self.bufferBudget = bufferBudget
         self.factory = factory
         self.logger = logger
     }
@@ -173,9 +188,10 @@ public actor DeadlineScheduler {
         let cost = throughputRunCost
         let piece = DispatchPolicy.Piece(priority: job.due.priority(now: now), runSeconds: cost.seconds(tokens: job.work.costTokens),
                                          audioSeconds: job.next?.audio ?? 0, nextRunSeconds: job.next.map { cost.seconds(tokens: $0.tokens) } ?? 0,
-                                         opensStream: job.opensStream)
+                                         opensStream: job.opensStream, bufferBytes: job.work.bufferBytes)
         let state = DispatchPolicy.Pool(freeSessions: free.count, occupied: pool.runningCount + heldFor.count > 0, overflowFree: overflow != nil,
-                                        modeFreesIn: pool.freesIn(optimizer.mode, now: now) { costs.run($0).seconds(tokens: $1) })
+                                        modeFreesIn: pool.freesIn(optimizer.mode, now: now) { costs.run($0).seconds(tokens: $1) },
+                                        bufferBytesInUse: pool.bufferBytesInUse, bufferBudget: bufferBudget)
         switch policy.decide(piece, pool: state) {
         case .session: return free.first
         case .overflow: return overflow
@@ -207,10 +223,17 @@ public actor DeadlineScheduler {
             let job = waiting.remove(at: jobIndex)
             let start = ContinuousClock.now
             runs += 1
-            if case .listener(let dueIn) = priorities[jobIndex], dueIn < 0 { lateRuns += 1 }
+            switch priorities[jobIndex] {
+            case .listener(let dueIn):
+                if dueIn < 0 { lateRuns += 1 }
+                preemptBackgroundRuns()
+            case .background:
+                backgroundRuns[job.id] = job
+            }
             let mode = optimizer.mode
             let queueWait = job.enqueued.duration(to: start).seconds
-            let model = pool.start(SessionPool.Run(id: job.id, stream: job.stream, start: start, tokens: job.work.costTokens), on: slotIndex, mode: mode)
+            let model = pool.start(SessionPool.Run(id: job.id, stream: job.stream, start: start, tokens: job.work.costTokens,
+                                                   bufferBytes: job.work.bufferBytes), on: slotIndex, mode: mode)
             pool.attach(Task {
                 let result = await Result { try await model.perform(job.work) }
                 let samples = (try? result.get())?.sampleCount ?? 0
@@ -224,10 +247,22 @@ public actor DeadlineScheduler {
                     let audio = Double(frames.count * SentenceFrames.samplesPerFrame) / Double(KokoroModel.sampleRate)
                     self.costs.learnDecoderPace(seconds / audio, role: self.pool.sessions[slotIndex].role)
                 }
+                let requeued = self.backgroundRuns.removeValue(forKey: job.id) != nil && self.preempted.remove(job.id) != nil
+                if requeued { self.waiting.append(job) }
                 self.finished(slot: slotIndex, after: seconds, tokens: samples > 0 ? job.work.costTokens : nil, teachesCost: teaches,
                               audioSeconds: Double(samples) / Double(KokoroModel.sampleRate), queueWait: queueWait, mode: mode)
-                job.continuation.resume(with: result)
+                if !requeued { job.continuation.resume(with: result) }
             }, to: slotIndex)
+        }
+    }
+
+    /// Terminates the background runs in progress (listener work is starting); each goes back
+    /// to the queue when its run has stopped.
+    private func preemptBackgroundRuns() {
+        for id in backgroundRuns.keys where preempted.insert(id).inserted {
+            preemptions += 1
+            pool.task(running: id)?.cancel()
+            logger.debug("background run preempted", metadata: ["job": "\(id)"])
         }
     }
 
@@ -303,6 +338,7 @@ public actor DeadlineScheduler {
             waiting.remove(at: index).continuation.resume(throwing: CancellationError())
             observe()
         } else {
+            preempted.remove(id)  // its owner left: not put back in the queue
             pool.task(running: id)?.cancel()
         }
     }
@@ -478,7 +514,7 @@ public actor DeadlineScheduler {
         return Statistics(
             sessions: sessions, running: pool.runningCount, waiting: waiting.count,
             utilization: elapsed > 0 ? min(1, busy / elapsed) : 0,
-            runs: runs, late_runs: lateRuns, recycled_sessions: recycled,
+            runs: runs, late_runs: lateRuns, preempted_background_runs: preemptions, recycled_sessions: recycled,
             optimizer: OptimizerStatistics(
                 policy: optimizer.policy.rawValue, mode: optimizer.mode, concurrent_runs_allowed: optimizer.concurrency,
                 average_running: optimizer.averageRunning, average_waiting: optimizer.averageWaiting,

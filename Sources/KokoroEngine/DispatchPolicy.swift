@@ -12,7 +12,14 @@
 /// in hand and this one has none. (Letting a stream's first three pieces, or any piece due
 /// within twice its time, do the same was measured worse: with four streams starting a
 /// second apart, three runs shared the two cores most of the time, each slower, so more
-/// pieces came due.)
+/// pieces came due.) Whatever its priority, a run starts beside others only if ORT's buffers
+/// of all of them stay within the memory budget (`ArenaPolicy`); alone, it runs whatever its
+/// size. Only long runs reach the budget: as whole sentences, two of 345 frames side by side
+/// took the server from about 470 MB to 806 MB (`scripts/bench/reliability.py`); the long
+/// windows of a voice not calibrated yet take up to 170 MB, the standard windows up to 66 MB.
+/// So while a voice is not calibrated, its windows and other streams' may wait for each
+/// other: the price of a bound on memory, paid until calibration (set-up's for the voices a
+/// server is meant to use).
 public struct DispatchPolicy: Sendable, Equatable {
     /// Who waits for a piece.
     public enum Priority: Sendable, Equatable {
@@ -42,13 +49,17 @@ public struct DispatchPolicy: Sendable, Equatable {
         public var nextRunSeconds: Double
         /// The first piece of a stream: its listener has no audio at all yet.
         public var opensStream: Bool
+        /// ORT's buffers its run takes (`ModelWork.bufferBytes`).
+        public var bufferBytes: Int
 
-        public init(priority: Priority, runSeconds: Double, audioSeconds: Double = 0, nextRunSeconds: Double = 0, opensStream: Bool = false) {
+        public init(priority: Priority, runSeconds: Double, audioSeconds: Double = 0, nextRunSeconds: Double = 0, opensStream: Bool = false,
+                    bufferBytes: Int = 0) {
             self.priority = priority
             self.runSeconds = runSeconds
             self.audioSeconds = audioSeconds
             self.nextRunSeconds = nextRunSeconds
             self.opensStream = opensStream
+            self.bufferBytes = bufferBytes
         }
     }
 
@@ -62,12 +73,18 @@ public struct DispatchPolicy: Sendable, Equatable {
         public var overflowFree: Bool
         /// Seconds until the first of the mode's busy sessions is likely free (0: none busy).
         public var modeFreesIn: Double
+        /// ORT's buffers the runs in progress take, and what all runs may take together.
+        public var bufferBytesInUse: Int
+        public var bufferBudget: Int
 
-        public init(freeSessions: Int, occupied: Bool, overflowFree: Bool = false, modeFreesIn: Double = 0) {
+        public init(freeSessions: Int, occupied: Bool, overflowFree: Bool = false, modeFreesIn: Double = 0,
+                    bufferBytesInUse: Int = 0, bufferBudget: Int = .max) {
             self.freeSessions = freeSessions
             self.occupied = occupied
             self.overflowFree = overflowFree
             self.modeFreesIn = modeFreesIn
+            self.bufferBytesInUse = bufferBytesInUse
+            self.bufferBudget = bufferBudget
         }
     }
 
@@ -92,6 +109,7 @@ public struct DispatchPolicy: Sendable, Equatable {
     }
 
     public func decide(_ piece: Piece, pool: Pool) -> Decision {
+        if pool.bufferBytesInUse > 0, piece.bufferBytes > pool.bufferBudget - pool.bufferBytesInUse { return .wait(dueSoonIn: nil) }
         if pool.occupied {
             switch piece.priority {
             case .background:

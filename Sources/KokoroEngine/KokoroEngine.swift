@@ -40,11 +40,11 @@ public final class KokoroEngine: Sendable {
         /// a sentence is never cut below the model's limit, whatever this is.
         public var pieceTokens: Int
         /// Decoder windows, run on the split model with each voice's calibrated statistics
-        /// (nil: whole sentences through the whole model). A voice not calibrated yet speaks
-        /// whole sentences while it is calibrated in the background. (Windows normalized
-        /// over themselves instead, as an earlier version did, gave WER 0.0366 against
-        /// 0.0348 whole on the first 100 LJSpeech test sentences, and loudness that wobbled
-        /// 1.5–2.4 dB within a sentence.)
+        /// (nil: whole sentences through the whole model). A voice not calibrated yet is
+        /// decoded in `DecoderWindows.selfNormalized` while it is calibrated in the
+        /// background. (These windows normalized over themselves, as an earlier version did,
+        /// gave WER 0.0366 against 0.0348 whole on the first 100 LJSpeech test sentences,
+        /// and loudness that wobbled 1.5–2.4 dB within a sentence.)
         public var windows: DecoderWindows?
         /// Whether a voice first heard without decoder statistics is calibrated in the
         /// background (about a minute of one core each; tests that use many voices say no).
@@ -111,6 +111,10 @@ public final class KokoroEngine: Sendable {
     /// Voices waiting for their decoder statistics, calibrated one at a time, and whether
     /// the task doing it runs.
     private let statisticsQueue = Mutex<(waiting: [String], working: Bool)>(([], false))
+    /// Calibrations running in the background, and whether more may start (not once the
+    /// server shuts down: a run left going while the process exits meets ONNX Runtime being
+    /// torn down).
+    private let background = Mutex<(stopped: Bool, tasks: [UInt64: Task<Void, Never>], next: UInt64)>((false, [:], 0))
     /// Recent pieces' audio (requests may opt out with `useCache`).
     public let audioCache: AudioCache
     /// How each sentence's decoder runs, when the sessions are split in front and decoder
@@ -148,7 +152,8 @@ public final class KokoroEngine: Sendable {
         self.loudness = loudness
         self.voicePackID = voicePackID
         self.audioCache = AudioCache(capacityBytes: audioCacheBytes)
-        self.scheduler = DeadlineScheduler(sessions: sessions, latencySession: latencySession, policy: optimizerPolicy, factory: sessionFactory)
+        self.scheduler = DeadlineScheduler(sessions: sessions, latencySession: latencySession, policy: optimizerPolicy,
+                                           bufferBudget: arenaPolicy.map { $0.budget_mb << 20 } ?? .max, factory: sessionFactory)
     }
 
     /// Loads ORT, the model, the vocabulary, the voices and the phonemizers.
@@ -300,7 +305,7 @@ public final class KokoroEngine: Sendable {
     /// `withdraw` it.
     public func admit(_ job: SynthesisJob, acceptLateStart: Bool = false) async throws(EngineError) -> SynthesisJob {
         // Planned as one more stream beside those running, in windows if its voice has statistics now.
-        let windows = windowStatistics(for: job.request.voice, calibrateIfMissing: false) == nil ? nil : windows
+        let windows = windows(for: windowStatistics(for: job.request.voice, calibrateIfMissing: false))
         switch await scheduler.admitStream(acceptLateStart: acceptLateStart, pieces: { job.plannedPieces(windows: windows, pace: $0) }) {
         case .admitted(let stream, let pace):
             var admitted = job
@@ -328,7 +333,7 @@ public final class KokoroEngine: Sendable {
         let stream = AudioStream(limitSamples: Int(Self.audioAheadSeconds * Double(KokoroModel.sampleRate)))
         calibrateInBackground(job.request.voice)
         let statistics = windowStatistics(for: job.request.voice)
-        let windows = statistics == nil ? nil : self.windows
+        let windows = windows(for: statistics)
         let runs = job.plannedRuns(windows: windows, pace: job.pace)
         let planned = runs.flatMap { $0 }
         let task = Task { [self] in
@@ -382,7 +387,7 @@ public final class KokoroEngine: Sendable {
                             continue
                         }
                         let sentence: SentenceAudio
-                        if let windows, let statistics {
+                        if let windows {
                             let frames = try await schedule(.front(tokens: tokens, style: style, speed: speed)).frames
                             try await send([], index: index, phonemes: phonemes, since: start, endsSegment: false, isLast: false, fromCache: false)
                             // Each window carries the words that end in it; the last, the rest, cut at its end.
@@ -392,7 +397,7 @@ public final class KokoroEngine: Sendable {
                             let ahead: Double? = if let streamID { await scheduler.audioInHand(of: streamID) } else { .infinity }
                             var samples: [Float] = []
                             try await decode(frames, in: windows, pace: await scheduler.decoderPace, ahead: ahead, style: style,
-                                             statistics: statistics.statistics(forStyleRow: VoiceStyle.row(forTokenCount: tokens.count)),
+                                             statistics: statistics?.statistics(forStyleRow: VoiceStyle.row(forTokenCount: tokens.count)),
                                              schedule: schedule) { window, isLastWindow, sentenceTiming in
                                 if timing == nil {
                                     timing = sentenceTiming
@@ -443,7 +448,7 @@ public final class KokoroEngine: Sendable {
     /// the first token's frames, and speech ended 250–370 ms before the last token's frames,
     /// in the same sentences.)
     private func decode(_ sentence: SentenceFrames, in windows: DecoderWindows, pace: Double, ahead: Double?, style: ArraySlice<Float>,
-                        statistics: [Float], schedule: (ModelWork) async throws -> ModelOutput,
+                        statistics: [Float]?, schedule: (ModelWork) async throws -> ModelOutput,
                         emit: ([Float], Bool, SentenceTiming) async throws -> Void) async throws {
         let phase = HarmonicPhase(f0: sentence.f0)
         let lead = SentenceTiming.leadFrames(sentence)
@@ -510,16 +515,10 @@ public final class KokoroEngine: Sendable {
             return SentenceAudio(samples: planner.joiner.trim(try await run(.whole(tokens: tokens, style: style, speed: speed)).audio).samples, timing: nil)
         }
         let frames = try await run(.front(tokens: tokens, style: style, speed: speed)).frames
-        guard let statistics else {
-            let whole = try await run(.decode(frames, frames: 0..<frames.frames, phase: HarmonicPhase(f0: frames.f0).start(atFrame: 0),
-                                              style: style, statistics: nil)).audio
-            let (samples, start, onset) = planner.joiner.trim(whole)
-            return SentenceAudio(samples: samples, timing: SentenceTiming(durations: frames.durations, leadSamples: start, speechStart: onset))
-        }
         var samples: [Float] = []
         var timing = SentenceTiming(frames)
-        try await decode(frames, in: windows, pace: 0, ahead: .infinity, style: style,
-                         statistics: statistics.statistics(forStyleRow: VoiceStyle.row(forTokenCount: tokens.count)),
+        try await decode(frames, in: statistics == nil ? .selfNormalized : windows, pace: 0, ahead: .infinity, style: style,
+                         statistics: statistics?.statistics(forStyleRow: VoiceStyle.row(forTokenCount: tokens.count)),
                          schedule: run) { window, _, sentenceTiming in
             samples += window
             timing = sentenceTiming
@@ -547,9 +546,17 @@ public final class KokoroEngine: Sendable {
         return decoding.frames > 0 ? decoding.seconds / audio : nil
     }
 
-    /// The statistics `voice`'s sentences are decoded in windows with; nil when they are
-    /// decoded whole: the engine has no windows, or the voice is not calibrated yet (with
-    /// `calibrateIfMissing` and `calibratesVoices`, it then is, in the background).
+    /// The windows a voice with `statistics` is decoded in: the engine's with its calibrated
+    /// statistics, `DecoderWindows.selfNormalized` without; nil with no split model (whole
+    /// sentences through the whole model).
+    private func windows(for statistics: VoiceStatistics?) -> DecoderWindows? {
+        windows.map { statistics == nil ? .selfNormalized : $0 }
+    }
+
+    /// The statistics `voice`'s sentences are decoded in windows with; nil when the engine has
+    /// no windows, or the voice is not calibrated yet (with `calibrateIfMissing` and
+    /// `calibratesVoices`, it then is, in the background), and its windows normalize over
+    /// themselves.
     func windowStatistics(for voice: String, calibrateIfMissing: Bool = true) -> VoiceStatistics? {
         guard windows != nil, let decoderStatistics else { return nil }
         switch decoderStatistics.lookup(voice, in: voices) {
@@ -569,8 +576,7 @@ public final class KokoroEngine: Sendable {
     /// Calibrates a voice's decoder statistics once, behind every real request (background
     /// work): about 82 s of audio through the front and the probe,
     /// 52–57 s of one core (`scripts/model/NOTES.md`). One voice at a time: a probe decodes a
-    /// whole corpus sentence (up to 163 tokens), and four voices calibrated side by side
-    /// beside a mixed load took the server to 2.2 GB (`scripts/bench/reliability.py`).
+    /// whole corpus sentence (up to 163 tokens, about 240 MB of ORT's buffers).
     private func calibrateStatisticsInBackground(_ voice: String) {
         guard calibrating.withLock({ $0.insert("statistics:\(voice)").inserted }) else { return }
         let startsWorker = statisticsQueue.withLock { queue in
@@ -579,8 +585,8 @@ public final class KokoroEngine: Sendable {
             return !queue.working
         }
         guard startsWorker else { return }
-        Task.detached(priority: .background) { [self] in
-            while let voice = statisticsQueue.withLock({ queue -> String? in
+        inBackground { [self] in
+            while !Task.isCancelled, let voice = statisticsQueue.withLock({ queue -> String? in
                 guard !queue.waiting.isEmpty else { queue.working = false; return nil }
                 return queue.waiting.removeFirst()
             }) {
@@ -588,13 +594,39 @@ public final class KokoroEngine: Sendable {
                 do {
                     try await calibrateStatistics(voice: voice)
                     logger.info("decoder statistics calibrated", metadata: ["voice": "\(voice)", "seconds": "\(Int(start.duration(to: .now).seconds))"])
+                } catch where Task.isCancelled {
+                    logger.info("decoder statistics calibration stopped for shutdown", metadata: ["voice": "\(voice)"])
                 } catch {
-                    logger.warning("decoder statistics not calibrated; the voice keeps speaking whole sentences",
+                    logger.warning("decoder statistics not calibrated; the voice keeps its self-normalized windows",
                                    metadata: ["voice": "\(voice)", "error": "\(error)"])
                 }
                 calibrating.withLock { _ = $0.remove("statistics:\(voice)") }
             }
         }
+    }
+
+    /// Runs `work` detached at background priority, unless background work has stopped.
+    private func inBackground(_ work: @escaping @Sendable () async -> Void) {
+        background.withLock { state in
+            guard !state.stopped else { return }
+            let id = state.next
+            state.next += 1
+            state.tasks[id] = Task.detached(priority: .background) { [self] in
+                await work()
+                background.withLock { _ = $0.tasks.removeValue(forKey: id) }
+            }
+        }
+    }
+
+    /// Stops the background calibrations for shutdown: their runs in progress are
+    /// terminated, no more start, and this returns once they have ended.
+    public func stopBackgroundWork() async {
+        let tasks = background.withLock { state in
+            state.stopped = true
+            return Array(state.tasks.values)
+        }
+        tasks.forEach { $0.cancel() }
+        for task in tasks { await task.value }
     }
 
     /// Measures `voice`'s decoder statistics as set-up's `calibrate_voices.py` does (at each
@@ -626,7 +658,7 @@ public final class KokoroEngine: Sendable {
     private func calibrateInBackground(_ voice: String) {
         guard let loudness, loudness.gain(for: loudnessKey(voice)) == nil,
               calibrating.withLock({ $0.insert(voice).inserted }) else { return }
-        Task.detached(priority: .background) { [self] in
+        inBackground { [self] in
             defer { calibrating.withLock { _ = $0.remove(voice) } }
             _ = try? await calibrateLoudness(voice: voice, inBackground: true)
         }

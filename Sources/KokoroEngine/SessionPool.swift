@@ -15,6 +15,8 @@ struct SessionPool {
         let start: ContinuousClock.Instant
         /// Its cost in the cost model's tokens (`ModelWork.costTokens`).
         let tokens: Int
+        /// ORT's buffers it takes (`ModelWork.bufferBytes`).
+        var bufferBytes = 0
     }
 
     struct Session {
@@ -58,6 +60,8 @@ struct SessionPool {
     var hasLatencySession: Bool { sessions.contains { $0.role == .latency } }
     var runningCount: Int { sessions.count { $0.run != nil } }
     var runs: [Run] { sessions.compactMap(\.run) }
+    /// ORT's buffers the runs in progress take.
+    var bufferBytesInUse: Int { runs.reduce(0) { $0 + $1.bufferBytes } }
 
     /// The sessions `mode` runs on: the latency session (or the first one) alone, or every
     /// throughput session.

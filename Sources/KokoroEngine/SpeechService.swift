@@ -45,6 +45,8 @@ public protocol SpeechService: Sendable {
     func prewarm(phrases: [String], voice: String) async throws -> Int
     /// Rebuilds the model sessions to give memory back; returns how many were rebuilt.
     func recycleSessions() async -> Int
+    /// Ends background work (calibration) for shutdown; returns once it has stopped.
+    func stopBackgroundWork() async
 }
 
 /// The engine's measured state at one moment, for the server's reports.

@@ -167,5 +167,6 @@ public struct EngineLoader: Service {
             logger.error("engine failed to start: \(error)")
         }
         try? await gracefulShutdown()
+        await state.engine?.stopBackgroundWork()
     }
 }

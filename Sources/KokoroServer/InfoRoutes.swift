@@ -75,7 +75,7 @@ struct InfoRoutes: Sendable {
         /// Frames of a lone new stream's first window at the decoder's measured pace.
         let first_window_frames: Int?
         /// Voices with decoder statistics (they speak in windows), and those being calibrated
-        /// (they speak whole sentences until done).
+        /// (they speak in long self-normalized windows until done).
         let calibrated_voices: [String]
         let calibrating_voices: [String]
     }

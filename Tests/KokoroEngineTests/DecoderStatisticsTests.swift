@@ -47,10 +47,12 @@ struct DecoderStatisticsTests {
 /// plan but no voice's statistics.
 @Suite("Decoder statistics calibrated by the engine", .serialized)
 struct EngineCalibrationTests {
-    /// A voice without statistics speaks whole sentences at once (never windows normalized
-    /// over themselves), is calibrated in the background, and then speaks in windows; its
-    /// statistics are set-up's (`calibrate_voices.py`, Python over the same graphs) to float rounding.
-    @Test(.timeLimit(.minutes(5))) func aVoiceWithoutStatisticsSpeaksWholeUntilCalibrated() async throws {
+    /// A voice without statistics speaks in long windows normalized over themselves (a short
+    /// sentence in one; a long one in windows of at most `selfNormalized`'s frames, never one
+    /// unbounded run), is calibrated in the background, and then speaks in the standard
+    /// windows; its statistics are set-up's (`calibrate_voices.py`, Python over the same
+    /// graphs) to float rounding.
+    @Test(.timeLimit(.minutes(5))) func aVoiceWithoutStatisticsSpeaksInLongWindowsUntilCalibrated() async throws {
         let real = AssetLocations.resolve()
         let setUp = real.decoderStatistics
         let cache = FileManager.default.temporaryDirectory.appendingPathComponent("kokoro-statistics-\(UUID().uuidString)")
@@ -66,6 +68,15 @@ struct EngineCalibrationTests {
         let store = try #require(engine.decoderStatistics)
         let request = SpeechRequest(text: "A voice heard for the first time speaks whole sentences.", voice: "af_heart", useCache: false)
         #expect(try await engine.synthesize(request).chunks == 1)
+        let long = SpeechRequest(text: "The Commission has concluded that at the time of the assassination, Oswald was a man who had lived "
+                                 + "a life of failure, and who had a history of hostility toward authority, shown in many ways over many years.",
+                                 voice: "af_heart", useCache: false)
+        var windows: [Double] = []
+        for try await chunk in engine.stream(try engine.prepare(long)) where !chunk.samples.isEmpty {
+            windows.append(Double(chunk.samples.count) / Double(KokoroModel.sampleRate))
+        }
+        let longest = Double(DecoderWindows.selfNormalized.frames + DecoderWindows.selfNormalized.context) * 0.025
+        #expect(windows.count > 1 && windows.allSatisfy { $0 <= longest } && windows[0] > 5, "\(windows)")
         while case .missing = store.lookup("af_heart", in: engine.voices) { try await Task.sleep(for: .milliseconds(200)) }
         #expect(try await engine.synthesize(request).chunks > 1)
 

@@ -78,6 +78,20 @@ struct DecoderWindowsTests {
 
     /// Windows decoded from one continuous signal join back into it: the kept frames in
     /// order, and the crossfade blends two decodes of the same samples.
+    /// A voice not calibrated yet: whatever the sentence's length or the listener, no run
+    /// decodes more than a long window with its context (a short last piece joins the one
+    /// before), so no run's buffers grow with the sentence.
+    @Test(arguments: [100, 241, 700, 1_400])
+    func selfNormalizedWindowsBoundEveryRun(total: Int) {
+        let windows = DecoderWindows.selfNormalized
+        for (pace, ahead) in [(0.0, nil), (0.4, nil), (0.4, 2.0), (0.0, Double.infinity)] as [(Double, Double?)] {
+            let plan = windows.plan(covering: 0..<total, of: total, pace: pace, ahead: ahead).windows
+            #expect(plan.map(\.kept.count).reduce(0, +) == total)
+            #expect(plan.allSatisfy { $0.decoded.count <= windows.frames + 3 * windows.context - 1 })
+            #expect(total > windows.frames || plan.count == 1)
+        }
+    }
+
     @Test func joinedWindowsGiveTheSignalBack() {
         let total = 150
         let signal = (0 ..< total * SentenceFrames.samplesPerFrame).map { Float(($0 * 7919) % 1000) / 1000 - 0.5 }

@@ -37,6 +37,20 @@ struct DispatchPolicyTests {
         }
     }
 
+    /// ORT's buffers: a run that would take the runs in progress past the budget waits, even
+    /// due now with a session free; within it, it runs; alone, it runs whatever its size.
+    @Test func aRunThatWouldPassTheMemoryBudgetWaitsUnlessAlone() {
+        let budget = 256 << 20
+        let sentence = DispatchPolicy.Piece(priority: .listener(dueIn: 0), runSeconds: 3, bufferBytes: 165 << 20)
+        let window = DispatchPolicy.Piece(priority: .listener(dueIn: 0), runSeconds: 0.3, bufferBytes: 45 << 20)
+        let beside = DispatchPolicy.Pool(freeSessions: 1, occupied: true, bufferBytesInUse: 165 << 20, bufferBudget: budget)
+        #expect(policy.decide(sentence, pool: beside) == .wait(dueSoonIn: nil))
+        #expect(policy.decide(window, pool: beside) == .session)
+        var long = sentence
+        long.bufferBytes = 700 << 20
+        #expect(policy.decide(long, pool: DispatchPolicy.Pool(freeSessions: 1, occupied: true, bufferBudget: budget)) == .session)
+    }
+
     @Test func listenersGoEarliestDeadlineFirstThenBackgroundWork() {
         let order: [DispatchPolicy.Priority] = [.background, .listener(dueIn: 5), .listener(dueIn: -1), .listener(dueIn: 0.5)]
         #expect(order.sorted { $0.precedes($1) } == [.listener(dueIn: -1), .listener(dueIn: 0.5), .listener(dueIn: 5), .background])

@@ -250,6 +250,49 @@ struct SchedulerTests {
         }
     }
 
+    /// Two runs whose buffers together pass the memory budget do not run side by side, though
+    /// a session is free for the second: it starts when the first ends.
+    @Test(.timeLimit(.minutes(1))) func runsBeyondTheMemoryBudgetWaitForEachOther() async throws {
+        let gates = GatedSession.Gates()
+        let scheduler = DeadlineScheduler(sessions: [GatedSession(gates: gates), GatedSession(gates: gates)], policy: .throughput,
+                                          bufferBudget: 3 * ArenaPolicy.bytesPerToken)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { _ = try await scheduler.synthesize(tokens: [1, 0], style: style, speed: 1, deadline: .now) }
+            await gates.waitUntilStarted(1)
+            group.addTask { _ = try await scheduler.synthesize(tokens: [2, 0], style: style, speed: 1, deadline: .now) }
+            while await scheduler.statistics.waiting == 0 { await Task.yield() }
+            #expect(gates.started.withLock { $0 } == [1])
+            gates.open(1)
+            await gates.waitUntilStarted(2)
+            gates.open(2)
+            try await group.waitForAll()
+        }
+        #expect(gates.started.withLock { $0 } == [1, 2])
+    }
+
+    /// Background work (a calibration probe) started while the pool was idle is terminated
+    /// when listener work starts, even on another session, and runs again, whole, once the
+    /// pool is idle: its owner gets its result and never sees the preemption.
+    @Test(.timeLimit(.minutes(1))) func listenerWorkPreemptsABackgroundRunWhichStartsOverWhenIdle() async throws {
+        let (scheduler, gates) = gatedPool(sessions: 2)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { _ = try await scheduler.runInBackground(.whole(tokens: [2], style: style, speed: 1)) }
+            await gates.waitUntilStarted(2)
+            group.addTask { _ = try await scheduler.synthesize(tokens: [1], style: style, speed: 1, deadline: .now) }
+            await gates.waitUntilStarted(1)
+            while await scheduler.statistics.running > 1 { await Task.yield() }
+            #expect(await scheduler.statistics.waiting == 1, "the preempted run waits while the listener's runs")
+            gates.open(1)
+            while gates.started.withLock({ $0.count { $0 == 2 } }) < 2 { try await Task.sleep(for: .milliseconds(2)) }
+            gates.open(2)
+            try await group.waitForAll()
+        }
+        #expect(gates.started.withLock { $0 } == [2, 1, 2])
+        let statistics = await scheduler.statistics
+        #expect(statistics.preempted_background_runs == 1)
+        #expect(statistics.running == 0 && statistics.waiting == 0)
+    }
+
     /// A lone run goes to the latency session; runs that wait behind it switch the pool to
     /// throughput mode at once, where they run side by side on the throughput sessions.
     @Test(.timeLimit(.minutes(1))) func theLatencySessionRunsAloneAndWaitingRunsSpreadOverThePool() async throws {

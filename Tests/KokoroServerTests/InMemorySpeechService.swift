@@ -158,6 +158,7 @@ final class InMemorySpeechService: SpeechService {
     func prewarm(phrases: [String], voice: String) async throws -> Int { 0 }
 
     func recycleSessions() async -> Int { 0 }
+    func stopBackgroundWork() async {}
 
     private static let style = VoiceStyle(values: [Float](repeating: 0, count: VoiceStyle.rows * VoiceStyle.width))
 }

@@ -12,6 +12,16 @@ public struct DecoderWindows: Sendable, Equatable {
     /// −41 dB median, −7 dB worst, against −5.7 dB for the model's own noise).
     public static let standard = DecoderWindows(firstFrames: 15, frames: 80, context: 16)
 
+    /// For a voice not calibrated yet (it is, in the background): windows normalized over
+    /// their own frames, long enough to sound as the whole sentence does, short enough to
+    /// bound a run (at most 287 frames decoded, about 170 MB, where a whole sentence of 510
+    /// tokens takes over 600 MB). 12 sentences (ljs-test lines 200–299,
+    /// am_michael, `scripts/bench/window_fidelity.py --modes plain,calibrated`) against the
+    /// whole decode: 240/16 log-mel 1.92 dB, wobble 0.65 dB, F0 5.1 cents; 160/16 2.89 dB,
+    /// 1.23 dB, 7.9 cents; the voice's own calibration in `standard` windows 2.92 dB, 0.83 dB,
+    /// 7.1 cents (shorter windows normalized over themselves wobble: 1.26 dB at 80/32).
+    public static let selfNormalized = DecoderWindows(firstFrames: 240, frames: 240, context: 16)
+
     /// Frames (25 ms each) the first window keeps.
     public var firstFrames: Int
     /// Frames the longest later windows keep.

@@ -23,6 +23,26 @@ public enum ModelWork: Sendable {
         }
     }
 
+    /// The memory the run takes at its peak, from its length: what `DispatchPolicy` keeps the
+    /// runs in progress within. The decoder: in the server, 242 MB above its level between
+    /// runs for two windows of 174 and 236 frames side by side (`scripts/bench/reliability.py`),
+    /// where bare ORT (2 threads) takes 205 MB for 439 frames: ORT's buffers plus the arena's
+    /// rounding and the run's inputs and outputs. The probe: bare ORT's 239 MB for those 439
+    /// frames, scaled alike. The whole model grows its arena by `ArenaPolicy.bytesPerToken`;
+    /// the front took 7 MB for that sentence's 163 tokens.
+    public var bufferBytes: Int {
+        switch self {
+        case .whole(let tokens, _, _): tokens.count * ArenaPolicy.bytesPerToken
+        case .front(let tokens, _, _): tokens.count * Self.frontBytesPerToken
+        case .decode(_, let frames, _, _, _): frames.count * Self.decoderBytesPerFrame
+        case .probe(let sentence, _): sentence.frames * Self.probeBytesPerFrame
+        }
+    }
+
+    static let decoderBytesPerFrame = 242 * (1 << 20) / (174 + 236)
+    static let probeBytesPerFrame = decoderBytesPerFrame * 239 / 205
+    static let frontBytesPerToken = 7 * (1 << 20) / 163
+
     static func frontCost(tokens: Int) -> Int { max(1, tokens / 20) }
     static func decodeCost(frames: Int) -> Int { max(1, Int((Double(frames) / framesPerToken).rounded(.up))) }
 
