@@ -20,12 +20,13 @@ public struct ArenaPolicy: Sendable, Encodable, Equatable {
     public let reason: String
 
     /// `budgetBytes` is the memory ORT's buffers may take, kept between runs or in the runs in
-    /// progress; by default 192 MB, less on a machine with under 1.5 GB: the 600 MB a replica
-    /// is sized for, less 344 MB at ready and about 60 MB of heap and caches while serving
-    /// (`scripts/bench/reliability.py`: 400–420 MB between runs through its soak).
+    /// progress; by default 160 MB, less on a machine with under 1.25 GB: the 600 MB a replica
+    /// is sized for, less what the server holds between runs while serving (400–430 MB through
+    /// `scripts/bench/reliability.py`'s soak: 344 MB at ready, then caches and heap). With
+    /// 192 MB the soak peaked at 600 MB, two long windows of 169 and 148 frames side by side.
     public static func choose(sessions: Int, maxPieceTokens: Int, budgetBytes: Int? = nil,
                               physicalMemory: UInt64 = ProcessInfo.processInfo.physicalMemory) -> ArenaPolicy {
-        let budget = budgetBytes ?? Int(min(physicalMemory / 8, 192 << 20))
+        let budget = budgetBytes ?? Int(min(physicalMemory / 8, 160 << 20))
         let retained = sessions * maxPieceTokens * bytesPerToken
         let shrink = retained > budget
         let mb = { (bytes: Int) in bytes >> 20 }

@@ -350,7 +350,7 @@ extension KokoroSettings {
         "auto": .auto, "latency": .latency, "throughput": .throughput,
     ])
     public static let memoryBudgetMB = Setting.integer("memory-budget-mb", flag: "--memory-budget-mb", default: nil,
-                                                       defaultText: "192, or an eighth of RAM if less", range: 1...1_048_576)
+                                                       defaultText: "160, or an eighth of RAM if less", range: 1...1_048_576)
     public static let loudness = Setting<Double?>.single("loudness", flag: "--loudness", default: -16, defaultText: "-16",
                                                          accepts: "LUFS from -40 to -5 (e.g. -16), or off") { text in
         if text == "off" { return .some(nil) }
