@@ -16,7 +16,7 @@
 /// of all of them stay within the memory budget (`ArenaPolicy`); alone, it runs whatever its
 /// size. Only long runs reach the budget: as whole sentences, two of 345 frames side by side
 /// took the server from about 470 MB to 806 MB (`scripts/bench/reliability.py`); the long
-/// windows of a voice not calibrated yet take up to 170 MB, the standard windows up to 66 MB.
+/// windows of a voice not calibrated yet take up to 170 MB, the standard windows up to 75 MB.
 /// So while a voice is not calibrated, its windows and other streams' may wait for each
 /// other: the price of a bound on memory, paid until calibration (set-up's for the voices a
 /// server is meant to use).
