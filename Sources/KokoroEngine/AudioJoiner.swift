@@ -16,7 +16,7 @@ public struct AudioJoiner: Sendable {
     public func trim(_ samples: [Float]) -> (samples: [Float], start: Int, onset: Int) {
         let energies = frameEnergies(samples[...])
         guard let loudest = energies.max(), loudest > 0 else { return (samples.count > frameLength ? [] : samples, 0, 0) }
-        let threshold = loudest * powf(10, silenceThresholdDB / 10)
+        let threshold = threshold(loudest: loudest)
         guard let head = head(energies, threshold: threshold),
               let last = energies.lastIndex(where: { $0 >= threshold }) else { return ([], 0, 0) }
         let end = min(samples.count, (last + 1) * frameLength + marginSamples)
@@ -34,7 +34,7 @@ public struct AudioJoiner: Sendable {
     /// whole piece (`loudest`: the window's loudest 10 ms); the samples cut, and where the
     /// speech starts in what is left.
     public func trimHead(_ samples: [Float], loudest: Float) -> (samples: [Float], cut: Int, onset: Int) {
-        guard loudest > 0, let head = head(frameEnergies(samples[...]), threshold: loudest * powf(10, silenceThresholdDB / 10)) else {
+        guard loudest > 0, let head = head(frameEnergies(samples[...]), threshold: threshold(loudest: loudest)) else {
             return (samples, 0, 0)
         }
         return (faded(Array(samples[head.cut...]), in: true, out: false), head.cut, head.onset - head.cut)
@@ -44,13 +44,16 @@ public struct AudioJoiner: Sendable {
     /// 10 ms that reach the threshold below `loudest` (the loudest 10 ms energy of the whole
     /// sentence), as `trim` cuts a whole piece.
     public func trimTail(_ samples: [Float], loudest: Float) -> [Float] {
-        let threshold = loudest * powf(10, silenceThresholdDB / 10)
+        let threshold = threshold(loudest: loudest)
         let end = frameEnergies(samples[...]).lastIndex(where: { $0 >= threshold }).map { ($0 + 1) * frameLength + marginSamples } ?? 0
         return faded(Array(samples[..<min(samples.count, end)]), in: false, out: true)
     }
 
     /// The loudest 10 ms energy in `samples`.
     public func loudest(_ samples: [Float]) -> Float { frameEnergies(samples[...]).max() ?? 0 }
+
+    /// The 10 ms energy that counts as sound, `silenceThresholdDB` below `loudest`.
+    private func threshold(loudest: Float) -> Float { loudest * powf(10, silenceThresholdDB / 10) }
 
     private var frameLength: Int { sampleRate / 100 }
     private var marginSamples: Int { Int(margin * Double(sampleRate)) }

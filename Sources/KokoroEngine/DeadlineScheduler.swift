@@ -114,13 +114,13 @@ public actor DeadlineScheduler {
     private var nextID: UInt64 = 0
     private var runs = 0
     private var lateRuns = 0
-    /// Background runs in progress, to be put back in the queue when listener work preempts
-    /// them: a background run is a calibration probe, a whole sentence through the decoder
-    /// (up to about 240 MB of ORT's buffers; `scripts/model/NOTES.md`), which beside
-    /// listeners' runs would both take the cores their first audio waits for and stack its
-    /// memory on theirs (with it, `scripts/bench/reliability.py` peaked at 705 MB).
-    private var backgroundRuns: [UInt64: Job] = [:]
-    private var preempted: Set<UInt64> = []
+    /// Background runs in progress, by job id, and whether listener work preempted each (it
+    /// goes back in the queue when its run has stopped): a background run is a calibration
+    /// probe, a whole sentence through the decoder (up to about 240 MB of ORT's buffers;
+    /// `scripts/model/NOTES.md`), which beside listeners' runs would both take the cores
+    /// their first audio waits for and stack its memory on theirs (with it,
+    /// `scripts/bench/reliability.py` peaked at 705 MB).
+    private var backgroundRuns: [UInt64: Bool] = [:]
     private var preemptions = 0
     private var recycled = 0
     /// What runs cost, learned from the runs this pool makes.
@@ -228,7 +228,7 @@ public actor DeadlineScheduler {
                 if dueIn < 0 { lateRuns += 1 }
                 preemptBackgroundRuns()
             case .background:
-                backgroundRuns[job.id] = job
+                backgroundRuns[job.id] = false
             }
             let mode = optimizer.mode
             let queueWait = job.enqueued.duration(to: start).seconds
@@ -247,7 +247,7 @@ public actor DeadlineScheduler {
                     let audio = Double(frames.count * SentenceFrames.samplesPerFrame) / Double(KokoroModel.sampleRate)
                     self.costs.learnDecoderPace(seconds / audio, role: self.pool.sessions[slotIndex].role)
                 }
-                let requeued = self.backgroundRuns.removeValue(forKey: job.id) != nil && self.preempted.remove(job.id) != nil
+                let requeued = self.backgroundRuns.removeValue(forKey: job.id) == true
                 if requeued { self.waiting.append(job) }
                 self.finished(slot: slotIndex, after: seconds, tokens: samples > 0 ? job.work.costTokens : nil, teachesCost: teaches,
                               audioSeconds: Double(samples) / Double(KokoroModel.sampleRate), queueWait: queueWait, mode: mode)
@@ -259,7 +259,8 @@ public actor DeadlineScheduler {
     /// Terminates the background runs in progress (listener work is starting); each goes back
     /// to the queue when its run has stopped.
     private func preemptBackgroundRuns() {
-        for id in backgroundRuns.keys where preempted.insert(id).inserted {
+        for (id, preempted) in backgroundRuns where !preempted {
+            backgroundRuns[id] = true
             preemptions += 1
             pool.task(running: id)?.cancel()
             logger.debug("background run preempted", metadata: ["job": "\(id)"])
@@ -338,7 +339,7 @@ public actor DeadlineScheduler {
             waiting.remove(at: index).continuation.resume(throwing: CancellationError())
             observe()
         } else {
-            preempted.remove(id)  // its owner left: not put back in the queue
+            if backgroundRuns[id] != nil { backgroundRuns[id] = false }  // its owner left: not put back in the queue
             pool.task(running: id)?.cancel()
         }
     }

@@ -304,7 +304,7 @@ public final class KokoroEngine: Sendable {
     /// admitted (the caller knows a session is free for it). Stream the returned job, or
     /// `withdraw` it.
     public func admit(_ job: SynthesisJob, acceptLateStart: Bool = false) async throws(EngineError) -> SynthesisJob {
-        // Planned as one more stream beside those running, in windows if its voice has statistics now.
+        // Planned as one more stream beside those running, in the windows its voice gets now.
         let windows = windows(for: windowStatistics(for: job.request.voice, calibrateIfMissing: false))
         switch await scheduler.admitStream(acceptLateStart: acceptLateStart, pieces: { job.plannedPieces(windows: windows, pace: $0) }) {
         case .admitted(let stream, let pace):
@@ -511,13 +511,13 @@ public final class KokoroEngine: Sendable {
     /// the plain decoder when the model is split (so its timing is known), or the whole model.
     private func sentence(tokens: [Int64], style: ArraySlice<Float>, speed: Float, statistics: VoiceStatistics?,
                           run: (ModelWork) async throws -> ModelOutput) async throws -> SentenceAudio {
-        guard let windows else {
+        guard let windows = windows(for: statistics) else {
             return SentenceAudio(samples: planner.joiner.trim(try await run(.whole(tokens: tokens, style: style, speed: speed)).audio).samples, timing: nil)
         }
         let frames = try await run(.front(tokens: tokens, style: style, speed: speed)).frames
         var samples: [Float] = []
         var timing = SentenceTiming(frames)
-        try await decode(frames, in: statistics == nil ? .selfNormalized : windows, pace: 0, ahead: .infinity, style: style,
+        try await decode(frames, in: windows, pace: 0, ahead: .infinity, style: style,
                          statistics: statistics?.statistics(forStyleRow: VoiceStyle.row(forTokenCount: tokens.count)),
                          schedule: run) { window, _, sentenceTiming in
             samples += window
@@ -597,7 +597,7 @@ public final class KokoroEngine: Sendable {
                 } catch where Task.isCancelled {
                     logger.info("decoder statistics calibration stopped for shutdown", metadata: ["voice": "\(voice)"])
                 } catch {
-                    logger.warning("decoder statistics not calibrated; the voice keeps its self-normalized windows",
+                    logger.warning("decoder statistics not calibrated; the voice keeps its self-normalized windows (calibrate it at set-up: KOKORO_CALIBRATED_VOICES=NAME scripts/setup.sh)",
                                    metadata: ["voice": "\(voice)", "error": "\(error)"])
                 }
                 calibrating.withLock { _ = $0.remove("statistics:\(voice)") }

@@ -4,7 +4,8 @@ import Testing
 @testable import KokoroEngine
 
 /// Word timestamps from the front's durations: the request's own words, in order, where
-/// the audio has them (af_heart decodes in windows, bf_emma whole: it has no statistics).
+/// the audio has them (af_heart decodes in the standard windows; bf_emma, which has no
+/// statistics, in the long windows normalized over themselves).
 @Suite("Word timings", .serialized)
 struct WordTimingTests {
     let engine: KokoroEngine
@@ -34,7 +35,7 @@ struct WordTimingTests {
 
     /// Each sentence's audio starts with its speech, not the model's silence before it (as
     /// a whole sentence is trimmed: 30 ms kept), and its first word starts where the speech
-    /// becomes audible, in windows (af_heart) and whole (bf_emma).
+    /// becomes audible, in both kinds of windows (af_heart, bf_emma).
     @Test(arguments: ["af_heart", "bf_emma"])
     func aSentenceStartsWithItsSpeechAndItsFirstWordThere(voice: String) async throws {
         let clip = try await engine.synthesize(SpeechRequest(text: "Spring arrived early that year.", voice: voice, useCache: false))

@@ -63,7 +63,7 @@ def measure(host: str, port: int, texts: dict[str, str], runs: int, voice: str =
     bare_window = {name: [] for name in names}
     bare_design_window = {name: [] for name in names}
     status = get_json(host, port, "/status")[1] or {}
-    served_window = status.get("first_window_frames") or 15
+    served_window = status.get("first_window_frames") or (bare.window if split else None)
     report["server_first_window_frames"] = served_window
     bare_paragraph: list[float] = []
     bare_paragraph_audio = None
@@ -110,11 +110,11 @@ def measure(host: str, port: int, texts: dict[str, str], runs: int, voice: str =
                     window = bare.run_first_window(segments[name][0], served_window)
                     bare_window[name].append(window)
                     line += f", its front + first window ({served_window} frames) {window * 1000:.1f} ms"
-                    if served_window != 15:
+                    if served_window != bare.window:
                         time.sleep(gap)
-                        design = bare.run_first_window(segments[name][0], 15)
+                        design = bare.run_first_window(segments[name][0], bare.window)
                         bare_design_window[name].append(design)
-                        line += f", with 15 frames {design * 1000:.1f} ms"
+                        line += f", with {bare.window} frames {design * 1000:.1f} ms"
             log(line)
         if bare is not None:
             time.sleep(gap)

@@ -39,7 +39,6 @@ public final class KokoroDecoder: Sendable {
         self.shrinkArenaAfterRun = shrinkArenaAfterRun
     }
 
-
     /// Samples of frames `range` of `sentence` (600 per frame), decoded on their own with the
     /// source's phase at `range.lowerBound`, normalized with `statistics` when given (else over
     /// `range` itself); cancelling the calling task terminates the run.
