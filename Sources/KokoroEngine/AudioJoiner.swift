@@ -31,13 +31,12 @@ public struct AudioJoiner: Sendable {
     }
 
     /// A sentence's first window without the silence before its speech, cut as `trim` cuts a
-    /// whole piece (`loudest`: the window's loudest 10 ms); the samples cut, and where the
-    /// speech starts in what is left.
-    public func trimHead(_ samples: [Float], loudest: Float) -> (samples: [Float], cut: Int, onset: Int) {
+    /// whole piece (`loudest`: the window's loudest 10 ms); and the samples cut.
+    public func trimHead(_ samples: [Float], loudest: Float) -> (samples: [Float], cut: Int) {
         guard loudest > 0, let head = head(frameEnergies(samples[...]), threshold: threshold(loudest: loudest)) else {
-            return (samples, 0, 0)
+            return (samples, 0)
         }
-        return (faded(Array(samples[head.cut...]), in: true, out: false), head.cut, head.onset - head.cut)
+        return (faded(Array(samples[head.cut...]), in: true, out: false), head.cut)
     }
 
     /// A sentence's last window without the silence after its speech: cut after the last
@@ -53,13 +52,13 @@ public struct AudioJoiner: Sendable {
     public func loudest(_ samples: [Float]) -> Float { frameEnergies(samples[...]).max() ?? 0 }
 
     /// The 10 ms energy that counts as sound, `silenceThresholdDB` below `loudest`.
-    private func threshold(loudest: Float) -> Float { loudest * powf(10, silenceThresholdDB / 10) }
+    func threshold(loudest: Float) -> Float { loudest * powf(10, silenceThresholdDB / 10) }
 
-    private var frameLength: Int { sampleRate / 100 }
+    var frameLength: Int { sampleRate / 100 }
     private var marginSamples: Int { Int(margin * Double(sampleRate)) }
 
     /// Mean energy of each whole 10 ms frame.
-    private func frameEnergies(_ samples: ArraySlice<Float>) -> [Float] {
+    func frameEnergies(_ samples: ArraySlice<Float>) -> [Float] {
         let frame = frameLength
         return (0 ..< samples.count / frame).map { index in
             let start = samples.startIndex + index * frame

@@ -391,22 +391,22 @@ public final class KokoroEngine: Sendable {
                             let frames = try await schedule(.front(tokens: tokens, style: style, speed: speed)).frames
                             try await send([], index: index, phonemes: phonemes, since: start, endsSegment: false, isLast: false, fromCache: false)
                             // Each window carries the words that end in it; the last, the rest, cut at its end.
+                            // (Timed again with each window: a word after a pause starts at a sound the
+                            // window before could not show.)
                             var timing: SentenceTiming?
-                            var unheard: ArraySlice<WordTiming> = []
+                            var sent = 0
                             // What the listener has in hand now: the windows are sized by it.
                             let ahead: Double? = if let streamID { await scheduler.audioInHand(of: streamID) } else { .infinity }
                             var samples: [Float] = []
                             try await decode(frames, in: windows, pace: await scheduler.decoderPace, ahead: ahead, style: style,
                                              statistics: statistics?.statistics(forStyleRow: VoiceStyle.row(forTokenCount: tokens.count)),
                                              schedule: schedule) { window, isLastWindow, sentenceTiming in
-                                if timing == nil {
-                                    timing = sentenceTiming
-                                    unheard = sentenceTiming.timings(of: words, startingAt: sentenceStart)[...]
-                                }
+                                timing = sentenceTiming
                                 samples += window
                                 let end = Double(emitted + window.count) / Double(KokoroModel.sampleRate)
+                                let unheard = sentenceTiming.timings(of: words, startingAt: sentenceStart).dropFirst(sent)
                                 let heard = isLastWindow ? unheard.map { $0.ending(by: end) } : Array(unheard.prefix { $0.end <= end })
-                                unheard = unheard.dropFirst(heard.count)
+                                sent += heard.count
                                 var window = window
                                 loudness?.apply(&window, voice: key)
                                 try await send(window + (isLastWindow ? pause : []), index: index, phonemes: phonemes, since: start,
@@ -456,6 +456,7 @@ public final class KokoroEngine: Sendable {
         var joiner = WindowJoiner(crossfadeSamples: windows.crossfadeSamples)
         var loudest: Float = 0
         var timing = SentenceTiming(sentence)
+        var onsets = SoundOnsets()
         for (number, window) in plan.enumerated() {
             let decoded = try await schedule(.decode(sentence, frames: window.decoded, phase: phase.start(atFrame: window.decoded.lowerBound),
                                                      style: style, statistics: statistics)).audio
@@ -464,12 +465,14 @@ public final class KokoroEngine: Sendable {
             if number == 0 {
                 let head = planner.joiner.trimHead(samples, loudest: loudest)
                 samples = head.samples
-                timing = SentenceTiming(sentence, trimmed: head.cut, speechStart: head.onset)
+                timing = SentenceTiming(sentence, trimmed: head.cut)
             }
             let isLastWindow = number == plan.count - 1
             if isLastWindow {
                 samples = planner.joiner.trimTail(samples, loudest: loudest)
             }
+            onsets.append(samples, loudest: loudest, joiner: planner.joiner)
+            timing.soundStarts = onsets.samples
             try await emit(samples, isLastWindow, timing)
         }
     }

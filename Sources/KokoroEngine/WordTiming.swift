@@ -80,28 +80,24 @@ struct SentenceAudio: Sendable {
 
 /// Where a sentence's tokens fall in its audio: the front's durations (frames per token,
 /// the padding at either end included), the samples cut from the model's audio before what
-/// was sent, and where speech is first heard in what was sent.
+/// was sent, and where sound starts in what was sent (`SoundOnsets`).
 struct SentenceTiming: Sendable {
     let durations: [Int64]
     let leadSamples: Int
-    /// Samples into the sent audio where it becomes audible (nil: not measured). The first
-    /// word starts there when its first token's frames come later: the model's audio starts
-    /// up to 90 ms before them (20 LJSpeech sentences), so the durations alone put a
-    /// sentence's first word late (by 126 ms on average against Whisper's word starts, on
-    /// the first 50 ljs-test sentences; `scripts/bench/timestamps.py`).
-    let speechStart: Int?
+    /// Samples into the sent audio where sound starts after a pause (or from silence at its
+    /// start), ascending; empty when not measured.
+    var soundStarts: [Int]
 
     /// A sentence decoded in windows: its audio starts `leadFrames` in, and `trimmed` samples
-    /// later when the first window's silence before the speech was cut; `speechStart` in it.
-    init(_ sentence: SentenceFrames, trimmed: Int = 0, speechStart: Int? = nil) {
-        self.init(durations: sentence.durations, leadSamples: Self.leadFrames(sentence) * SentenceFrames.samplesPerFrame + trimmed,
-                  speechStart: speechStart)
+    /// later when the first window's silence before the speech was cut.
+    init(_ sentence: SentenceFrames, trimmed: Int = 0) {
+        self.init(durations: sentence.durations, leadSamples: Self.leadFrames(sentence) * SentenceFrames.samplesPerFrame + trimmed)
     }
 
-    init(durations: [Int64], leadSamples: Int, speechStart: Int? = nil) {
+    init(durations: [Int64], leadSamples: Int, soundStarts: [Int] = []) {
         self.durations = durations
         self.leadSamples = leadSamples
-        self.speechStart = speechStart
+        self.soundStarts = soundStarts
     }
 
     /// Where a sentence's windowed audio starts: the model's silence before the first token
@@ -111,23 +107,47 @@ struct SentenceTiming: Sendable {
         max(0, Int(sentence.durations.first ?? 0) - 5)
     }
 
+    /// How far a word's start moves to a sound that starts near it: back by up to 100 ms
+    /// (the decoder's sound leads the frames; the sentence's first word, to the audio's first
+    /// sound however far), forward by up to 30 ms (the frames start in the silence).
+    static let soundBefore = 2_400, soundAfter = 720
+
     /// `words` placed in audio whose first sample is `start` samples into the request's (and
-    /// its last `end` when known).
+    /// its last `end` when known): from their tokens' frames, each word that follows a pause
+    /// from where its sound starts (the word before it then ends there at the latest).
     func timings(of words: [SpokenWord], startingAt start: Int, endingAt end: Int? = nil) -> [WordTiming] {
         var frames = [0]
         frames.reserveCapacity(durations.count + 1)
         for duration in durations { frames.append(frames[frames.count - 1] + Int(duration)) }
         let rate = Double(KokoroModel.sampleRate)
-        func seconds(atFrame frame: Int) -> Double {
-            Double(start + max(0, frame * SentenceFrames.samplesPerFrame - leadSamples)) / rate
-        }
-        return words.enumerated().compactMap { index, word in
+        func sample(atFrame frame: Int) -> Int { max(0, frame * SentenceFrames.samplesPerFrame - leadSamples) }
+        var timings: [WordTiming] = []
+        // Sounds a word may start at: each starts one word at most.
+        var sounds = soundStarts[...]
+        var previousStart = -1
+        for (index, word) in words.enumerated() {
             // Token i is durations[i + 1]: the padding token comes first.
-            guard word.tokens.upperBound + 1 < frames.count else { return nil }
-            var wordStart = seconds(atFrame: frames[word.tokens.lowerBound + 1])
-            if index == 0, let speechStart { wordStart = min(wordStart, Double(start + speechStart) / rate) }
-            let timing = WordTiming(word: word.text, start: wordStart, end: seconds(atFrame: frames[word.tokens.upperBound + 1]))
-            return end.map { timing.ending(by: Double($0) / rate) } ?? timing
+            guard word.tokens.upperBound + 1 < frames.count else { break }
+            let framed = sample(atFrame: frames[word.tokens.lowerBound + 1])
+            let framedEnd = sample(atFrame: frames[word.tokens.upperBound + 1])
+            let near = sounds.indices.filter { number in
+                let sound = sounds[number]
+                return sound > previousStart && sound <= framed + Self.soundAfter && sound < framedEnd
+                    && (sound >= framed - Self.soundBefore || (index == 0 && number == 0))
+            }
+            var wordStart = framed
+            if let closest = near.min(by: { abs(sounds[$0] - framed) < abs(sounds[$1] - framed) }) {
+                wordStart = sounds[closest]
+                sounds = sounds[(closest + 1)...]
+            }
+            previousStart = wordStart
+            let startSeconds = Double(start + wordStart) / rate
+            if let previous = timings.last, previous.end > startSeconds {
+                timings[timings.count - 1] = WordTiming(word: previous.word, start: previous.start, end: max(previous.start, startSeconds))
+            }
+            let timing = WordTiming(word: word.text, start: startSeconds, end: Double(start + framedEnd) / rate)
+            timings.append(end.map { timing.ending(by: Double($0) / rate) } ?? timing)
         }
+        return timings
     }
 }

@@ -47,26 +47,73 @@ struct WordTimingTests {
     }
 
     /// The first window is cut like a whole sentence: the silence before the speech but for
-    /// the margin, never a sound above the threshold; and the onset is measured in what is left.
+    /// the margin, never a sound above the threshold.
     @Test func theHeadCutKeepsTheMarginBeforeTheSpeech() {
         let joiner = AudioJoiner()
         let tone = (0..<4_800).map { Float(sin(Double($0) * 0.2)) * 0.5 }
         let samples = [Float](repeating: 0, count: 2_400) + tone
         let head = joiner.trimHead(samples, loudest: joiner.loudest(samples))
-        #expect(head.cut == 2_400 - 720 && head.onset == 720)
+        #expect(head.cut == 2_400 - 720)
         #expect(head.samples.count == samples.count - head.cut && Array(head.samples[720..<1_720]) == Array(tone[..<1_000]))
         // Speech from the first sample: nothing to cut.
         #expect(joiner.trimHead(tone, loudest: joiner.loudest(tone)).cut == 0)
     }
 
-    /// Timings clamp the first word, and only it, to where speech is heard.
-    @Test func onlyTheFirstWordMovesToTheSpeech() {
-        let words = [SpokenWord(text: "one", tokens: 0..<2), SpokenWord(text: "two", tokens: 2..<4)]
-        let timing = SentenceTiming(durations: [10, 4, 4, 4, 4, 5], leadSamples: 5 * 600, speechStart: 1_200)
-        let timed = timing.timings(of: words, startingAt: 0)
-        #expect(timed[0].start == 0.05 && timed[1].start == Double(13 * 600) / 24_000)
-        let early = SentenceTiming(durations: [10, 4, 4, 4, 4, 5], leadSamples: 5 * 600, speechStart: 6_000)
-        #expect(early.timings(of: words, startingAt: 0)[0].start == Double(5 * 600) / 24_000)
+    /// Sound starts are found however the audio is split into windows: the first sound, and
+    /// sound after 50 ms of silence or more, not after a shorter gap (a stop's closure).
+    @Test(arguments: [[48_000], [1_000, 7_000, 40_000], [2_399, 2, 45_599]])
+    func soundStartsAfterPausesWhateverTheWindows(windows: [Int]) {
+        let joiner = AudioJoiner()
+        func tone(_ count: Int) -> [Float] { (0..<count).map { Float(sin(Double($0) * 0.2)) * 0.5 } }
+        func silence(_ count: Int) -> [Float] { [Float](repeating: 0, count: count) }
+        // Sound at 30 ms; a 40 ms gap (not a pause) at 400 ms; a 200 ms pause at 800 ms.
+        let audio = silence(720) + tone(8_880) + silence(960) + tone(8_640) + silence(4_800) + tone(24_000)
+        var onsets = SoundOnsets()
+        var at = 0
+        for count in windows {
+            onsets.append(Array(audio[at..<(at + count)]), loudest: joiner.loudest(audio), joiner: joiner)
+            at += count
+        }
+        #expect(onsets.samples == [720, 24_000])
+    }
+
+    /// A word after a pause starts at its sound: back up to 100 ms, forward up to 30 ms; the
+    /// first word at the audio's first sound however far back; a sound starts one word only;
+    /// the word before ends there at the latest; a word far from any sound keeps its frames.
+    @Test func wordsAfterAPauseStartAtTheirSound() {
+        // Frames: padding 10, then tokens of 8 frames; the audio starts 5 frames in.
+        let words = (0..<4).map { SpokenWord(text: "w\($0)", tokens: (2 * $0)..<(2 * $0 + 2)) }
+        let durations: [Int64] = [10] + Array(repeating: 4, count: 8) + [5]
+        func starts(_ sounds: [Int]) -> [Int] {
+            SentenceTiming(durations: durations, leadSamples: 5 * 600, soundStarts: sounds).timings(of: words, startingAt: 0)
+                .map { Int(($0.start * 24_000).rounded()) }
+        }
+        let framed = [3_000, 7_800, 12_600, 17_400]
+        #expect(starts([]) == framed)
+        // The first word to the first sound, 125 ms before its frames; the third 100 ms back, the fourth 30 ms on.
+        #expect(starts([0, 12_600 - 2_400, 17_400 + 720]) == [0, 7_800, 10_200, 18_120])
+        // Beyond either limit: the frames.
+        #expect(starts([0, 12_600 - 2_401, 17_400 + 721]) == [0, 7_800, 12_600, 17_400])
+        // One sound near two words starts the nearer one only.
+        #expect(starts([7_000]) == [3_000, 7_000, 12_600, 17_400])
+        let timed = SentenceTiming(durations: durations, leadSamples: 5 * 600, soundStarts: [11_000]).timings(of: words, startingAt: 0)
+        #expect(timed[1].end == timed[2].start && timed[2].start == 11_000.0 / 24_000)
+    }
+
+    /// In a real sentence, the word after a comma's pause starts where its sound does: silence
+    /// for 50 ms before it, sound in its first 10 ms (streamed in windows, or from the cache).
+    @Test(arguments: [false, true])
+    func theWordAfterACommaStartsWithItsSound(cached: Bool) async throws {
+        let request = SpeechRequest(text: "When the storm ended, everyone went outside.", voice: "af_heart", useCache: cached)
+        if cached { _ = try await engine.synthesize(request) }
+        let clip = try await engine.synthesize(request)
+        let joiner = AudioJoiner()
+        let threshold = joiner.threshold(loudest: joiner.loudest(clip.samples))
+        let start = Int((clip.words[4].start * 24_000).rounded())
+        #expect(clip.words[4].word == "everyone" && start % 240 == 0)
+        let before = joiner.frameEnergies(clip.samples[(start - 1_200)..<start]), first = joiner.frameEnergies(clip.samples[start..<(start + 240)])
+        #expect(before.allSatisfy { $0 < threshold } && first[0] >= threshold, "\(clip.words[3]), \(clip.words[4])")
+        #expect(clip.words[3].end <= clip.words[4].start)
     }
 
     @Test func wordsAfterAPauseComeAfterIt() async throws {
