@@ -4,6 +4,7 @@ import Foundation
 import KokoroClient
 import KokoroEngine
 import KokoroPhonemizer
+import KokoroServer
 
 struct Say: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,10 +26,10 @@ struct Say: AsyncParsableCommand {
     @Option(help: "Language (en-us, en-gb, es, fr, hi, it, ja, pt-br, zh); default from the voice's first letter.")
     var lang: String?
 
-    @Option(help: "Speak through a running kokoro server instead of loading the model, e.g. http://127.0.0.1:8880 (default: $KOKORO_SERVER).")
+    @Option(help: "Speak through a running kokoro server instead of loading the model, e.g. http://127.0.0.1:8880 (default: $KOKORO_SERVER, else the config file's \"server\").")
     var server: String?
 
-    @Option(name: .customLong("api-key"), help: "The server's API key, if it requires one (default: $KOKORO_API_KEY).")
+    @Option(name: .customLong("api-key"), help: "The server's API key, if it requires one (default: $KOKORO_API_KEY, else the config file's \"api-key\").")
     var apiKey: String?
 
     @Flag(help: "Play the audio as it streams (aplay, paplay or afplay), besides writing -o if given; needs --server.")
@@ -36,13 +37,18 @@ struct Say: AsyncParsableCommand {
 
     @OptionGroup var engineOptions: EngineOptions
 
+    /// These flags and the engine's, over the environment and the config file.
+    func settings() throws -> KokoroSettings {
+        try engineOptions.settings(adding: [(KokoroSettings.server, server), (KokoroSettings.apiKey, apiKey)])
+    }
+
     func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        let server = server ?? environment["KOKORO_SERVER"].flatMap { $0.isEmpty ? nil : $0 }
+        let settings = try settings()
+        let server = try validated { try settings.value(KokoroSettings.server) }
         if play, server == nil { throw ValidationError("--play needs --server URL (or KOKORO_SERVER): start one with `kokoro serve`") }
         let text = self.text == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : self.text
         if let server {
-            try await speakRemotely(text, server: server, apiKey: apiKey ?? environment["KOKORO_API_KEY"])
+            try await speakRemotely(text, server: server, apiKey: try validated { try settings.value(KokoroSettings.apiKey) })
             return
         }
         let output = self.output ?? "out.wav"

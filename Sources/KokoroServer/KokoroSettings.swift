@@ -373,6 +373,16 @@ extension KokoroSettings {
     public static let maxAudioSeconds = Setting.positive("max-audio-seconds", flag: "--max-audio-seconds", default: 1_800, unit: "seconds")
     public static let lexicon = Setting.text("lexicon", flag: "--lexicon", defaultText: "none", accepts: "a JSON lexicon file")
 
+    // `kokoro say`'s, to speak through a running server
+    public static let server = Setting.text("server", flag: "--server", defaultText: "none: `say` loads the model itself",
+                                            accepts: "a kokoro server's URL, e.g. http://127.0.0.1:8880")
+    public static let apiKey = Setting<String>("api-key", flag: "--api-key", default: nil, defaultText: "none",
+                                               accepts: "the server's API key", isSecret: true) { texts in
+        texts.count == 1 && !texts[0].isEmpty ? texts[0] : nil
+    }
+    /// The settings only `kokoro say` has flags for.
+    public static let clientSettings: [any AnySetting] = [server, apiKey]
+
     /// The JSON file of settings below the flags and variables; itself set by flag or variable only.
     public static let configSetting = Setting.text("config", flag: "--config", defaultText: "none", accepts: "a JSON file of settings")
 
@@ -382,7 +392,7 @@ extension KokoroSettings {
         devRoutes, admission, defaultVoice, memoryLimitMB, prewarm, logLevel,
         model, voices, vocab, ortLibrary, cache, misakiData, mandarinData, japaneseData, espeakLibrary, espeakData, mecabLibrary,
         threads, sessions, optimizer, memoryBudgetMB, loudness, pieceTokens, decoderWindows, calibrateVoices, maxAudioSeconds, lexicon,
-    ]
+    ] + clientSettings
 
     /// The config file and every setting: what the help and the README list.
     public static var all: [SettingInfo] { [configSetting.info] + catalogue.map(\.info) }

@@ -24,7 +24,7 @@ public struct SettingInfo: Sendable, Hashable {
     /// Texts as messages and `--print-config` show them: a list joined as the variable
     /// writes it, an API key redacted.
     func shown(_ texts: [String]) -> String {
-        isSecret && !texts.isEmpty ? "<redacted>" : texts.joined(separator: String(separator ?? " "))
+        isSecret && !texts.joined().isEmpty ? "<redacted>" : texts.joined(separator: String(separator ?? " "))
     }
 
     /// Every source that sets it, in the order they win, for messages.

@@ -45,6 +45,8 @@ import Testing
         (KokoroSettings.calibrateVoices, "off", "maybe"),
         (KokoroSettings.maxAudioSeconds, "60", "0"),
         (KokoroSettings.lexicon, "/etc/kokoro/lexicon.json", ""),
+        (KokoroSettings.server, "http://127.0.0.1:8880", ""),
+        (KokoroSettings.apiKey, "k1", ""),
     ]
 
     enum Through: CaseIterable { case flag, environment, file }
