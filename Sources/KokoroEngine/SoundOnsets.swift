@@ -20,8 +20,9 @@ struct SoundOnsets: Sendable {
     private var silentRun: Int? = nil
 
     /// Consumes the next `audio`, judged against the threshold below `loudest` (the
-    /// loudest 10 ms energy so far: a whole sentence's onsets are steep, 30–40 dB within
-    /// 25 ms, so the threshold's rise as louder frames arrive moves none).
+    /// loudest 10 ms energy so far, as a whole sentence's may be louder: sound after a pause
+    /// rises steeply, by 52 dB over 50 ms at the median and 37 dB at the 10th percentile of
+    /// the 74 onsets above, so the threshold's rise seldom moves one).
     mutating func append(_ audio: [Float], loudest: Float, joiner: AudioJoiner) {
         pending += audio
         let whole = pending.count / joiner.frameLength * joiner.frameLength
