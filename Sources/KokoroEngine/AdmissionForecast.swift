@@ -138,7 +138,7 @@ public struct AdmissionForecast: Sendable {
                 case .session: return (index, at, false)
                 case .overflow: return (index, at, true)
                 case .wait(let dueSoonIn?): return (index, at + dueSoonIn, false)
-                case .wait(nil): return nil
+                case .wait(nil), .waitForMemory: return nil
                 }
             }
             let nextStart = starts.map(\.at).min() ?? .infinity

@@ -181,8 +181,9 @@ public actor DeadlineScheduler {
     }
 
     /// A free session for `job` as `DispatchPolicy` decides: one of the current mode's,
-    /// within its concurrency and not kept for a stream's next piece, or the overflow.
-    private func slot(for job: Job, now: ContinuousClock.Instant) -> Int? {
+    /// within its concurrency and not kept for a stream's next piece, or the overflow;
+    /// nil while it waits, with the policy's reason.
+    private func slot(for job: Job, now: ContinuousClock.Instant) -> (slot: Int?, decision: DispatchPolicy.Decision) {
         let free = pool.free(in: optimizer.mode, concurrency: optimizer.concurrency, kept: heldFor.count)
         let overflow = pool.overflow(outside: optimizer.mode)
         let cost = throughputRunCost
@@ -192,10 +193,11 @@ public actor DeadlineScheduler {
         let state = DispatchPolicy.Pool(freeSessions: free.count, occupied: pool.runningCount + heldFor.count > 0, overflowFree: overflow != nil,
                                         modeFreesIn: pool.freesIn(optimizer.mode, now: now) { costs.run($0).seconds(tokens: $1) },
                                         bufferBytesInUse: pool.bufferBytesInUse, bufferBudget: bufferBudget)
-        switch policy.decide(piece, pool: state) {
-        case .session: return free.first
-        case .overflow: return overflow
-        case .wait: return nil
+        let decision = policy.decide(piece, pool: state)
+        switch decision {
+        case .session: return (free.first, decision)
+        case .overflow: return (overflow, decision)
+        case .wait, .waitForMemory: return (nil, decision)
         }
     }
 
@@ -212,14 +214,26 @@ public actor DeadlineScheduler {
 
     /// Starts waiting runs, earliest deadline first, while sessions are free for them (a
     /// stream's first piece may take a session outside the mode while an earlier run waits
-    /// for one of the mode's).
+    /// for one of the mode's; nothing passes a listener's run waiting for memory).
     private func dispatch() {
         while true {
             let now = ContinuousClock.now
             let priorities = waiting.map { $0.due.priority(now: now) }
-            guard let (jobIndex, slotIndex) = waiting.indices
-                .sorted(by: { priorities[$0].precedes(priorities[$1]) || (priorities[$0] == priorities[$1] && waiting[$0].enqueued < waiting[$1].enqueued) })
-                .lazy.compactMap({ index in self.slot(for: self.waiting[index], now: now).map { (index, $0) } }).first else { return }
+            var next: (job: Int, slot: Int)?
+            for index in waiting.indices.sorted(by: {
+                priorities[$0].precedes(priorities[$1]) || (priorities[$0] == priorities[$1] && waiting[$0].enqueued < waiting[$1].enqueued)
+            }) {
+                let (slot, decision) = slot(for: waiting[index], now: now)
+                if let slot {
+                    next = (index, slot)
+                    break
+                }
+                if decision == .waitForMemory, case .listener = priorities[index] {
+                    preemptBackgroundRuns()
+                    break
+                }
+            }
+            guard let (jobIndex, slotIndex) = next else { return }
             let job = waiting.remove(at: jobIndex)
             let start = ContinuousClock.now
             runs += 1

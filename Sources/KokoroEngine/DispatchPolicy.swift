@@ -14,7 +14,9 @@
 /// second apart, three runs shared the two cores most of the time, each slower, so more
 /// pieces came due.) Whatever its priority, a run starts beside others only if ORT's buffers
 /// of all of them stay within the memory budget (`ArenaPolicy`); alone, it runs whatever its
-/// size. Only long runs reach the budget: as whole sentences, two of 345 frames side by side
+/// size; and while a listener's run waits for memory, no work behind it starts (it would
+/// keep the memory taken, and a stream of such work starve the run) and background runs
+/// holding memory stop. Only long runs reach the budget: as whole sentences, two of 345 frames side by side
 /// took the server from about 470 MB to 806 MB (`scripts/bench/reliability.py`); the long
 /// windows of a voice not calibrated yet take up to 170 MB, the standard windows up to 75 MB.
 /// So while a voice is not calibrated, its windows and other streams' may wait for each
@@ -96,6 +98,8 @@ public struct DispatchPolicy: Sendable, Equatable {
         /// Not now; `dueSoonIn`: the seconds after which it is due soon and may take the last
         /// free session (nil: until the pool changes).
         case wait(dueSoonIn: Double?)
+        /// Not beside the runs in progress: its buffers and theirs would pass the budget.
+        case waitForMemory
     }
 
     /// A piece is due soon when its listener runs out within `RunCost.dueSoonLead` plus this.
@@ -109,7 +113,7 @@ public struct DispatchPolicy: Sendable, Equatable {
     }
 
     public func decide(_ piece: Piece, pool: Pool) -> Decision {
-        if pool.bufferBytesInUse > 0, piece.bufferBytes > pool.bufferBudget - pool.bufferBytesInUse { return .wait(dueSoonIn: nil) }
+        if pool.bufferBytesInUse > 0, piece.bufferBytes > pool.bufferBudget - pool.bufferBytesInUse { return .waitForMemory }
         if pool.occupied {
             switch piece.priority {
             case .background:

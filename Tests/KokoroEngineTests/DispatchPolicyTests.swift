@@ -44,7 +44,7 @@ struct DispatchPolicyTests {
         let sentence = DispatchPolicy.Piece(priority: .listener(dueIn: 0), runSeconds: 3, bufferBytes: 165 << 20)
         let window = DispatchPolicy.Piece(priority: .listener(dueIn: 0), runSeconds: 0.3, bufferBytes: 45 << 20)
         let beside = DispatchPolicy.Pool(freeSessions: 1, occupied: true, bufferBytesInUse: 165 << 20, bufferBudget: budget)
-        #expect(policy.decide(sentence, pool: beside) == .wait(dueSoonIn: nil))
+        #expect(policy.decide(sentence, pool: beside) == .waitForMemory)
         #expect(policy.decide(window, pool: beside) == .session)
         var long = sentence
         long.bufferBytes = 700 << 20

@@ -270,6 +270,51 @@ struct SchedulerTests {
         #expect(gates.started.withLock { $0 } == [1, 2])
     }
 
+    /// A run waiting for memory is not passed by later work that fits beside the runs in
+    /// progress: such work would keep the memory taken, and a stream of it starve the run.
+    /// The run waiting starts when the memory is free; the work behind it, after.
+    @Test(.timeLimit(.minutes(1))) func workBehindARunWaitingForMemoryWaitsToo() async throws {
+        let gates = GatedSession.Gates()
+        let scheduler = DeadlineScheduler(sessions: [GatedSession(gates: gates), GatedSession(gates: gates)], policy: .throughput,
+                                          bufferBudget: 3 * ArenaPolicy.bytesPerToken)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { _ = try await scheduler.synthesize(tokens: [1], style: style, speed: 1, deadline: .now) }
+            await gates.waitUntilStarted(1)
+            group.addTask { _ = try await scheduler.synthesize(tokens: [2, 0, 0], style: style, speed: 1, deadline: .now) }
+            while await scheduler.statistics.waiting == 0 { await Task.yield() }
+            group.addTask { _ = try await scheduler.synthesize(tokens: [3], style: style, speed: 1, deadline: .now + .seconds(1)) }
+            while await scheduler.statistics.waiting < 2, !gates.started.withLock({ $0.contains(3) }) { await Task.yield() }
+            #expect(gates.started.withLock { $0 } == [1], "the later run went ahead of the one waiting for memory")
+            gates.open(1)
+            await gates.waitUntilStarted(2)
+            gates.open(2)
+            await gates.waitUntilStarted(3)
+            gates.open(3)
+            try await group.waitForAll()
+        }
+        #expect(gates.started.withLock { $0 } == [1, 2, 3])
+    }
+
+    /// A listener's run waiting for the memory a background run holds stops that run (it
+    /// starts over when the pool is idle) instead of waiting for it to end.
+    @Test(.timeLimit(.minutes(1))) func aRunWaitingForMemoryPreemptsBackgroundWork() async throws {
+        let gates = GatedSession.Gates()
+        let scheduler = DeadlineScheduler(sessions: [GatedSession(gates: gates), GatedSession(gates: gates)], policy: .throughput,
+                                          bufferBudget: 3 * ArenaPolicy.bytesPerToken)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { _ = try await scheduler.runInBackground(.whole(tokens: [2, 0], style: style, speed: 1)) }
+            await gates.waitUntilStarted(2)
+            group.addTask { _ = try await scheduler.synthesize(tokens: [1, 0, 0], style: style, speed: 1, deadline: .now) }
+            await gates.waitUntilStarted(1)
+            gates.open(1)
+            while gates.started.withLock({ $0.count { $0 == 2 } }) < 2 { try await Task.sleep(for: .milliseconds(2)) }
+            gates.open(2)
+            try await group.waitForAll()
+        }
+        #expect(gates.started.withLock { $0 } == [2, 1, 2])
+        #expect(await scheduler.statistics.preempted_background_runs == 1)
+    }
+
     /// Background work (a calibration probe) started while the pool was idle is terminated
     /// when listener work starts, even on another session, and runs again, whole, once the
     /// pool is idle: its owner gets its result and never sees the preemption.
