@@ -65,9 +65,10 @@ def level(host: str, port: int, text: str, n: int, *, voice: str, stagger: float
     def client(i: int, start_at: float):
         time.sleep(max(0.0, start_at - time.perf_counter()))
         deadline = time.perf_counter() + timeout
-        r = speech(host, port, text, voice, "pcm", timeout=min(60.0, timeout), keep_arrivals=True, deadline=deadline)
+        voices = voice.split(",")
+        r = speech(host, port, text, voices[i % len(voices)], "pcm", timeout=min(60.0, timeout), keep_arrivals=True, deadline=deadline)
         u = underruns(r.arrivals, jitter)
-        results[i] = {"delay": round(delays[i], 4), "status": r.status, "ttfa": r.ttfa, "total": r.total,
+        results[i] = {"delay": round(delays[i], 4), "voice": voices[i % len(voices)], "status": r.status, "ttfa": r.ttfa, "total": r.total,
                       "headers_at": r.headers_at, "audio_seconds": r.audio_seconds, "retry_after": r.retry_after,
                       "error": r.error, "reads": len(r.arrivals), "underruns": u["count"],
                       "worst_deficit_seconds": u["worst_deficit_seconds"],
@@ -177,7 +178,7 @@ def main() -> None:
     parser.add_argument("--texts", default=str(repo / "../shared/eval/bench-texts.md"))
     parser.add_argument("--min", type=int, default=1, help="fewest clients tried (default 1)")
     parser.add_argument("--max", type=int, default=6, help="most clients tried (default 6)")
-    parser.add_argument("--voice", default="af_heart")
+    parser.add_argument("--voice", default="af_heart", help="a voice, or several comma-separated: client i speaks the (i mod count)th")
     parser.add_argument("--stagger", type=float, default=0.5)
     parser.add_argument("--gap", type=float, default=1.0, help="seconds between clients' arrivals (each also waits 0-stagger s)")
     parser.add_argument("--jitter", type=float, default=0.1)
