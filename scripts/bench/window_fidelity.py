@@ -47,13 +47,20 @@ Metrics (averaged over sentences unless marked max):
               floor row: phase-1 whole at the pseudo-joins)
   work        decoder frames run (windows incl. context) / sentence frames
   RTF         decoder wall time / audio duration (1 ORT thread)
+With --dnsmos, a second opinion that needs no reference: Microsoft's DNSMOS P.835 (the
+SIG/BAK/OVRL model that PyPI's speechmos 0.0.1.1 ships, fetched with pip and
+sha256-checked; scored as speechmos does, on 9.01 s segments of the 16 kHz audio, repeated
+to that length when shorter) of every row's audio, the whole model's included.
 Prints a table, writes JSON with --out.
 """
 import argparse
+import hashlib
 import json
 import os
+import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -242,6 +249,51 @@ def floor_joins(ref, other, every=20):
     return joins
 
 
+# ---------------------------------------------------------------- DNSMOS
+
+DNSMOS_WHEEL = "speechmos-0.0.1.1-py3-none-any.whl"
+DNSMOS_WHEEL_SHA = "31c4c9d3234f6ee10102edff74333014c50006a3f389daf7ecacae34e68ebbf7"
+
+
+class DNSMOS:
+    """DNSMOS P.835 (SIG, BAK, OVRL, each 1-5) of 24 kHz audio."""
+    RATE, SEGMENT = 16000, int(9.01 * 16000)
+    # The model's raw scores mapped to MOS by the fitted polynomials speechmos applies
+    # (its non-personalized ones), highest power first.
+    FITS = {"sig": [-0.08397278, 1.22083953, 0.0052439], "bak": [-0.13166888, 1.60915514, -0.39604546],
+            "ovrl": [-0.06766283, 1.11546468, 0.04602535]}
+
+    def __init__(self):
+        folder = CACHE / "dnsmos"
+        model = folder / "sig_bak_ovr.onnx"
+        if not model.exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            wheel = folder / DNSMOS_WHEEL
+            if not wheel.exists():
+                subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "speechmos==0.0.1.1",
+                                "-d", str(folder)], check=True)
+            digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+            if digest != DNSMOS_WHEEL_SHA:
+                sys.exit(f"{wheel} has sha256 {digest}, expected {DNSMOS_WHEEL_SHA}: remove it and run again")
+            with zipfile.ZipFile(wheel) as archive:
+                model.write_bytes(archive.read("speechmos/dnsmos_models/sig_bak_ovr.onnx"))
+        self.session = session(str(model))
+
+    def __call__(self, audio):
+        # 24 -> 16 kHz by truncating the spectrum (no aliasing; the same for every row).
+        audio = np.asarray(audio, np.float64).reshape(-1)
+        length = len(audio) * self.RATE // SR
+        audio = np.fft.irfft(np.fft.rfft(audio)[:length // 2 + 1], length) * (length / len(audio))
+        while len(audio) < self.SEGMENT:
+            audio = np.concatenate([audio, audio])
+        scores = []
+        for start in range(0, int(len(audio) / self.RATE - 9.01) * self.RATE + 1, self.RATE):
+            segment = audio[start:start + self.SEGMENT].astype(np.float32)[None]
+            scores.append(self.session.run(None, {"input_1": segment})[0][0])
+        sig, bak, ovrl = np.mean(scores, axis=0)
+        return {f"dnsmos_{key}": float(np.polyval(self.FITS[key], raw)) for key, raw in (("sig", sig), ("bak", bak), ("ovrl", ovrl))}
+
+
 # ---------------------------------------------------------------- main
 
 def summarise(rows):
@@ -253,7 +305,8 @@ def summarise(rows):
             summary[k] = float(np.nanmax(values))
         else:
             summary[k] = float(np.nanmean(values))
-    summary["offset_sd_db"] = float(np.nanstd([r["offset_db"] for r in rows]))
+    if "offset_db" in rows[0]:
+        summary["offset_sd_db"] = float(np.nanstd([r["offset_db"] for r in rows]))
     return summary
 
 
@@ -269,8 +322,10 @@ def main():
     parser.add_argument("--modes", default="calibrated,plain")
     parser.add_argument("--crossfade-ms", type=float, default=5.0)
     parser.add_argument("--no-reference-rows", action="store_true", help="skip the floor and calibrated-whole rows")
+    parser.add_argument("--dnsmos", action="store_true", help="score every row's audio with DNSMOS P.835 too")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
+    dnsmos = DNSMOS() if args.dnsmos else None
 
     whole = session(str(CACHE / "kokoro-v1.0.int8.onnx"))
     front = session(str(CACHE / "kokoro-v1.0.int8.front.onnx"))
@@ -300,7 +355,9 @@ def main():
     runs = {}  # row name -> list of per-sentence measures
     timing = {}  # row name -> [seconds, frames decoded, sentence frames]
 
-    def record(name, m, seconds=0.0, work=0, frames=0):
+    def record(name, m, seconds=0.0, work=0, frames=0, audio=None):
+        if dnsmos is not None and audio is not None:
+            m = {**m, **dnsmos(audio)}
         runs.setdefault(name, []).append(m)
         t = timing.setdefault(name, [0.0, 0, 0])
         t[0] += seconds
@@ -320,21 +377,21 @@ def main():
         features, f0, energy, _ = front.run(None, inputs)
         frames = features.shape[2]
         ref_f0 = yin(ref)
-        record("whole model", {}, whole_seconds, frames, frames)
+        record("whole model", {}, whole_seconds, frames, frames, audio=ref)
         if not args.no_reference_rows:
             base = {"features": features, "f0": f0, "energy": energy, "style": style}
             floor = decoders["plain"].run(["audio"], {**base, "phase": np.ones((1, 9), np.float32)})[0]
-            record("floor (phase 1)", measures(ref, floor, ref_f0, floor_joins(ref, floor), crossfade))
+            record("floor (phase 1)", measures(ref, floor, ref_f0, floor_joins(ref, floor), crossfade), audio=floor)
             start = time.perf_counter()
             cal = decoders["calibrated"].run(["audio"], {**base, "phase": np.zeros((1, 9), np.float32),
                                                          "statistics": stats})[0]
-            record("calibrated whole", measures(ref, cal, ref_f0), time.perf_counter() - start, frames, frames)
+            record("calibrated whole", measures(ref, cal, ref_f0), time.perf_counter() - start, frames, frames, audio=cal)
             cal_f0 = yin(cal)
         for mode in modes:
             for s in settings:
                 out, seconds, work, joins = decode_windowed(decoders[mode], (features, f0, energy), style, s,
                                                             stats if mode == "calibrated" else None, crossfade)
-                record(f"{mode} {s['name']}", measures(ref, out, ref_f0, joins, crossfade), seconds, work, frames)
+                record(f"{mode} {s['name']}", measures(ref, out, ref_f0, joins, crossfade), seconds, work, frames, audio=out)
                 if mode == "calibrated" and not args.no_reference_rows:
                     record(f"  (vs cal. whole) {s['name']}", measures(cal, out, cal_f0, joins, crossfade))
         first = f"{modes[0]} {settings[0]['name']}"
@@ -358,6 +415,11 @@ def main():
         print(f"{name:22s} {fmt('mel_db', '%7.2f')} {fmt('offset_db', '%+7.2f')} {fmt('offset_sd_db', '%5.2f')} "
               f"{fmt('wobble_db', '%7.2f')} {fmt('f0_cents', '%6.1f')} {fmt('vdis_pct', '%6.1f')} "
               f"{fmt('join_median_db', '%8.1f')} {fmt('join_db', '%6.1f')} {fmt('step', '%6.3f')} {fmt('work', '%5.2f')} {fmt('rtf', '%5.2f')}")
+    if dnsmos is not None:
+        print(f"\n{'row':22s} {'DNSMOS SIG':>10s} {'BAK':>5s} {'OVRL':>5s}")
+        for name, entry in result["rows"].items():
+            if "dnsmos_ovrl" in entry:
+                print(f"{name:22s} {entry['dnsmos_sig']:10.3f} {entry['dnsmos_bak']:5.3f} {entry['dnsmos_ovrl']:5.3f}")
     if args.out:
         args.out.write_text(json.dumps(result, indent=1))
         print(f"wrote {args.out}")
