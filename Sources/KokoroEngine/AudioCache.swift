@@ -15,7 +15,8 @@ public struct AudioCache: Sendable {
     public init(capacityBytes: Int) {
         entries = LRUCache(capacity: capacityBytes) { key, sentence in
             (sentence.samples.count + key.style.count) * MemoryLayout<Float>.size
-                + (key.tokens.count + (sentence.timing?.durations.count ?? 0)) * MemoryLayout<Int64>.size
+                + key.tokens.count * MemoryLayout<Int64>.size
+                + ((sentence.timing?.tokenFrames.count ?? 0) + (sentence.timing?.soundStarts.count ?? 0)) * MemoryLayout<Int>.size
         }
     }
 

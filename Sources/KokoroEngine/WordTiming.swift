@@ -78,11 +78,12 @@ struct SentenceAudio: Sendable {
     var timing: SentenceTiming?
 }
 
-/// Where a sentence's tokens fall in its audio: the front's durations (frames per token,
-/// the padding at either end included), the samples cut from the model's audio before what
-/// was sent, and where sound starts in what was sent (`SoundOnsets`).
+/// Where a sentence's tokens fall in its audio: the frame each token starts at (from the
+/// front's durations, the padding at either end included), the samples cut from the model's
+/// audio before what was sent, and where sound starts in what was sent (`SoundOnsets`).
 struct SentenceTiming: Sendable {
-    let durations: [Int64]
+    /// Token i starts at frame `tokenFrames[i]` and ends at `tokenFrames[i + 1]`.
+    let tokenFrames: [Int]
     let leadSamples: Int
     /// Samples into the sent audio where sound starts after a pause (or from silence at its
     /// start), ascending; empty when not measured.
@@ -95,7 +96,10 @@ struct SentenceTiming: Sendable {
     }
 
     init(durations: [Int64], leadSamples: Int, soundStarts: [Int] = []) {
-        self.durations = durations
+        var frames = [0]
+        frames.reserveCapacity(durations.count + 1)
+        for duration in durations { frames.append(frames[frames.count - 1] + Int(duration)) }
+        tokenFrames = frames
         self.leadSamples = leadSamples
         self.soundStarts = soundStarts
     }
@@ -116,9 +120,7 @@ struct SentenceTiming: Sendable {
     /// its last `end` when known): from their tokens' frames, each word that follows a pause
     /// from where its sound starts (the word before it then ends there at the latest).
     func timings(of words: [SpokenWord], startingAt start: Int, endingAt end: Int? = nil) -> [WordTiming] {
-        var frames = [0]
-        frames.reserveCapacity(durations.count + 1)
-        for duration in durations { frames.append(frames[frames.count - 1] + Int(duration)) }
+        let frames = tokenFrames
         let rate = Double(KokoroModel.sampleRate)
         func sample(atFrame frame: Int) -> Int { max(0, frame * SentenceFrames.samplesPerFrame - leadSamples) }
         var timings: [WordTiming] = []
@@ -143,7 +145,7 @@ struct SentenceTiming: Sendable {
             previousStart = wordStart
             let startSeconds = Double(start + wordStart) / rate
             if let previous = timings.last, previous.end > startSeconds {
-                timings[timings.count - 1] = WordTiming(word: previous.word, start: previous.start, end: max(previous.start, startSeconds))
+                timings[timings.count - 1] = WordTiming(word: previous.word, start: previous.start, end: startSeconds)
             }
             let timing = WordTiming(word: word.text, start: startSeconds, end: Double(start + framedEnd) / rate)
             timings.append(end.map { timing.ending(by: Double($0) / rate) } ?? timing)
