@@ -11,32 +11,30 @@ public struct AudioJoiner: Sendable {
 
     public init(sampleRate: Int = KokoroModel.sampleRate) { self.sampleRate = sampleRate }
 
-    /// The audible part of `samples`, with short fades at the cut edges (no clicks), where
-    /// it starts in `samples`, and where the speech starts in it (the margin, or 0).
-    public func trim(_ samples: [Float]) -> (samples: [Float], start: Int, onset: Int) {
+    /// The audible part of `samples`, with short fades at the cut edges (no clicks).
+    public func trim(_ samples: [Float]) -> [Float] {
         let energies = frameEnergies(samples[...])
-        guard let loudest = energies.max(), loudest > 0 else { return (samples.count > frameLength ? [] : samples, 0, 0) }
+        guard let loudest = energies.max(), loudest > 0 else { return samples.count > frameLength ? [] : samples }
         let threshold = threshold(loudest: loudest)
-        guard let head = head(energies, threshold: threshold),
-              let last = energies.lastIndex(where: { $0 >= threshold }) else { return ([], 0, 0) }
+        guard let cut = headCut(energies, threshold: threshold),
+              let last = energies.lastIndex(where: { $0 >= threshold }) else { return [] }
         let end = min(samples.count, (last + 1) * frameLength + marginSamples)
-        return (faded(Array(samples[head.cut..<end]), in: true, out: true), head.cut, head.onset - head.cut)
+        return faded(Array(samples[cut..<end]), in: true, out: true)
     }
 
-    /// Where sound first reaches `threshold` in 10 ms `energies`, and how much of the silence
-    /// before it is cut: all but the margin.
-    private func head(_ energies: [Float], threshold: Float) -> (cut: Int, onset: Int)? {
-        guard let first = energies.firstIndex(where: { $0 >= threshold }) else { return nil }
-        return (max(0, first * frameLength - marginSamples), first * frameLength)
+    /// How much of the silence before sound first reaches `threshold` in 10 ms `energies`
+    /// is cut: all but the margin.
+    private func headCut(_ energies: [Float], threshold: Float) -> Int? {
+        energies.firstIndex(where: { $0 >= threshold }).map { max(0, $0 * frameLength - marginSamples) }
     }
 
     /// A sentence's first window without the silence before its speech, cut as `trim` cuts a
     /// whole piece (`loudest`: the window's loudest 10 ms); and the samples cut.
     public func trimHead(_ samples: [Float], loudest: Float) -> (samples: [Float], cut: Int) {
-        guard loudest > 0, let head = head(frameEnergies(samples[...]), threshold: threshold(loudest: loudest)) else {
+        guard loudest > 0, let cut = headCut(frameEnergies(samples[...]), threshold: threshold(loudest: loudest)) else {
             return (samples, 0)
         }
-        return (faded(Array(samples[head.cut...]), in: true, out: false), head.cut)
+        return (faded(Array(samples[cut...]), in: true, out: false), cut)
     }
 
     /// A sentence's last window without the silence after its speech: cut after the last

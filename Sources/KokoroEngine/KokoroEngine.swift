@@ -515,7 +515,7 @@ public final class KokoroEngine: Sendable {
     private func sentence(tokens: [Int64], style: ArraySlice<Float>, speed: Float, statistics: VoiceStatistics?,
                           run: (ModelWork) async throws -> ModelOutput) async throws -> SentenceAudio {
         guard let windows = windows(for: statistics) else {
-            return SentenceAudio(samples: planner.joiner.trim(try await run(.whole(tokens: tokens, style: style, speed: speed)).audio).samples, timing: nil)
+            return SentenceAudio(samples: planner.joiner.trim(try await run(.whole(tokens: tokens, style: style, speed: speed)).audio), timing: nil)
         }
         let frames = try await run(.front(tokens: tokens, style: style, speed: speed)).frames
         var samples: [Float] = []

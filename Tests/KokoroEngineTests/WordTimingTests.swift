@@ -40,8 +40,8 @@ struct WordTimingTests {
     func aSentenceStartsWithItsSpeechAndItsFirstWordThere(voice: String) async throws {
         let clip = try await engine.synthesize(SpeechRequest(text: "Spring arrived early that year.", voice: voice, useCache: false))
         let joiner = AudioJoiner()
-        let trimmed = joiner.trim(clip.samples)
-        let onset = trimmed.start + trimmed.onset
+        let threshold = joiner.threshold(loudest: joiner.loudest(clip.samples))
+        let onset = try #require(joiner.frameEnergies(clip.samples[...]).firstIndex { $0 >= threshold }) * joiner.frameLength
         #expect(onset <= Int(joiner.margin * 24_000) + 240, "speech starts \(onset) samples in")
         #expect(abs(clip.words[0].start - Double(onset) / 24_000) < 0.011, "\(clip.words[0]) against speech at \(Double(onset) / 24_000) s")
     }
