@@ -3,9 +3,10 @@ import ONNXRuntime
 import Testing
 @testable import KokoroEngine
 
-/// The model cut in two at set-up (`scripts/model/split_model.py`): the front and the
-/// decoder together are the whole model, and a window of frames decodes with the phase it
-/// has inside its sentence.
+/// The model cut in two at set-up (`scripts/model/split_model.py`, and where set-up made them
+/// the graphs with int8 weights, `signed_weights.py`): the front and the decoder together are
+/// the whole model bit for bit, and a window of frames decodes with the phase it has inside
+/// its sentence.
 @Suite("Split model")
 struct SplitModelTests {
     let whole: ORTSession
@@ -62,4 +63,23 @@ struct SplitModelTests {
         print("window error energy: with the sentence's phase \(withPhase), from zero \(fromZero)")
         #expect(withPhase * 2 < fromZero)
     }
+}
+
+/// The graphs with int8 weights replace the originals only as the set of four set-up makes.
+@Test func graphsWithInt8WeightsAreUsedAsASet() throws {
+    let cache = FileManager.default.temporaryDirectory.appendingPathComponent("kokoro-split-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: cache, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: cache) }
+    let assets = AssetLocations.resolve(cache: cache.path)
+    func names() -> [String] {
+        let split = assets.splitModel
+        return [split.front, split.decoder, split.probe, split.calibrated].map(\.lastPathComponent)
+    }
+    let graphs = ["front", "decoder", "decoder-probe", "decoder-calibrated"]
+    for graph in graphs.dropLast() {
+        #expect(FileManager.default.createFile(atPath: cache.appendingPathComponent("kokoro-v1.0.int8.\(graph)-s8.onnx").path, contents: Data()))
+    }
+    #expect(names() == graphs.map { "kokoro-v1.0.int8.\($0).onnx" })
+    #expect(FileManager.default.createFile(atPath: cache.appendingPathComponent("kokoro-v1.0.int8.decoder-calibrated-s8.onnx").path, contents: Data()))
+    #expect(names() == graphs.map { "kokoro-v1.0.int8.\($0)-s8.onnx" })
 }
