@@ -39,11 +39,20 @@ public struct AudioJoiner: Sendable {
 
     /// A sentence's last window without the silence after its speech: cut after the last
     /// 10 ms that reach the threshold below `loudest` (the loudest 10 ms energy of the whole
-    /// sentence), as `trim` cuts a whole piece.
-    public func trimTail(_ samples: [Float], loudest: Float) -> [Float] {
-        let threshold = threshold(loudest: loudest)
-        let end = frameEnergies(samples[...]).lastIndex(where: { $0 >= threshold }).map { ($0 + 1) * frameLength + marginSamples } ?? 0
+    /// sentence), as `trim` cuts a whole piece. `afterSound`: the samples follow sound (the
+    /// windows before), so when none of them reaches the threshold the margin after that
+    /// sound is kept.
+    public func trimTail(_ samples: [Float], loudest: Float, afterSound: Bool = false) -> [Float] {
+        let end = soundEnd(samples, loudest: loudest).map { $0 + marginSamples } ?? (afterSound ? marginSamples : 0)
         return faded(Array(samples[..<min(samples.count, end)]), in: false, out: true)
+    }
+
+    /// Where the last 10 ms of `samples` that reach the threshold below `loudest` end; nil
+    /// when none does. (A stream holds back what follows it in the window before the last,
+    /// since the sentence may end there.)
+    func soundEnd(_ samples: [Float], loudest: Float) -> Int? {
+        let threshold = threshold(loudest: loudest)
+        return frameEnergies(samples[...]).lastIndex(where: { $0 >= threshold }).map { ($0 + 1) * frameLength }
     }
 
     /// The loudest 10 ms energy in `samples`.

@@ -452,11 +452,13 @@ public final class KokoroEngine: Sendable {
                         emit: ([Float], Bool, SentenceTiming) async throws -> Void) async throws {
         let phase = HarmonicPhase(f0: sentence.f0)
         let lead = SentenceTiming.leadFrames(sentence)
-        let plan = windows.plan(covering: lead ..< sentence.frames, of: sentence.frames, pace: pace, ahead: ahead).windows
+        let plan = windows.plan(covering: lead ..< sentence.frames, of: sentence.frames, pace: pace, ahead: ahead,
+                                leadIn: Int(sentence.durations.first ?? 0) - lead).windows
         var joiner = WindowJoiner(crossfadeSamples: windows.crossfadeSamples)
         var loudest: Float = 0
         var timing = SentenceTiming(sentence)
         var onsets = SoundOnsets()
+        var held: [Float] = []
         for (number, window) in plan.enumerated() {
             let decoded = try await schedule(.decode(sentence, frames: window.decoded, phase: phase.start(atFrame: window.decoded.lowerBound),
                                                      style: style, statistics: statistics)).audio
@@ -469,7 +471,15 @@ public final class KokoroEngine: Sendable {
             }
             let isLastWindow = number == plan.count - 1
             if isLastWindow {
-                samples = planner.joiner.trimTail(samples, loudest: loudest)
+                samples = planner.joiner.trimTail(held + samples, loudest: loudest, afterSound: number > 0)
+            } else if number == plan.count - 2 {
+                // The sentence's speech may end in this window and the last be silence: what
+                // follows its last sound waits for the last window, to be trimmed with it as a
+                // whole sentence's tail is (else up to a window of silence stays, and the last
+                // chunk is empty).
+                let end = planner.joiner.soundEnd(samples, loudest: loudest) ?? 0
+                held = Array(samples[end...])
+                samples.removeSubrange(end...)
             }
             onsets.append(samples, loudest: loudest, joiner: planner.joiner)
             timing.soundStarts = onsets.samples

@@ -92,12 +92,13 @@ public struct SynthesisJob: Sendable {
                 let seconds = Double(tokens.count) * DeadlineScheduler.RunCost.audioSecondsPerToken / Double(request.speed)
                 let pause = Double(pauseAfter) / rate
                 guard let windows else { return [.init(tokens: tokens.count, audioSeconds: seconds + pause)] }
-                let frames = max(1, Int(seconds / 0.025))
-                let plan = windows.plan(covering: 0..<frames, of: frames, pace: pace, ahead: ahead)
+                let frames = DecoderWindows.leadIn + max(1, Int(seconds / 0.025))
+                let plan = windows.plan(covering: 0..<frames, of: frames, pace: pace, ahead: ahead, leadIn: DecoderWindows.leadIn)
                 ahead = plan.ahead.map { $0 + pause }
                 return [.init(tokens: ModelWork.frontCost(tokens: tokens.count), audioSeconds: 0)] + plan.windows.enumerated().map { index, window in
                     .init(tokens: ModelWork.decodeCost(frames: window.decoded.count),
-                          audioSeconds: Double(window.kept.count) * 0.025 + (index == plan.windows.count - 1 ? pause : 0))
+                          audioSeconds: Double(max(0, window.kept.count - (index == 0 ? DecoderWindows.leadIn : 0))) * 0.025
+                            + (index == plan.windows.count - 1 ? pause : 0))
                 }
             }
         }

@@ -108,7 +108,7 @@ struct SentenceTiming: Sendable {
     /// is skipped but for 125 ms (its audio starts up to 90 ms before the first token's
     /// frames: 20 LJSpeech sentences).
     static func leadFrames(_ sentence: SentenceFrames) -> Int {
-        max(0, Int(sentence.durations.first ?? 0) - 5)
+        max(0, Int(sentence.durations.first ?? 0) - DecoderWindows.leadIn)
     }
 
     /// How far a word's start moves to a sound that starts near it: back by up to 100 ms

@@ -35,11 +35,13 @@ struct DecoderWindowsTests {
     /// At any pace the machine can keep up with, every window after a stream's first is
     /// decoded (context and margin included) before the listener runs out of the audio
     /// already made, and the listener's audio in hand never shrinks below zero.
-    @Test(arguments: [0.1, 0.2, 0.34, 0.5])
-    func noWindowLetsTheListenerRunDry(pace: Double) {
-        let plan = DecoderWindows.standard.plan(covering: 0..<600, of: 600, pace: pace)
-        #expect(plan.windows[0].kept.count >= DecoderWindows.standard.firstFrames)
-        var inHand = Double(plan.windows[0].kept.count)
+    /// The lead-in's frames are trimmed silence: the first window keeps them besides its
+    /// speech, and they are not audio the next window can be decoded behind.
+    @Test(arguments: [0.1, 0.2, 0.34, 0.5], [0, DecoderWindows.leadIn])
+    func noWindowLetsTheListenerRunDry(pace: Double, leadIn: Int) {
+        let plan = DecoderWindows.standard.plan(covering: 0..<600, of: 600, pace: pace, leadIn: leadIn)
+        #expect(plan.windows[0].kept.count >= DecoderWindows.standard.firstFrames + leadIn)
+        var inHand = Double(plan.windows[0].kept.count - leadIn)
         for window in plan.windows.dropFirst() {
             let decoding = Double(window.decoded.count) * pace * DecoderWindows.paceMargin
             #expect(decoding <= inHand + 1e-9, "pace \(pace): window \(window.kept) decodes in \(decoding) frames' time with \(inHand) in hand")
@@ -49,15 +51,16 @@ struct DecoderWindowsTests {
         #expect(plan.windows.dropLast().allSatisfy { $0.kept.count <= DecoderWindows.standard.frames })
     }
 
-    /// The first window `/status` reports is the one a stream's plan starts with: FIRST at
-    /// a fast pace, longer at a slow one.
+    /// The first window `/status` reports is the one a stream's plan starts with: the lead-in
+    /// and FIRST at a fast pace, longer at a slow one.
     @Test func theReportedFirstWindowIsThePlansFirst() {
         let windows = DecoderWindows.standard
-        #expect(windows.firstWindow(pace: 0.1) == windows.firstFrames)
+        #expect(windows.firstWindow(pace: 0.1) == DecoderWindows.leadIn + windows.firstFrames)
         for pace in [0.1, 0.3, 0.5] {
-            #expect(windows.firstWindow(pace: pace) == windows.plan(covering: 0..<600, of: 600, pace: pace).windows[0].kept.count)
+            #expect(windows.firstWindow(pace: pace)
+                    == windows.plan(covering: 0..<600, of: 600, pace: pace, leadIn: DecoderWindows.leadIn).windows[0].kept.count)
         }
-        #expect(windows.firstWindow(pace: 0.3) > windows.firstFrames)
+        #expect(windows.firstWindow(pace: 0.3) > DecoderWindows.leadIn + windows.firstFrames)
     }
 
     /// A decoder too slow for any window to keep up gets the longest windows (the least

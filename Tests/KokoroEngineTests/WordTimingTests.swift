@@ -59,6 +59,26 @@ struct WordTimingTests {
         #expect(joiner.trimHead(tone, loudest: joiner.loudest(tone)).cut == 0)
     }
 
+    /// A stream's tail is cut as a whole sentence's is when its speech ends in the window
+    /// before the last: what follows the sound is held back, and a silent last window keeps
+    /// just the margin after that sound (an empty chunk and the silence of a whole window
+    /// before).
+    @Test func theTailIsCutAcrossTheLastTwoWindows() throws {
+        let joiner = AudioJoiner()
+        let tone = (0..<4_800).map { Float(sin(Double($0) * 0.2)) * 0.5 }
+        let window = tone + [Float](repeating: 0, count: 1_200)
+        let loudest = joiner.loudest(window)
+        let end = try #require(joiner.soundEnd(window, loudest: loudest))
+        #expect(end == 4_800)
+        let silentLast = [Float](repeating: 0, count: 9_600)
+        let tail = joiner.trimTail(Array(window[end...]) + silentLast, loudest: loudest, afterSound: true)
+        #expect(tail.count == 720)
+        let whole = joiner.trimTail(window + silentLast, loudest: loudest)
+        #expect(Array(window[..<end]) + tail == whole)
+        // Without sound before, a silent window has nothing to keep.
+        #expect(joiner.trimTail(silentLast, loudest: loudest).isEmpty)
+    }
+
     /// Sound starts are found however the audio is split into windows: the first sound, and
     /// sound after 50 ms of silence or more, not after a shorter gap (a stop's closure).
     @Test(arguments: [[48_000], [1_000, 7_000, 40_000], [2_399, 2, 45_599]])

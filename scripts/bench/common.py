@@ -310,23 +310,27 @@ class BareORT:
         self.pack = np.load(voices)[voice].astype(np.float32)  # (510, 1, 256)
 
     def describe(self) -> dict:
-        return {"onnxruntime": self.version, "intra_op_threads": self.threads, "inter_op_threads": 1,
+        return {"split_graphs": getattr(self, "split_graphs", None), "onnxruntime": self.version, "intra_op_threads": self.threads, "inter_op_threads": 1,
                 "graph_optimization": "ORT_ENABLE_ALL", "execution_mode": "sequential",
                 "providers": self.session.get_providers(), "session_load_seconds": round(self.load_seconds, 4)}
 
-    def load_split(self, model: str, statistics_dir: str, voice: str, window: int = 15, context: int = 16) -> bool:
-        """Loads the front, the calibrated decoder and `voice`'s decoder statistics made by
-        set-up beside `model`, so `run_first_window` can time what the server's first audio
-        waits for. False (and nothing loaded) when any is missing."""
+    def load_split(self, model: str, statistics_dir: str, voice: str, window: int = 20, context: int = 16) -> bool:
+        """Loads the front, the calibrated decoder (the graphs the server uses) and `voice`'s
+        decoder statistics made by set-up beside `model`, so `run_first_window` can time what
+        the server's first audio waits for. False (and nothing loaded) when any is missing."""
         import onnxruntime as ort
         stem = model[:-len(".onnx")] if model.endswith(".onnx") else model
-        paths = [f"{stem}.front.onnx", f"{stem}.decoder-calibrated.onnx", os.path.join(statistics_dir, f"{voice}.npy"),
+        # The graphs the server loads: with int8 weights when set-up made all four (AssetLocations.splitModel).
+        signed = [f"{stem}.{graph}-s8.onnx" for graph in ("front", "decoder", "decoder-probe", "decoder-calibrated")]
+        suffix = "-s8" if all(os.path.exists(path) for path in signed) else ""
+        paths = [f"{stem}.front{suffix}.onnx", f"{stem}.decoder-calibrated{suffix}.onnx", os.path.join(statistics_dir, f"{voice}.npy"),
                  os.path.join(statistics_dir, "calibration.json")]
         if not all(os.path.exists(path) for path in paths):
             return False
         options = self.session.get_session_options()
         self.front = ort.InferenceSession(paths[0], options, providers=["CPUExecutionProvider"])
         self.decoder = ort.InferenceSession(paths[1], options, providers=["CPUExecutionProvider"])
+        self.split_graphs = [os.path.basename(path) for path in paths[:2]]
         self.anchors = json.load(open(paths[3]))["anchors"]
         self.statistics = self.np.load(paths[2])[:, 256:]
         self.window, self.context = window, context
@@ -334,7 +338,7 @@ class BareORT:
 
     def run_first_window(self, tokens: list[int], window: int | None = None) -> float:
         """Seconds for the front on the sentence and the decoder on its first window, as the
-        server streams it: `window` frames (default the design's 15) from 5 before the first
+        server streams it: `window` frames (default the design's 20: 15 of speech) from 5 before the first
         token's, 16 frames of context on both sides where the sentence has them, the voice's
         statistics interpolated in log style row between anchors."""
         np = self.np

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Rewrite the split model's convolutions as products with int8 weights: the same audio, faster.
 
-    signed_weights.py CACHE OUTDIR [--check]
+    signed_weights.py CACHE OUTDIR [--check] [--time THREADS [--json FILE]]
 
 CACHE holds the graphs split_model.py and calibrated_decoder.py made
 (kokoro-v1.0.int8.front.onnx, .decoder.onnx, .decoder-probe.onnx,
@@ -32,7 +32,10 @@ vpmaddubsw, which saturates 16-bit pair sums, so the product can differ there. -
 therefore decodes real windows with the original and the rewritten graphs (corpus
 sentences of calibration-corpus.json, the probe's statistics fed to the calibrated
 decoder) and exits with status 3 unless every output is bit for bit the same on this
-machine; set-up then keeps the original graphs. Deterministic: the same input graphs
+machine; set-up then keeps the original graphs. --time THREADS times the originals
+against the rewritten graphs, interleaved, medians of 5 (the front on the corpus's longest
+sentence; the calibrated decoder on 43 frames, a first window with its context, and on
+112, a longest window), printed and written as JSON. Deterministic: the same input graphs
 give the same bytes.
 """
 import argparse
@@ -40,6 +43,7 @@ import hashlib
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -132,20 +136,45 @@ def rewrite(model):
     return convolutions
 
 
-def check(cache, outdir):
-    """True when every rewritten graph gives bit for bit what its original gives on real windows."""
+def sessions(cache, outdir, threads):
+    """{graph: (original session, rewritten session)}."""
     import onnxruntime as ort
 
     def session(path):
         options = ort.SessionOptions()
-        options.intra_op_num_threads = 1
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
         return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
-    pairs = {name: (session(cache / name), session(outdir / rewritten)) for name, rewritten in GRAPHS.items()}
+    return {name: (session(cache / name), session(outdir / rewritten)) for name, rewritten in GRAPHS.items()}
+
+
+def corpus_inputs(cache):
+    """[(token ids, style)] of the corpus sentences the checks and timings use, af_heart."""
     vocab = json.loads((cache / "vocab.json").read_text())["vocab"]
     style_pack = np.load(cache / "voices-v1.0.npz")["af_heart"]
     corpus = json.loads(CORPUS.read_text())
     sentences = [anchor["sentences"][0]["phonemes"] for anchor in corpus["entries"][1::2]]
+    inputs = []
+    for phonemes in sentences:
+        ids = [vocab[c] for c in phonemes if c in vocab]
+        inputs.append((ids, style_pack[len(ids)].astype(np.float32)))
+    return inputs
+
+
+def front_feed(ids, style):
+    return {"tokens": np.array([[0, *ids, 0]], np.int64), "style": style, "speed": np.ones(1, np.float32)}
+
+
+def decoder_feed(front, style, window, phase):
+    features, f0, energy = front[:3]
+    a, b = window
+    return {"features": features[:, :, a:b], "f0": f0[:, 2 * a:2 * b], "energy": energy[:, 2 * a:2 * b], "style": style, "phase": phase}
+
+
+def check(cache, outdir):
+    """True when every rewritten graph gives bit for bit what its original gives on real windows."""
+    pairs = sessions(cache, outdir, threads=1)
     same = True
 
     def compare(what, name, feed):
@@ -157,24 +186,43 @@ def check(cache, outdir):
         same = same and identical
         return original
 
-    for phonemes in sentences:
-        ids = [vocab[c] for c in phonemes if c in vocab]
-        style = style_pack[len(ids)].astype(np.float32)
-        print(f"{len(ids)} tokens: {phonemes[:50]}")
-        front = compare("front", "kokoro-v1.0.int8.front.onnx",
-                        {"tokens": np.array([[0, *ids, 0]], np.int64), "style": style, "speed": np.ones(1, np.float32)})
-        features, f0, energy = front[:3]
-        frames = features.shape[2]
+    for ids, style in corpus_inputs(cache):
+        print(f"{len(ids)} tokens")
+        front = compare("front", "kokoro-v1.0.int8.front.onnx", front_feed(ids, style))
+        frames = front[0].shape[2]
         low, high = frames // 4, min(frames, frames // 4 + 47)
         phase = np.arange(1, 10, dtype=np.float32).reshape(1, 9) / 7
         for span, window in (("whole", (0, frames)), ("window", (low, high))):
-            a, b = window
-            feed = {"features": features[:, :, a:b], "f0": f0[:, 2 * a:2 * b], "energy": energy[:, 2 * a:2 * b], "style": style,
-                    "phase": phase if span == "window" else np.zeros((1, 9), np.float32)}
+            feed = decoder_feed(front, style, window, phase if span == "window" else np.zeros((1, 9), np.float32))
             compare(f"decoder, {span}", "kokoro-v1.0.int8.decoder.onnx", feed)
             _, statistics = compare(f"probe, {span}", "kokoro-v1.0.int8.decoder-probe.onnx", feed)
             compare(f"calibrated decoder, {span}", "kokoro-v1.0.int8.decoder-calibrated.onnx", {**feed, "statistics": statistics})
     return same
+
+
+def timing(cache, outdir, threads):
+    """Milliseconds of the originals and the rewritten graphs on the same inputs (see the docstring)."""
+    pairs = sessions(cache, outdir, threads)
+    ids, style = max(corpus_inputs(cache), key=lambda inputs: len(inputs[0]))
+    front = pairs["kokoro-v1.0.int8.front.onnx"][0].run(None, front_feed(ids, style))
+    zero = np.zeros((1, 9), np.float32)
+    statistics = pairs["kokoro-v1.0.int8.decoder-probe.onnx"][0].run(None, decoder_feed(front, style, (0, front[0].shape[2]), zero))[1]
+    runs = {f"front, {len(ids)} tokens": ("kokoro-v1.0.int8.front.onnx", front_feed(ids, style))}
+    for frames in (43, 112):
+        runs[f"calibrated decoder, {frames} frames"] = ("kokoro-v1.0.int8.decoder-calibrated.onnx",
+                                                        {**decoder_feed(front, style, (0, frames), zero), "statistics": statistics})
+    report = {"threads": threads, "runs": {}}
+    for what, (name, feed) in runs.items():
+        times = ([], [])
+        for _ in range(6):  # the first round warms up
+            for session, spent in zip(pairs[name], times):
+                start = time.perf_counter()
+                session.run(None, feed)
+                spent.append(1000 * (time.perf_counter() - start))
+        original, rewritten = (float(np.median(spent[1:])) for spent in times)
+        report["runs"][what] = {"original_ms": round(original, 1), "int8_weights_ms": round(rewritten, 1), "speed_up": round(original / rewritten, 2)}
+        print(f"{what}, {threads} thread(s): original {original:.1f} ms, int8 weights {rewritten:.1f} ms, {original / rewritten:.2f}x")
+    return report
 
 
 def main():
@@ -182,6 +230,8 @@ def main():
     parser.add_argument("cache", type=Path)
     parser.add_argument("outdir", type=Path)
     parser.add_argument("--check", action="store_true", help="compare with the originals on this machine (needs onnxruntime)")
+    parser.add_argument("--time", type=int, metavar="THREADS", help="time the originals against the rewritten graphs")
+    parser.add_argument("--json", type=Path, default=Path(__file__).resolve().parents[2] / "reports/signed-weights.json")
     args = parser.parse_args()
     args.outdir.mkdir(parents=True, exist_ok=True)
     for name, rewritten in GRAPHS.items():
@@ -193,6 +243,10 @@ def main():
     if args.check and not check(args.cache, args.outdir):
         print("the rewritten graphs compute something else on this CPU (its uint8 x int8 kernels differ): keep the originals")
         sys.exit(MISMATCH)
+    if args.time:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(timing(args.cache, args.outdir, args.time), indent=2) + "\n")
+        print(f"wrote {args.json}")
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ public struct DecoderWindows: Sendable, Equatable {
     /// 7.1 cents (shorter windows normalized over themselves wobble: 1.26 dB at 80/32).
     public static let selfNormalized = DecoderWindows(firstFrames: 240, frames: 240, context: 16)
 
-    /// Frames (25 ms each) the first window keeps.
+    /// Frames (25 ms each) of speech the first window keeps (after the sentence's `leadIn`).
     public var firstFrames: Int
     /// Frames the longest later windows keep.
     public var frames: Int
@@ -59,15 +59,26 @@ public struct DecoderWindows: Sendable, Equatable {
         public let ahead: Double?
     }
 
-    /// Frames a new stream's first window keeps at `pace` (`plan`'s first window of a long sentence).
+    /// Frames decoded before a sentence's first token: its audio starts up to 90 ms before the
+    /// token's frames (`SentenceTiming.leadFrames`). They are mostly silence, which the trim
+    /// of the sentence's head removes, so they give the listener nothing to play.
+    public static let leadIn = 5
+
+    /// Frames a new stream's first window keeps at `pace` (`plan`'s first window of a long
+    /// sentence, its lead-in included).
     public func firstWindow(pace: Double) -> Int {
-        plan(covering: 0..<(frames * 8), of: frames * 8, pace: pace).windows[0].kept.count
+        plan(covering: 0..<(frames * 8), of: frames * 8, pace: pace, leadIn: Self.leadIn).windows[0].kept.count
     }
 
     /// The windows covering frames `span` of a sentence of `total` frames. `pace`: wall
     /// seconds the decoder takes per second of audio (0: no time). `ahead`: seconds of audio
     /// the listener has in hand when the first window starts; nil when its first audio waits
-    /// for that window, infinite when nobody listens as it is made (a whole file).
+    /// for that window, infinite when nobody listens as it is made (a whole file). `leadIn`:
+    /// frames at the start of `span` the listener will not hear (`DecoderWindows.leadIn`): a
+    /// first window that audio waits for keeps them besides its `firstFrames`, and they are
+    /// not counted as audio in hand. (Counted, the second window of a stream was planned
+    /// against audio the trim had cut: `scripts/bench/streams.py` lone streams ran dry 0.37–0.47 s
+    /// into playback, 2026-12-06.)
     ///
     /// Each window after the first is as long as can be decoded, context included, before
     /// the listener runs out of what it has (with `paceMargin`), at most `frames` and at most
@@ -77,7 +88,7 @@ public struct DecoderWindows: Sendable, Equatable {
     /// 25 ms frame): 15, 30, 60, 80 regardless of pace left one lone stream with 2 underruns
     /// (`scripts/bench/streams.py`), since the second window decodes 62 frames in 0.53 s
     /// while the first plays 0.375 s.
-    public func plan(covering span: Range<Int>, of total: Int, pace: Double = 0, ahead: Double? = nil) -> Plan {
+    public func plan(covering span: Range<Int>, of total: Int, pace: Double = 0, ahead: Double? = nil, leadIn: Int = 0) -> Plan {
         let pace = max(0, pace) * Self.paceMargin
         let frameSeconds = Double(SentenceFrames.samplesPerFrame) / 24_000
         // The shortest window that keeps up once under way: it decodes its frames and both
@@ -94,13 +105,14 @@ public struct DecoderWindows: Sendable, Equatable {
                 let decodable = pace > 0 && frames.isFinite ? Int(min(frames / pace, 1e6)) - 2 * context : self.frames
                 size = min(self.frames, windows.last.map { 2 * $0.kept.count } ?? self.frames, max(sustained, decodable, 1))
             } else {
-                size = min(frames, max(firstFrames, Int((Double(sustained + 2 * context) * pace).rounded(.up))))
+                size = leadIn + min(frames, max(firstFrames, Int((Double(sustained + 2 * context) * pace).rounded(.up))))
             }
             var end = min(span.upperBound, start + size)
             // A last window shorter than the context would cost more context than audio.
             if span.upperBound - end < context { end = span.upperBound }
             let window = Window(kept: start..<end, decoded: max(0, start - context) ..< min(total, end + context))
-            inHand = (inHand.map { $0 - Double(window.decoded.count) * pace } ?? 0) + Double(window.kept.count)
+            let heard = window.kept.count - (windows.isEmpty ? min(leadIn, window.kept.count) : 0)
+            inHand = (inHand.map { $0 - Double(window.decoded.count) * pace } ?? 0) + Double(heard)
             windows.append(window)
             start = end
         }
