@@ -497,6 +497,13 @@ public actor DeadlineScheduler {
     /// The pool's speed measured by the warm-up, used until real runs have measured it.
     public func setWarmupRealTimeFactor(_ factor: Double) { costs.warmupRealTimeFactor = factor }
 
+    /// The share of the pool real-time streams are planned to use. Streams in decoder windows
+    /// need headroom: when several share the pool each gets less ahead, so smaller windows and
+    /// more context to decode. Measured (`scripts/bench/streams.py --gap 1`, 2026-12-06, the
+    /// pool at 0.206 busy s per audio s): 3 streams (62 %) held in two runs, 4 (82 %) ran dry
+    /// in one of two; at 90 % admission let the fourth in.
+    public static let streamUtilization = 0.75
+
     /// The decoder's speed measured by the warm-up on sessions of `role`, in wall seconds per
     /// second of audio decoded (`pace(streams:)`).
     public func setDecoderPace(_ pace: Double, role: RealTimeOptimizer.Mode) { costs.setDecoderPace(pace, role: role) }
@@ -505,7 +512,7 @@ public actor DeadlineScheduler {
     /// of the pool at full use per second it plays. Uses the mode that feeds the most,
     /// measured over served requests (`RealTimeOptimizer.fullUseFactor`), else the warm-up;
     /// with neither, one stream per session.
-    public func realTimeCapacity(targetUtilization: Double = 0.9) -> Capacity {
+    public func realTimeCapacity(targetUtilization: Double = DeadlineScheduler.streamUtilization) -> Capacity {
         let measured = RealTimeOptimizer.Mode.allCases
             .compactMap { mode in optimizer.fullUseFactor(mode).map { (mode, $0) } }
             .min { $0.1 < $1.1 }

@@ -54,7 +54,7 @@ public final class ServerMetrics: Sendable {
         // Only once the speed is measured (by the warm-up, then by served requests): never the
         // one-stream-per-session guess.
         if let load, load.capacity.real_time_factor != nil, load.capacity.streams > 0 {
-            registry.makeGauge(descriptor: Self.metric("realtime_capacity_streams", "Real-time streams this server carries at 90 % of its measured speed (admission's bound).")).set(Double(load.capacity.streams))
+            registry.makeGauge(descriptor: Self.metric("realtime_capacity_streams", "Real-time streams this server carries at \(Int(DeadlineScheduler.streamUtilization * 100)) % of its measured speed (admission's bound).")).set(Double(load.capacity.streams))
             registry.makeGauge(descriptor: Self.metric("realtime_capacity_in_use", "Requests synthesizing or queued over the real-time streams this server carries: 1 is full, above 1 requests wait.")).set(Double(load.active + load.queued) / Double(load.capacity.streams))
         }
         if let engine {
