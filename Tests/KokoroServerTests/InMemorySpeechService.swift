@@ -60,7 +60,7 @@ final class InMemorySpeechService: SpeechService {
 
     func setAdmission(_ admission: Admission) { state.withLock { $0.admission = admission } }
     func setCapacity(streams: Int) {
-        state.withLock { $0.capacity = .init(streams: streams, realTimeFactor: 0.9 / Double(streams), basis: "test") }
+        state.withLock { $0.capacity = .init(streams: streams, realTimeFactor: DeadlineScheduler.streamUtilization / Double(streams), basis: "test") }
     }
     /// Makes every stream fail with `error` after its first chunk.
     func failStreams(with error: any Error & Sendable) { state.withLock { $0.failure = error } }

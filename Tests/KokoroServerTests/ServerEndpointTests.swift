@@ -139,14 +139,14 @@ struct ServerEndpointTests {
     }
 
     /// The gauge deploy/k8s's autoscaler scales on: requests synthesizing or queued over the
-    /// real-time streams the measured speed carries (0.9 / 0.2 s of the pool per second of
-    /// speech: 4), absent until the speed is measured.
+    /// real-time streams the measured speed carries (0.75 / 0.1875 s of the pool per second
+    /// of speech: 4), absent until the speed is measured.
     @Test func metricsExportTheFractionOfRealTimeCapacityInUse() async throws {
         let engine = KokoroEngine(planner: try sharedEngine.get().planner, sessions: [SlowSession()])
         let app = try makeApp(state: ServerState(readyEngine: engine))
         try await app.test(.live) { client in
             #expect(try await capacityGauges(client).isEmpty)
-            await engine.scheduler.setWarmupRealTimeFactor(0.2)
+            await engine.scheduler.setWarmupRealTimeFactor(DeadlineScheduler.streamUtilization / 4)
             #expect(try await capacityGauges(client) == ["kokoro_realtime_capacity_streams": 4, "kokoro_realtime_capacity_in_use": 0])
             let long = try await busySpeech(client, repeating: "This keeps one stream synthesizing for a while. ", count: 12, bytes: 1000)
             #expect(try await activeRequests(client) == 1)
