@@ -83,14 +83,18 @@ public final class AudioStream: AsyncSequence, Sendable {
     /// Ends the stream for its consumer from outside (the client's connection closed): a
     /// waiting or later `next()` throws `CancellationError`, and the production stops.
     public func cancel() {
-        let consumer = state.withLock { state in
+        // One step: a consumer leaving between marking the stream finished and stopping the
+        // production would count as the end of a finished stream and skip the clean-up.
+        let (consumer, producer, action) = state.withLock { state in
             state.finished = true
             state.failure = state.failure ?? CancellationError()
             defer { state.consumer = nil }
-            return state.consumer
+            let (producer, action) = Self.leave(&state, force: true)
+            return (state.consumer, producer, action)
         }
         consumer?.resume(throwing: CancellationError())
-        consumerLeft(force: true)
+        producer?.resume(throwing: CancellationError())
+        action?()
     }
 
     fileprivate func next() async throws -> AudioChunk? {
@@ -159,20 +163,24 @@ public final class AudioStream: AsyncSequence, Sendable {
 
     /// The consumer will take nothing more: drop what waits, release the producer, and
     /// stop the production.
-    fileprivate func consumerLeft(force: Bool = false) {
-        let (producer, action) = state.withLock { state -> (CheckedContinuation<Void, any Error>?, (@Sendable () -> Void)?) in
-            guard !state.consumerGone else { return (nil, nil) }
-            state.consumerGone = true
-            state.queue.removeAll()
-            state.buffered = 0
-            defer {
-                state.producer = nil
-                state.onConsumerGone = nil
-            }
-            return (state.producer, state.finished && !force ? nil : state.onConsumerGone)
-        }
+    fileprivate func consumerLeft() {
+        let (producer, action) = state.withLock { Self.leave(&$0, force: false) }
         producer?.resume(throwing: CancellationError())
         action?()
+    }
+
+    /// Marks the consumer gone in `state`; returns the producer to release and the clean-up
+    /// to run (none when the production had ended by itself, unless `force`d).
+    private static func leave(_ state: inout State, force: Bool) -> (CheckedContinuation<Void, any Error>?, (@Sendable () -> Void)?) {
+        guard !state.consumerGone else { return (nil, nil) }
+        state.consumerGone = true
+        state.queue.removeAll()
+        state.buffered = 0
+        defer {
+            state.producer = nil
+            state.onConsumerGone = nil
+        }
+        return (state.producer, state.finished && !force ? nil : state.onConsumerGone)
     }
 
     public struct AsyncIterator: AsyncIteratorProtocol {

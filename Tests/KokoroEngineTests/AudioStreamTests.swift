@@ -58,6 +58,29 @@ import Testing
         await #expect(throws: CancellationError.self) { try await stream.send(Self.chunk(0)) }
     }
 
+    /// A connection that closes stops the production however the consumer's own leaving
+    /// interleaves with it (its task is cancelled as the connection closes): the clean-up
+    /// runs once, every time. (The consumer could leave between the two steps of the cancel,
+    /// and its leaving then counted as the end of a finished stream: the clean-up was
+    /// skipped, and a client that hung up left its work running to the next chunk.)
+    @Test(.timeLimit(.minutes(1))) func aClosedConnectionAlwaysStopsTheProduction() async throws {
+        var skipped = 0
+        for _ in 0..<2_000 {
+            let stream = AudioStream(limitSamples: 24_000)
+            let gone = Atomic(0)
+            stream.onConsumerGone { gone.add(1, ordering: .relaxed) }
+            let consumer = Task { for try await _ in stream {} }
+            try await stream.send(Self.chunk(0, seconds: 0.01))
+            await Task.yield()
+            let closing = Task.detached { stream.cancel() }
+            consumer.cancel()
+            _ = await consumer.result
+            await closing.value
+            if gone.load(ordering: .relaxed) != 1 { skipped += 1 }
+        }
+        #expect(skipped == 0)
+    }
+
     /// A failure reaches the consumer after the chunks sent before it.
     @Test func aFailureComesAfterTheAudioBeforeIt() async throws {
         struct Failure: Error {}
