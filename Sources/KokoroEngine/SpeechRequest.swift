@@ -97,8 +97,7 @@ public struct SynthesisJob: Sendable {
                 ahead = plan.ahead.map { $0 + pause }
                 return [.init(tokens: ModelWork.frontCost(tokens: tokens.count), audioSeconds: 0)] + plan.windows.enumerated().map { index, window in
                     .init(tokens: ModelWork.decodeCost(frames: window.decoded.count),
-                          audioSeconds: Double(max(0, window.kept.count - (index == 0 ? DecoderWindows.leadIn : 0))) * 0.025
-                            + (index == plan.windows.count - 1 ? pause : 0))
+                          audioSeconds: Double(window.heard) * 0.025 + (index == plan.windows.count - 1 ? pause : 0))
                 }
             }
         }

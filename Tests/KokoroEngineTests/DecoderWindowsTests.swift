@@ -41,6 +41,7 @@ struct DecoderWindowsTests {
     func noWindowLetsTheListenerRunDry(pace: Double, leadIn: Int) {
         let plan = DecoderWindows.standard.plan(covering: 0..<600, of: 600, pace: pace, leadIn: leadIn)
         #expect(plan.windows[0].kept.count >= DecoderWindows.standard.firstFrames + leadIn)
+        #expect(plan.windows[0].heard == plan.windows[0].kept.count - leadIn && plan.windows.dropFirst().allSatisfy { $0.heard == $0.kept.count })
         var inHand = Double(plan.windows[0].kept.count - leadIn)
         for window in plan.windows.dropFirst() {
             let decoding = Double(window.decoded.count) * pace * DecoderWindows.paceMargin

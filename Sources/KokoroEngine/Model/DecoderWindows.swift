@@ -45,6 +45,8 @@ public struct DecoderWindows: Sendable, Equatable {
         public let kept: Range<Int>
         /// The frames the decoder runs on: `kept` with context where the sentence has it.
         public let decoded: Range<Int>
+        /// Frames of `kept` the listener hears: all but the lead-in of a sentence's first window.
+        public let heard: Int
     }
 
     /// How much faster than real time the plan assumes the decoder is, beyond its measured
@@ -110,9 +112,9 @@ public struct DecoderWindows: Sendable, Equatable {
             var end = min(span.upperBound, start + size)
             // A last window shorter than the context would cost more context than audio.
             if span.upperBound - end < context { end = span.upperBound }
-            let window = Window(kept: start..<end, decoded: max(0, start - context) ..< min(total, end + context))
-            let heard = window.kept.count - (windows.isEmpty ? min(leadIn, window.kept.count) : 0)
-            inHand = (inHand.map { $0 - Double(window.decoded.count) * pace } ?? 0) + Double(heard)
+            let window = Window(kept: start..<end, decoded: max(0, start - context) ..< min(total, end + context),
+                                heard: end - start - (windows.isEmpty ? min(leadIn, end - start) : 0))
+            inHand = (inHand.map { $0 - Double(window.decoded.count) * pace } ?? 0) + Double(window.heard)
             windows.append(window)
             start = end
         }
