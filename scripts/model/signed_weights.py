@@ -17,7 +17,7 @@ weights, and MLAS multiplies uint8 by int8 with VNNI or AMX where the CPU has th
 So each stride-1 ConvInteger over time becomes
 
     Pad (with the input's zero point, as ConvInteger pads) -> Transpose to [1, T, C]
-    -> k Slices, one per kernel tap (offset tap * dilation) -> Concat [1, T, k*C]
+    -> Gather of rows t + tap * dilation -> Reshape to [1, T, k*C]
     -> MatMulInteger with the weights as int8 [k*C, M] -> Transpose back to [1, M, T]
 
 (the model's MatMulInteger nodes have int8 weights already). A uint8 weight w with zero
@@ -25,7 +25,12 @@ point z becomes w - 128 with zero point z - 128: the same w - z, so the int32 su
 the same integers and the graph computes the same floats. Measured on a 2-core AVX-512
 VNNI/AMX machine (bare ORT, 2 threads, calibrated decoder): 43 frames 359 -> 207 ms,
 112 frames 951 -> 546 ms (1 thread: 596 -> 274 ms); peak memory of a 272-frame run
-the same (165 vs 166 MB), 8 MB more after loading.
+the same (165 vs 166 MB), 8 MB more after loading. In the calibrated decoder (the one
+streams use), time_major.py then keeps the activations [1, T, C] between convolutions,
+so the transposes back mostly vanish: with the Gather, 112 frames on 1 thread
+583 -> 459 ms, on 2 threads 404 -> 325 ms (scripts/model/NOTES.md). The other decoders
+keep the model's layout: time-major, they decoded other audio under ORT's graph
+optimizations (corpus windows up to 1.1 apart; the same with optimizations off).
 
 Exact only where MLAS's uint8 x int8 kernels are: x86 CPUs without VNNI multiply with
 vpmaddubsw, which saturates 16-bit pair sums, so the product can differ there. --check
@@ -49,6 +54,8 @@ from pathlib import Path
 import numpy as np
 import onnx
 from onnx import helper, numpy_helper
+
+import time_major
 
 CACHE = Path(os.environ.get("KOKORO_CACHE", Path.home() / ".cache/kokoro-swift"))
 CORPUS = Path(__file__).resolve().parent / "calibration-corpus.json"
@@ -91,17 +98,24 @@ def convolution_as_product(node, initializers, attributes):
     nodes.append(helper.make_node("Transpose", [source], [f"{prefix}/time_major"], perm=[0, 2, 1], name=f"{prefix}/Transpose"))
     columns = f"{prefix}/time_major"
     if taps > 1:
+        # Row t of the columns is the input's rows t, t + dilation, ..., t + span: one Gather of
+        # [T, taps] row indices, reshaped to [1, T, taps * C] (k Slices and a Concat took 1.4x
+        # as long on 13,440 rows of 64 channels, taps 7, dilation 3).
         span = dilation * (taps - 1)
-        inits.append(numpy_helper.from_array(np.array([1], np.int64), f"{prefix}/time_axis"))
-        slices = []
-        for tap in range(taps):
-            start, end = tap * dilation, tap * dilation - span  # end 0: to the end
-            inits += [numpy_helper.from_array(np.array([start], np.int64), f"{prefix}/start{tap}"),
-                      numpy_helper.from_array(np.array([end or np.iinfo(np.int64).max], np.int64), f"{prefix}/end{tap}")]
-            nodes.append(helper.make_node("Slice", [f"{prefix}/time_major", f"{prefix}/start{tap}", f"{prefix}/end{tap}", f"{prefix}/time_axis"],
-                                          [f"{prefix}/tap{tap}"], name=f"{prefix}/Slice{tap}"))
-            slices.append(f"{prefix}/tap{tap}")
-        nodes.append(helper.make_node("Concat", slices, [f"{prefix}/columns"], axis=2, name=f"{prefix}/Concat"))
+        inits += [numpy_helper.from_array(np.array([span], np.int64), f"{prefix}/span"),
+                  numpy_helper.from_array(np.arange(taps, dtype=np.int64) * dilation, f"{prefix}/taps"),
+                  numpy_helper.from_array(np.array([1], np.int64), f"{prefix}/time_axis"),
+                  numpy_helper.from_array(np.array(0, np.int64), f"{prefix}/zero"),
+                  numpy_helper.from_array(np.array(1, np.int64), f"{prefix}/one"),
+                  numpy_helper.from_array(np.array([1, -1, taps * channels], np.int64), f"{prefix}/columns_shape")]
+        nodes += [helper.make_node("Shape", [f"{prefix}/time_major"], [f"{prefix}/padded_length"], start=1, end=2, name=f"{prefix}/Shape"),
+                  helper.make_node("Sub", [f"{prefix}/padded_length", f"{prefix}/span"], [f"{prefix}/length"], name=f"{prefix}/Sub"),
+                  helper.make_node("Squeeze", [f"{prefix}/length"], [f"{prefix}/count"], name=f"{prefix}/Squeeze"),
+                  helper.make_node("Range", [f"{prefix}/zero", f"{prefix}/count", f"{prefix}/one"], [f"{prefix}/rows"], name=f"{prefix}/Range"),
+                  helper.make_node("Unsqueeze", [f"{prefix}/rows", f"{prefix}/time_axis"], [f"{prefix}/row_column"], name=f"{prefix}/Unsqueeze"),
+                  helper.make_node("Add", [f"{prefix}/row_column", f"{prefix}/taps"], [f"{prefix}/indices"], name=f"{prefix}/Indices"),
+                  helper.make_node("Gather", [f"{prefix}/time_major", f"{prefix}/indices"], [f"{prefix}/gathered"], axis=1, name=f"{prefix}/Gather"),
+                  helper.make_node("Reshape", [f"{prefix}/gathered", f"{prefix}/columns_shape"], [f"{prefix}/columns"], name=f"{prefix}/Reshape")]
         columns = f"{prefix}/columns"
     nodes.append(helper.make_node("MatMulInteger", [columns, f"{prefix}/weights", input_zero_point, f"{prefix}/zero_point"],
                                   [f"{prefix}/product"], name=f"{prefix}/MatMulInteger"))
@@ -172,6 +186,21 @@ def decoder_feed(front, style, window, phase):
     return {"features": features[:, :, a:b], "f0": f0[:, 2 * a:2 * b], "energy": energy[:, 2 * a:2 * b], "style": style, "phase": phase}
 
 
+def window_feeds(cache, decoder):
+    """Two feeds of the `decoder` graph, windows of 40 and 57 frames of a corpus sentence."""
+    import onnxruntime as ort
+
+    ids, style = corpus_inputs(cache)[0]
+    front = ort.InferenceSession(str(cache / "kokoro-v1.0.int8.front.onnx"), providers=["CPUExecutionProvider"]).run(None, front_feed(ids, style))
+    zero = np.zeros((1, 9), np.float32)
+    feeds = [decoder_feed(front, style, window, zero) for window in ((0, 40), (3, 60))]
+    if "calibrated" in decoder:
+        probe = ort.InferenceSession(str(cache / "kokoro-v1.0.int8.decoder-probe.onnx"), providers=["CPUExecutionProvider"])
+        statistics = probe.run(None, decoder_feed(front, style, (0, front[0].shape[2]), zero))[1]
+        feeds = [{**feed, "statistics": statistics} for feed in feeds]
+    return feeds
+
+
 def check(cache, outdir):
     """True when every rewritten graph gives bit for bit what its original gives on real windows."""
     pairs = sessions(cache, outdir, threads=1)
@@ -237,11 +266,12 @@ def main():
     for name, rewritten in GRAPHS.items():
         model = onnx.load(args.cache / name)
         convolutions = rewrite(model)
+        held = time_major.rewrite(model, time_major.layouts(model, window_feeds(args.cache, name))) if "calibrated" in name else 0
         data = model.SerializeToString(deterministic=True)
         (args.outdir / rewritten).write_bytes(data)
-        print(f"{hashlib.sha256(data).hexdigest()}  {args.outdir / rewritten}: {convolutions} convolutions")
+        print(f"{hashlib.sha256(data).hexdigest()}  {args.outdir / rewritten}: {convolutions} convolutions, {held} nodes time-major")
     if args.check and not check(args.cache, args.outdir):
-        print("the rewritten graphs compute something else on this CPU (its uint8 x int8 kernels differ): keep the originals")
+        print("the rewritten graphs compute something else on this CPU (its uint8 x int8 kernels or its graph optimizations differ): keep the originals")
         sys.exit(MISMATCH)
     if args.time:
         args.json.parent.mkdir(parents=True, exist_ok=True)
