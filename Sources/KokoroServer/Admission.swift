@@ -12,10 +12,14 @@ import KokoroEngine
 ///    and blending run after, on the engine's planning threads (`SpeechService.plan`), off
 ///    Swift's cooperative pool.
 /// 3. **The forecast**, for a real-time stream (`SpeechService.admit`). A newcomer that
-///    would make a running stream run dry waits, in its slot, until it fits or its queue
-///    time runs out (then 503): streams already admitted keep their guarantees. One that
-///    would only be late itself is served when its slot is one of the pool's sessions,
-///    its first audio later than the budget rather than refused.
+///    would make a running stream run dry waits, in its slot, while the forecast says it
+///    fits within its queue time, until it fits (then 503 if that time runs out); one the
+///    forecast does not see fitting within that time is a 503 at once, with the forecast's
+///    Retry-After (it waited the whole queue time for nothing before: `scripts/bench/streams.py`
+///    on a fresh server, 4 streams arriving together, two 503s after 5.0 s). Streams already
+///    admitted keep their guarantees. One that would only be late itself is served when its
+///    slot is one of the pool's sessions, its first audio later than the budget rather than
+///    refused.
 struct Admission: Sendable {
     let gate: AdmissionGate
     let configuration: ServerConfiguration
@@ -57,7 +61,7 @@ struct Admission: Sendable {
             do {
                 return AdmissionTicket(slot: slot, engine: engine, job: try await engine.admit(job, acceptLateStart: acceptLate))
             } catch {
-                guard case .noRealTimeRoom = error, ContinuousClock.now + Self.forecastRetry < deadline else {
+                guard case .noRealTimeRoom(let retryAfter, _) = error, ContinuousClock.now + max(.seconds(retryAfter), Self.forecastRetry) <= deadline else {
                     await slot.release(after: nil)
                     metrics.statistics.recordRefused()
                     throw APIError.from(error)

@@ -124,9 +124,9 @@ struct FacadeRouteTests {
         #expect(service.counts.streamed == 0)
     }
 
-    /// A stream the forecast refuses, while another holds the only session, waits its queue
-    /// time and is then a 503 naming the wait, with Retry-After; once alone, a stream the
-    /// forecast calls late is served (its session is free), not refused.
+    /// A stream the forecast refuses, while another holds the only session, is a 503 naming
+    /// the wait, with Retry-After; once alone, a stream the forecast calls late is served
+    /// (its session is free), not refused.
     @Test(.timeLimit(.minutes(1))) func theForecastRefusesOnlyWhatWouldMakeOthersLate() async throws {
         let service = InMemorySpeechService(runTime: .milliseconds(400))
         service.setCapacity(streams: 2)
@@ -150,6 +150,33 @@ struct FacadeRouteTests {
         }
         #expect(service.openAdmissions == 0)
         #expect(service.counts.admitted == service.counts.withdrawn)
+    }
+
+    /// A stream the forecast does not see fitting within its queue time is refused at once,
+    /// not after waiting that time out; one it sees fitting sooner waits and is served.
+    @Test(.timeLimit(.minutes(1))) func aStreamThatCannotFitInItsQueueTimeIsRefusedAtOnce() async throws {
+        let service = InMemorySpeechService(runTime: .milliseconds(400))
+        service.setCapacity(streams: 2)
+        service.setAdmission(.refuse(retryAfter: 30))
+        try await app(service, { $0.forecastAdmission = true; $0.queueTimeoutSeconds = 20 }).test(.live) { client in
+            let first = try RawHTTPClient(port: try #require(client.port))
+            first.postSpeech(#"{"input":"\#(String(repeating: "A sentence. ", count: 20))","response_format":"pcm"}"#)
+            _ = await first.read(atLeast: 200)
+            let asked = ContinuousClock.now
+            try await client.execute(uri: "/v1/audio/speech", method: .post, body: json(["input": "Me too."])) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(response.headers[.retryAfter] == "30")
+            }
+            #expect(asked.duration(to: .now) < .seconds(10))
+            service.setAdmission(.refuse(retryAfter: 1))
+            let waiting = Task {
+                try await client.execute(uri: "/v1/audio/speech", method: .post, body: json(["input": "Me later."])) { $0.status }
+            }
+            try await Task.sleep(for: .seconds(1))
+            service.setAdmission(.admit)
+            #expect(try await waiting.value == .ok)
+            first.close()
+        }
     }
 
     /// Past the measured capacity and the queue, a refusal comes at once.
