@@ -5,11 +5,12 @@ import Synchronization
 /// dropped unreleased (a request that failed or whose client left before it was released).
 final class GateSlot: Sendable {
     private let gate: AdmissionGate
+    private let slot: UInt64
     private let released = Atomic(false)
 
     /// Takes a slot (waiting in the gate's queue if it must); throws its 503 otherwise.
     init(gate: AdmissionGate, limit: Int, queueTimeout: Duration) async throws {
-        try await gate.enter(limit: limit, timeout: queueTimeout)
+        slot = try await gate.enter(limit: limit, timeout: queueTimeout)
         self.gate = gate
     }
 
@@ -17,12 +18,12 @@ final class GateSlot: Sendable {
     /// nothing of how long one takes). Later calls do nothing.
     func release(after seconds: Double?) async {
         guard released.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
-        await gate.leave(after: seconds)
+        await gate.leave(slot, after: seconds)
     }
 
     deinit {
         guard released.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
-        Task { [gate] in await gate.leave(after: nil) }
+        Task { [gate, slot] in await gate.leave(slot, after: nil) }
     }
 }
 

@@ -65,12 +65,39 @@ struct AdmissionPolicyTests {
     /// A wait that runs out is a 503 too, naming the wait.
     @Test(.timeLimit(.minutes(1))) func aWaitThatRunsOutIsA503() async throws {
         let gate = AdmissionGate(maxActive: 1, maxQueued: 4)
-        try await gate.enter(limit: 1, timeout: .zero)
+        let slot = try await gate.enter(limit: 1, timeout: .zero)
         let start = ContinuousClock.now
         await #expect(throws: APIError.self) { try await gate.enter(limit: 1, timeout: .milliseconds(300)) }
         #expect(start.duration(to: .now) >= .milliseconds(300))
         #expect(await gate.queued == 0)
-        await gate.leave(after: nil)
+        await gate.leave(slot, after: nil)
+        #expect(await gate.active == 0)
+    }
+
+    /// A wait that recent requests say cannot end in time is a 503 at once, with the time
+    /// the request in progress likely still takes; one that can end in time waits and gets
+    /// the slot.
+    @Test(.timeLimit(.minutes(1))) func aWaitThatCannotEndInTimeIsRefusedAtOnce() async throws {
+        let gate = AdmissionGate(maxActive: 1, maxQueued: 4)
+        await gate.leave(try await gate.enter(), after: 50)
+        let long = try await gate.enter()
+        let start = ContinuousClock.now
+        do {
+            try await gate.enter(timeout: .seconds(20))
+            Issue.record("a request waited for a slot held by one likely to take 50 s")
+        } catch let error as APIError {
+            #expect(Int(error.headers[.retryAfter] ?? "") ?? 0 >= 49)
+            #expect(error.message.contains("no request in progress is likely to end within the 20 s"))
+        }
+        #expect(start.duration(to: .now) < .seconds(10))
+        await gate.leave(long, after: 0.1)
+        await gate.leave(try await gate.enter(), after: 0.1)
+        await gate.leave(try await gate.enter(), after: 0.1)
+        let short = try await gate.enter()
+        let waiting = Task { try await gate.enter(timeout: .seconds(20)) }
+        while await gate.queued == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        await gate.leave(short, after: 0.1)
+        await gate.leave(try await waiting.value, after: nil)
         #expect(await gate.active == 0)
     }
 }
@@ -82,7 +109,7 @@ struct DrainTests {
     @Test(.timeLimit(.minutes(1))) func shutdownWaitsForRunningWorkAndRefusesNew() async throws {
         let state = ServerState(readyEngine: try sharedEngine.get())
         let gate = AdmissionGate(maxActive: 2, maxQueued: 0)
-        try await gate.enter()
+        let slot = try await gate.enter()
         let drain = DrainService(state: state, gate: gate, gracePeriod: .seconds(30), logger: Logger(label: "test"))
         let group = ServiceGroup(configuration: .init(services: [drain], logger: Logger(label: "test")))
         let ended = Atomic<Int>.Box()
@@ -105,7 +132,7 @@ struct DrainTests {
         // The request still running holds the shutdown until it ends.
         try await Task.sleep(for: .milliseconds(300))
         #expect(ended.value.load(ordering: .relaxed) == 0)
-        await gate.leave(after: nil)
+        await gate.leave(slot, after: nil)
         try await running.value
         #expect(ended.value.load(ordering: .relaxed) == 1)
     }
