@@ -133,7 +133,7 @@ def rewrite(model, shapes):
         if node.op_type in ELEMENTWISE | {"DynamicQuantizeLinear"}:
             pass
         elif node.op_type in QUANTIZE:
-            if any(a.name == "axis" for a in node.attribute) and any(shape_of(n) not in (None, (), (1,)) for n in node.input[1:]):
+            if any(shape_of(name) not in ((), (1,)) for name in node.input[1:] if name):  # per-axis: along the model's axis 1
                 return False
         elif node.op_type == "Pad":
             mode = next((helper.get_attribute_value(a) for a in node.attribute if a.name == "mode"), b"constant")
@@ -146,7 +146,7 @@ def rewrite(model, shapes):
 
     count = 0
     for node in graph.node:
-        if node.op_type == "Transpose" and [a.ints for a in node.attribute if a.name == "perm"] == [[0, 2, 1]] and node.input[0] in shapes | initializers.keys() and len(shape_of(node.input[0]) or ()) == 3:
+        if node.op_type == "Transpose" and [a.ints for a in node.attribute if a.name == "perm"] == [[0, 2, 1]] and len(shape_of(node.input[0]) or ()) == 3:
             source, target = node.input[0], node.output[0]
             if source in flipped:
                 plain[target] = flipped[source]
@@ -188,6 +188,14 @@ def rewrite(model, shapes):
     for output in graph.output:
         if output.name not in plain:
             need(output.name)
+    # A node whose operand could not be held time-major runs as the model has it: forms made
+    # for its other operands may then have no reader.
+    needed = {output.name for output in graph.output}
+    for node in reversed(nodes[:]):
+        if any(name in needed for name in node.output):
+            needed.update(node.input)
+        else:
+            nodes.remove(node)
     del graph.node[:]
     graph.node.extend(nodes)
     graph.initializer.extend(added)
