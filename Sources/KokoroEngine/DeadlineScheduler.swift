@@ -501,7 +501,8 @@ public actor DeadlineScheduler {
     /// need headroom: when several share the pool each gets less ahead, so smaller windows and
     /// more context to decode. Measured (`scripts/bench/streams.py --gap 1`, 2026-12-06, the
     /// pool at 0.206 busy s per audio s): 3 streams (62 %) held in two runs, 4 (82 %) ran dry
-    /// in one of two; at 90 % admission let the fourth in.
+    /// in one of two; at 90 % admission let the fourth in. With the faster decoder (0.138
+    /// busy s per audio s, 2026-12-06 later) 5 streams (69 %) held and the sixth was refused.
     public static let streamUtilization = 0.75
 
     /// The decoder's speed measured by the warm-up on sessions of `role`, in wall seconds per

@@ -20,7 +20,7 @@ public actor AdmissionGate {
     private var started: [UInt64: ContinuousClock.Instant] = [:]
     private var waiters: [(id: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
     private var nextID: UInt64 = 0
-    /// Recent request durations, for Retry-After.
+    /// Recent request durations: their median is how long a request typically holds a slot.
     private var recentSeconds: [Double] = []
 
     public init(maxActive: Int, maxQueued: Int) {
@@ -52,7 +52,7 @@ public actor AdmissionGate {
                                       message: "the server is at capacity (\(active) synthesizing, \(waiters.count) queued); retry later")
         }
         if let typical = typicalSeconds, let free = likelyFree(after: waiters.count, typical: typical), .seconds(free) > timeout {
-            throw APIError.overloaded(retryAfter: Int(free.rounded(.up)), message: "the server is at capacity (\(active) synthesizing, "
+            throw APIError.overloaded(retryAfter: retryAfter(), message: "the server is at capacity (\(active) synthesizing, "
                 + "\(waiters.count) queued), and no request in progress is likely to end within the \(timeout.components.seconds) s a "
                 + "request may wait (requests have taken \(Int(typical.rounded())) s); retry later")
         }
@@ -116,9 +116,12 @@ public actor AdmissionGate {
         return remaining[ahead]
     }
 
-    /// Seconds until a slot is likely free: queue length × mean duration / slots.
+    /// Seconds until a slot is likely free for one more request: when the next slot its place
+    /// in the queue gets likely frees, else (its holder already past the typical duration, or
+    /// nothing measured yet: 2 s) queue length × the typical duration / slots.
     func retryAfter() -> Int {
-        let mean = recentSeconds.isEmpty ? 2 : recentSeconds.reduce(0, +) / Double(recentSeconds.count)
-        return Int((Double(waiters.count + 1) * mean / Double(maxActive)).rounded(.up))
+        let typical = typicalSeconds ?? 2
+        let seconds = likelyFree(after: waiters.count, typical: typical) ?? Double(waiters.count + 1) * typical / Double(maxActive)
+        return Int(seconds.rounded(.up))
     }
 }

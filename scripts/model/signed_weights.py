@@ -28,9 +28,8 @@ VNNI/AMX machine (bare ORT, 2 threads, calibrated decoder): 43 frames 359 -> 207
 the same (165 vs 166 MB), 8 MB more after loading. In the calibrated decoder (the one
 streams use), time_major.py then keeps the activations [1, T, C] between convolutions,
 so the transposes back mostly vanish: with the Gather, 112 frames on 1 thread
-583 -> 459 ms, on 2 threads 404 -> 325 ms (scripts/model/NOTES.md). The other decoders
-keep the model's layout: time-major, they decoded other audio under ORT's graph
-optimizations (corpus windows up to 1.1 apart; the same with optimizations off).
+583 -> 459 ms, on 2 threads 404 -> 325 ms (scripts/model/NOTES.md; TIME_MAJOR says why
+only that decoder).
 
 Exact only where MLAS's uint8 x int8 kernels are: x86 CPUs without VNNI multiply with
 vpmaddubsw, which saturates 16-bit pair sums, so the product can differ there. --check
@@ -65,6 +64,10 @@ GRAPHS = {  # graph in the cache -> rewritten file
     "kokoro-v1.0.int8.decoder-probe.onnx": "kokoro-decoder-probe-s8.onnx",
     "kokoro-v1.0.int8.decoder-calibrated.onnx": "kokoro-decoder-calibrated-s8.onnx",
 }
+# Graphs time_major.py rewrites: the calibrated decoder, the one streams use. In the plain
+# decoder and the probe, time-major, ORT's graph optimizations decoded other audio (corpus
+# windows up to 1.1 apart; the same with them off), so they keep the model's layout.
+TIME_MAJOR = {"kokoro-v1.0.int8.decoder-calibrated.onnx"}
 MISMATCH = 3  # exit status: the rewritten graphs compute something else on this machine
 
 
@@ -186,17 +189,23 @@ def decoder_feed(front, style, window, phase):
     return {"features": features[:, :, a:b], "f0": f0[:, 2 * a:2 * b], "energy": energy[:, 2 * a:2 * b], "style": style, "phase": phase}
 
 
+def probe_statistics(probe, front, style):
+    """The statistics the probe session `probe` measures over the whole sentence `front` made."""
+    return probe.run(None, decoder_feed(front, style, (0, front[0].shape[2]), np.zeros((1, 9), np.float32)))[1]
+
+
 def window_feeds(cache, decoder):
-    """Two feeds of the `decoder` graph, windows of 40 and 57 frames of a corpus sentence."""
+    """Two feeds of the decoder graph `decoder`, windows of 40 and 57 frames of a corpus sentence."""
     import onnxruntime as ort
 
+    def session(name):
+        return ort.InferenceSession(str(cache / name), providers=["CPUExecutionProvider"])
+
     ids, style = corpus_inputs(cache)[0]
-    front = ort.InferenceSession(str(cache / "kokoro-v1.0.int8.front.onnx"), providers=["CPUExecutionProvider"]).run(None, front_feed(ids, style))
-    zero = np.zeros((1, 9), np.float32)
-    feeds = [decoder_feed(front, style, window, zero) for window in ((0, 40), (3, 60))]
-    if "calibrated" in decoder:
-        probe = ort.InferenceSession(str(cache / "kokoro-v1.0.int8.decoder-probe.onnx"), providers=["CPUExecutionProvider"])
-        statistics = probe.run(None, decoder_feed(front, style, (0, front[0].shape[2]), zero))[1]
+    front = session("kokoro-v1.0.int8.front.onnx").run(None, front_feed(ids, style))
+    feeds = [decoder_feed(front, style, window, np.zeros((1, 9), np.float32)) for window in ((0, 40), (3, 60))]
+    if "statistics" in {tensor.name for tensor in decoder.graph.input}:
+        statistics = probe_statistics(session("kokoro-v1.0.int8.decoder-probe.onnx"), front, style)
         feeds = [{**feed, "statistics": statistics} for feed in feeds]
     return feeds
 
@@ -235,7 +244,7 @@ def timing(cache, outdir, threads):
     ids, style = max(corpus_inputs(cache), key=lambda inputs: len(inputs[0]))
     front = pairs["kokoro-v1.0.int8.front.onnx"][0].run(None, front_feed(ids, style))
     zero = np.zeros((1, 9), np.float32)
-    statistics = pairs["kokoro-v1.0.int8.decoder-probe.onnx"][0].run(None, decoder_feed(front, style, (0, front[0].shape[2]), zero))[1]
+    statistics = probe_statistics(pairs["kokoro-v1.0.int8.decoder-probe.onnx"][0], front, style)
     runs = {f"front, {len(ids)} tokens": ("kokoro-v1.0.int8.front.onnx", front_feed(ids, style))}
     for frames in (43, 112):
         runs[f"calibrated decoder, {frames} frames"] = ("kokoro-v1.0.int8.decoder-calibrated.onnx",
@@ -266,7 +275,7 @@ def main():
     for name, rewritten in GRAPHS.items():
         model = onnx.load(args.cache / name)
         convolutions = rewrite(model)
-        held = time_major.rewrite(model, time_major.layouts(model, window_feeds(args.cache, name))) if "calibrated" in name else 0
+        held = time_major.rewrite(model, time_major.layouts(model, window_feeds(args.cache, model))) if name in TIME_MAJOR else 0
         data = model.SerializeToString(deterministic=True)
         (args.outdir / rewritten).write_bytes(data)
         print(f"{hashlib.sha256(data).hexdigest()}  {args.outdir / rewritten}: {convolutions} convolutions, {held} nodes time-major")

@@ -57,15 +57,12 @@ def rewrite(model, shapes):
     """Rewrites `model` in place; returns how many nodes now run time-major."""
     graph = model.graph
     initializers = {tensor.name: tensor for tensor in graph.initializer}
-    constants = {}  # initializer name -> array, for shapes of inputs that are not measured
 
     def shape_of(name):
         if name in shapes:
-            return shapes[name][0]
+            return tuple(shapes[name][0])
         if name in initializers:
-            if name not in constants:
-                constants[name] = numpy_helper.to_array(initializers[name])
-            return constants[name].shape
+            return tuple(initializers[name].dims)
         return None
 
     def channel_first(name):
@@ -78,9 +75,6 @@ def rewrite(model, shapes):
     for tensor in list(graph.input) + list(graph.initializer):
         plain[tensor.name] = tensor.name
 
-    def emit(node):
-        nodes.append(node)
-
     def constant(name, array):
         added.append(numpy_helper.from_array(array, name))
         return name
@@ -89,7 +83,7 @@ def rewrite(model, shapes):
         """The tensor `name` as the model has it, transposing its other form if needed."""
         if name == "" or name in plain:
             return plain.get(name, name)
-        emit(helper.make_node("Transpose", [flipped[name]], [name], perm=[0, 2, 1], name=f"{name}/layout"))
+        nodes.append(helper.make_node("Transpose", [flipped[name]], [name], perm=[0, 2, 1], name=f"{name}/layout"))
         plain[name] = name
         return name
 
@@ -100,32 +94,42 @@ def rewrite(model, shapes):
             target = f"{name}/time_major"
             if shape_of(name)[1] == 1:
                 shape = constant(f"{target}/shape", np.array([1, -1, 1], np.int64))
-                emit(helper.make_node("Reshape", [source, shape], [target], name=f"{target}/Reshape"))
+                nodes.append(helper.make_node("Reshape", [source, shape], [target], name=f"{target}/Reshape"))
             else:
-                emit(helper.make_node("Transpose", [source], [target], perm=[0, 2, 1], name=f"{target}/Transpose"))
+                nodes.append(helper.make_node("Transpose", [source], [target], perm=[0, 2, 1], name=f"{target}/Transpose"))
             flipped[name] = target
         return flipped[name]
 
-    def operand(name):
-        """A broadcast operand of a time-major node: (tensor, ok)."""
+    def kind(name):
+        """How an operand of a time-major node broadcasts: "none", "time" ([1, C, T]),
+        "scalar", "channel" ([1, C, 1] or [C, 1]), or None (it cannot be held time-major)."""
         if name == "":
-            return name, True
+            return "none"
         if channel_first(name):
-            return need_flipped(name), True
+            return "time"
         shape = shape_of(name)
-        if shape is None:
-            return name, False
+        if shape is None or len(shape) > 3:
+            return None
         if int(np.prod(shape)) == 1:
-            return need(name), True
-        padded = (1,) * (3 - len(shape)) + tuple(shape) if len(shape) <= 3 else None
-        if padded and padded[0] == 1 and padded[2] == 1:  # per channel
-            target = f"{name}/per_channel"
-            if target not in plain:
-                shape_name = constant(f"{target}/shape", np.array([1, 1, -1], np.int64))
-                emit(helper.make_node("Reshape", [need(name), shape_name], [target], name=f"{target}/Reshape"))
-                plain[target] = target
-            return target, True
-        return name, False
+            return "scalar"
+        padded = (1,) * (3 - len(shape)) + shape
+        return "channel" if padded[0] == 1 and padded[2] == 1 else None
+
+    def operand(name):
+        """The operand `name` for a time-major node (`kind` not None)."""
+        match kind(name):
+            case "none":
+                return name
+            case "time":
+                return need_flipped(name)
+            case "scalar":
+                return need(name)
+        target = f"{name}/per_channel"
+        if target not in plain:
+            shape_name = constant(f"{target}/shape", np.array([1, 1, -1], np.int64))
+            nodes.append(helper.make_node("Reshape", [need(name), shape_name], [target], name=f"{target}/Reshape"))
+            plain[target] = target
+        return target
 
     def flexible(node):
         """Whether the node computes the same numbers on its inputs' transposed forms."""
@@ -142,7 +146,8 @@ def rewrite(model, shapes):
                 return False
         else:
             return False
-        return any(channel_first(name) for name in outputs[:1])
+        operands = [name for index, name in enumerate(node.input) if not (node.op_type == "Pad" and index == 1)]
+        return channel_first(outputs[0]) and all(kind(name) is not None for name in operands)
 
     count = 0
     for node in graph.node:
@@ -153,49 +158,32 @@ def rewrite(model, shapes):
             if source in plain:
                 flipped[target] = plain[source]
             if target not in plain and target not in flipped:
-                emit(node)
+                nodes.append(node)
                 plain[target] = target
             continue
-        held = [name for name in node.input if name in flipped and name not in plain]
+        held = any(name in flipped and name not in plain for name in node.input)
         if held and flexible(node):
             inputs = []
             for index, name in enumerate(node.input):
                 if node.op_type == "Pad" and index == 1:
                     pads = numpy_helper.to_array(initializers[name])
                     inputs.append(constant(f"{node.name}/time_major/pads", pads[[0, 2, 1, 3, 5, 4]]))
-                    continue
-                tensor, ok = operand(name)
-                if not ok:
-                    break
-                inputs.append(tensor)
-            else:
-                outputs = []
-                for index, name in enumerate(node.output):
-                    if index == 0:
-                        flipped[name] = f"{name}/time_major"
-                        outputs.append(flipped[name])
-                    else:
-                        outputs.append(name)
-                        plain[name] = name
-                emit(helper.make_node(node.op_type, inputs, outputs, name=f"{node.name}/time_major", domain=node.domain,
-                                      **{a.name: helper.get_attribute_value(a) for a in node.attribute}))
-                count += 1
-                continue
-        emit(helper.make_node(node.op_type, [need(name) for name in node.input], list(node.output), name=node.name,
+                else:
+                    inputs.append(operand(name))
+            first, *rest = node.output
+            flipped[first] = f"{first}/time_major"
+            plain.update((name, name) for name in rest)
+            nodes.append(helper.make_node(node.op_type, inputs, [flipped[first], *rest], name=f"{node.name}/time_major", domain=node.domain,
+                                          **{a.name: helper.get_attribute_value(a) for a in node.attribute}))
+            count += 1
+            continue
+        nodes.append(helper.make_node(node.op_type, [need(name) for name in node.input], list(node.output), name=node.name,
                               domain=node.domain, **{a.name: helper.get_attribute_value(a) for a in node.attribute}))
         for name in node.output:
             plain[name] = name
     for output in graph.output:
         if output.name not in plain:
             need(output.name)
-    # A node whose operand could not be held time-major runs as the model has it: forms made
-    # for its other operands may then have no reader.
-    needed = {output.name for output in graph.output}
-    for node in reversed(nodes[:]):
-        if any(name in needed for name in node.output):
-            needed.update(node.input)
-        else:
-            nodes.remove(node)
     del graph.node[:]
     graph.node.extend(nodes)
     graph.initializer.extend(added)
